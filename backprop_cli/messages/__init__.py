@@ -1,0 +1,56 @@
+"""Lets you show any message in English, German or Russian.
+
+Each language is a module with a ``MESSAGES`` dict from message key to a ``str.format`` template.
+A key missing in a language falls back to English, so a new message never breaks a report.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+
+LANGUAGES = ("en", "de", "ru")
+
+
+def default_lang() -> str:
+    """The language from ``LANG`` (``de_DE.UTF-8`` → ``de``), else English."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        code = os.environ.get(var, "")[:2].lower()
+        if code:
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
+def catalogue(lang: str) -> dict[str, str]:
+    if lang not in LANGUAGES:
+        lang = "en"
+    return importlib.import_module(f"backprop_cli.messages.{lang}").MESSAGES
+
+
+def message(key: str, lang: str = "en", **args) -> str:
+    """The message ``key`` in ``lang``, filled in with ``args``."""
+    template = catalogue(lang).get(key) or catalogue("en").get(key)
+    if template is None:
+        return key + (": " + ", ".join(f"{k}={v}" for k, v in args.items()) if args else "")
+    try:
+        return template.format(**args)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def caret_lines(text: str, pos: int) -> str:
+    """The formula with a caret under the character at ``pos``."""
+    line = text.replace("\n", " ").replace("\t", " ")
+    pos = max(0, min(pos, len(line)))
+    return f"    {line}\n    {' ' * pos}^"
+
+
+def render_error(err, lang: str = "en") -> str:
+    """``file:line:col: message`` and, for formula errors, the formula with a caret under the fault."""
+    text = message(err.key, lang, **err.args_)
+    if err.mark is not None:
+        text = f"{err.mark}: {text}"
+    formula = getattr(err, "text", "")
+    pos = getattr(err, "pos", None)
+    if formula and pos is not None and len(formula) <= 200:
+        text += "\n" + caret_lines(formula, pos)
+    return text
