@@ -1,0 +1,267 @@
+"""Lets you derive reference derivatives as formulas, by the project's own rules over the graph.
+
+* :func:`reverse` gives dJ/dX for every named node, in terms of the gradients of the named nodes just
+  downstream (``dJ/dc @ Wᵀ``), keeping each consumer's contribution apart (the paths of a fan-out).
+* :func:`forward` gives the tangent of every named node for a seed at one node, and :func:`jacobian`
+  turns a linear tangent formula into the Jacobian formula (``Wᵀ``, ``diag(f'(a))``, ``I(m) ⊗ x``)
+  when the pattern allows, else None (the value is still computed numerically).
+Everything here is symbolic and pure; :mod:`reference` puts numbers in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backprop_cli.formula import build as B
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, T, walk
+from backprop_cli.ops import OPS, op_key, opaque_jvp, opaque_vjp
+from backprop_cli.shapes import SCALAR, is_vector
+from backprop_cli.tidy import tidy
+
+
+@dataclass(frozen=True)
+class Reverse:
+    grads: dict           # name -> dJ/dX formula in the exercise's layout (downstream symbols kept)
+    paths: dict           # name -> ((consumer name, contribution formula), ...)
+    order: tuple          # named nodes from the loss back to the inputs
+
+
+def grad_symbol(graph, name: str) -> Deriv:
+    return Deriv(graph.loss, name)
+
+
+def local_symbol(graph, out: str, arg: str) -> Deriv:
+    return Deriv(out, arg, (out, arg) in graph.partial_pairs)
+
+
+def tidy_scope(graph):
+    """A scope in which every derivative symbol has its shape (for tidying)."""
+    def derivs(d):
+        if d.num.startswith("δ:") or d.den.startswith("δ:"):
+            raise KeyError(d.key)
+        return graph.deriv_shape(d.num, d.den)
+    scope = graph.scope(derivs)
+    for name, shape in graph.shapes.items():
+        scope.shapes["δ:" + name] = shape
+    return scope
+
+
+def _is_column(shape) -> bool:
+    return len(shape) == 2 and shape[1] == 1 and shape[0] != 1
+
+
+def reverse(graph) -> Reverse:
+    """Reverse accumulation from the loss (or from the given upstream gradients of an external loss)."""
+    numerator = graph.exercise.layout == "numerator"
+    lay = {}    # named node -> its gradient symbol as a gradient-layout formula
+
+    def symbol(name):
+        if name not in lay:
+            sym = grad_symbol(graph, name)
+            lay[name] = T(sym) if numerator and _is_column(graph.shapes[name]) else sym
+        return lay[name]
+
+    incoming = {n.id: [] for n in graph.nodes}
+    if graph.external:
+        for out in graph.outputs:
+            incoming[graph.ids[out]].append((None, symbol(out)))
+    else:
+        incoming[graph.ids[graph.loss]].append((None, Num(1.0)))
+    needs = _needs_grad(graph)
+    grads, paths, order = {}, {}, []
+    for node in reversed(graph.nodes):
+        parts = incoming[node.id]
+        if not parts or node.kind == "const":
+            continue
+        total = None
+        for _, contribution in parts:
+            total = B.add(total, contribution)
+        if node.name is not None:
+            order.append(node.name)
+            if node.name != graph.loss:
+                grads[node.name] = total
+                paths[node.name] = tuple((c, p) for c, p in parts if c is not None)
+            upstream = total if node.name == graph.loss else symbol(node.name)
+        else:
+            upstream = total
+        _push(graph, node, upstream, incoming, needs)
+    scope = tidy_scope(graph)
+    for name, g in grads.items():
+        if graph.external and name in graph.outputs:
+            grads[name] = grad_symbol(graph, name)
+            continue
+        if numerator and _is_column(graph.shapes[name]):
+            g = T(g)
+        grads[name] = tidy(g, scope)
+        paths[name] = tuple((c, tidy(T(p) if numerator and _is_column(graph.shapes[name]) else p, scope))
+                            for c, p in paths[name])
+    return Reverse(grads, paths, tuple(order))
+
+
+def _needs_grad(graph) -> set:
+    needs = set()
+    for node in graph.nodes:
+        if node.kind == "input" or any(a in needs for a in node.args):
+            needs.add(node.id)
+    return needs
+
+
+def _consumer_name(graph, node) -> str | None:
+    while node.name is None:
+        node = next(n for n in graph.nodes if node.id in n.args)
+    return node.name
+
+
+def _push(graph, node, g, incoming, needs):
+    if node.kind in ("input", "const"):
+        return
+    consumer = _consumer_name(graph, node)
+    if node.kind == "alias":
+        incoming[node.args[0]].append((consumer, g))
+        return
+    if node.kind == "opaque":
+        for arg in node.args:
+            arg_node = graph.nodes[arg]
+            if arg in needs:
+                jac = local_symbol(graph, node.name, arg_node.name)
+                incoming[arg].append((consumer, opaque_vjp(g, jac, node.shape, arg_node.shape)))
+        return
+    ans = Name(node.name) if node.name else node.expr
+    shapes = tuple(graph.nodes[a].shape for a in node.args)
+    rule = OPS[op_key(node.expr, graph.functions)].vjp
+    for arg, contribution in zip(node.args, rule(g, node.expr, ans, shapes, node.shape)):
+        if arg in needs and contribution is not None:
+            incoming[arg].append((consumer, contribution))
+
+
+def forward(graph, wrt: str) -> dict:
+    """The tangent formula of every named node downstream of ``wrt``, for a seed ``δ:wrt`` at ``wrt``;
+    tangents of other named nodes appear as the names ``δ:<node>``."""
+    start = graph.ids[wrt]
+    tangents, result = {start: Name("δ:" + wrt)}, {}
+    scope = tidy_scope(graph)
+    for node in graph.nodes[start + 1:]:
+        ts = tuple(_tangent_ref(graph, a, tangents) for a in node.args)
+        if all(t is None for t in ts):
+            continue
+        if node.kind == "alias":
+            t = ts[0]
+        elif node.kind == "opaque":
+            t = None
+            for arg, ta in zip(node.args, ts):
+                if ta is not None:
+                    jac = local_symbol(graph, node.name, graph.nodes[arg].name)
+                    t = B.add(t, opaque_jvp(ta, jac, node.shape, graph.nodes[arg].shape))
+        else:
+            ans = Name(node.name) if node.name else node.expr
+            shapes = tuple(graph.nodes[a].shape for a in node.args)
+            t = OPS[op_key(node.expr, graph.functions)].jvp(ts, node.expr, ans, shapes, node.shape)
+        if t is None:
+            continue
+        tangents[node.id] = t
+        if node.name is not None:
+            result[node.name] = tidy(t, scope)
+    return result
+
+
+def _tangent_ref(graph, arg_id, tangents):
+    if arg_id not in tangents:
+        return None
+    node = graph.nodes[arg_id]
+    return Name("δ:" + node.name) if node.name is not None else tangents[arg_id]
+
+
+def tangent_names(e) -> list:
+    return sorted({n.name[2:] for n in walk(e) if isinstance(n, Name) and n.name.startswith("δ:")})
+
+
+def jacobian(e, t: str, scope):
+    """The Jacobian of the linear formula ``e`` with respect to the tangent ``δ:t``, or None."""
+    from backprop_cli.infer import infer
+
+    def shape(x):
+        return infer(x, scope)
+
+    def contains(x):
+        return any(isinstance(n, Name) and n.name == "δ:" + t for n in walk(x))
+
+    def jac(x):
+        if not contains(x):
+            return None
+        if isinstance(x, Name):
+            s = shape(x)
+            if s == SCALAR:
+                return B.ONE
+            if is_vector(s):
+                return B.call("eye", B.dim_expr(s[0] if s[1] == 1 else s[1]))
+            return None
+        if isinstance(x, Neg):
+            inner = jac(x.x)
+            return inner and B.neg(inner)
+        if isinstance(x, T):
+            return jac(x.x) if is_vector(shape(x.x)) or shape(x.x) == SCALAR else None
+        if isinstance(x, Bin) and x.op in (ADD, SUB):
+            left, right = jac(x.left), jac(x.right)
+            if (contains(x.left) and left is None) or (contains(x.right) and right is None):
+                return None
+            if right is None:
+                return left
+            return B.add(left, right if x.op == ADD else B.neg(right))
+        if isinstance(x, Bin) and x.op == MUL:
+            return _jac_product(x, contains, jac, shape, t)
+        if isinstance(x, Bin) and x.op in (HADAMARD, DIV):
+            if contains(x.right):
+                if x.op == DIV or contains(x.left):
+                    return None
+                x = Bin(HADAMARD, x.right, x.left)
+            factor = x.right if x.op == HADAMARD else B.div(B.ONE, x.right)
+            inner = jac(x.left)
+            if inner is None:
+                return None
+            fs, xs = shape(factor), shape(x.left)
+            if fs == SCALAR:
+                return B.mul(factor, inner)
+            if xs == SCALAR or not is_vector(xs) or fs != xs:
+                return None
+            return _chain(B.call("diag", factor), inner)
+        if isinstance(x, Call) and x.fn == "sum" and len(x.args) == 1:
+            s = shape(x.args[0])
+            inner = jac(x.args[0])
+            if inner is None or not (is_vector(s) or s == SCALAR):
+                return None
+            return inner if s == SCALAR else _chain(B.call("ones", Num(1.0), B.dim_expr(max(s, key=lambda d: d != 1))), inner)
+        return None
+
+    out = jac(e)
+    return tidy(out, scope) if out is not None else None
+
+
+def _chain(a, b):
+    if isinstance(b, Call) and b.fn == "eye":
+        return a
+    return B.mul(a, b)
+
+
+def _jac_product(x, contains, jac, shape, t):
+    a, b = x.left, x.right
+    if contains(a) and contains(b):
+        return None
+    sa, sb = shape(a), shape(b)
+    if contains(b):
+        inner = jac(b)
+        if sa == SCALAR:
+            return inner and B.mul(a, inner)
+        if len(sb) == 2 and sb[1] == 1:      # A @ column
+            return inner and _chain(a, inner)
+        return None
+    if sb == SCALAR:
+        inner = jac(a)
+        return inner and B.mul(b, inner)
+    if len(sa) == 2 and sa[0] == 1:          # row @ B
+        inner = jac(a)
+        return inner and _chain(B.tr(b), inner)
+    if isinstance(a, Name) and a.name == "δ:" + t and len(sb) == 2 and sb[1] == 1:
+        return B.outer(B.call("eye", B.dim_expr(sa[0])), b)   # d(W x)/dW = I ⊗ x
+    return None
+
+
+__all__ = ["Reverse", "reverse", "forward", "jacobian", "Call", "DIV"]

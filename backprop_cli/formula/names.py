@@ -1,0 +1,54 @@
+"""Lets you normalise the spellings of names and functions: Greek letters, aliases, subscripts."""
+from __future__ import annotations
+
+#: Every built-in function by canonical name, with the spellings that mean it.
+FUNCTION_ALIASES = {
+    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sign": "sign",
+    "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "sigma": "sigmoid", "σ": "sigmoid",
+    "relu": "relu", "leaky_relu": "leaky_relu", "prelu": "prelu", "elu": "elu", "softplus": "softplus",
+    "gelu": "gelu", "hardtanh": "hardtanh", "step": "step", "heaviside": "step",
+    "sum": "sum", "mean": "mean", "diag": "diag", "softmax": "softmax",
+    "ones": "ones", "zeros": "zeros", "eye": "eye", "I": "eye",
+    "outer": "outer", "transpose": "transpose",
+}
+
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ", "eta": "η",
+    "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
+    "omicron": "ο", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
+    "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+SPELLED = {v: k for k, v in GREEK.items()}
+_BY_LENGTH = sorted(GREEK, key=len, reverse=True)
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def canonical_name(raw: str) -> str:
+    """``theta_1`` → ``θ_1``, ``W₁`` → ``W1``: one spelling per name."""
+    name = raw.translate(_SUBSCRIPTS)
+    for word in _BY_LENGTH:
+        if name.startswith(word):
+            rest = name[len(word):]
+            if rest == "" or rest[0].isdigit() or rest[0] == "_":
+                return GREEK[word] + rest
+    return name
+
+
+def spelled_name(name: str) -> str:
+    """``θ_1`` → ``theta_1``: the ASCII spelling of a name (re-parses to the same name)."""
+    if name and name[0] in SPELLED:
+        return SPELLED[name[0]] + name[1:]
+    return name
+
+#: How many arguments each built-in takes: (at least, at most).
+ARITY = {
+    "leaky_relu": (1, 2), "prelu": (2, 2), "elu": (1, 2), "sum": (1, 2), "mean": (1, 2),
+    "ones": (1, 2), "zeros": (1, 2), "eye": (1, 1), "outer": (2, 2),
+}
+#: Built-ins with a derivative ``f'(x)``: the elementwise functions.
+ELEMENTWISE = frozenset({
+    "exp", "log", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "prelu",
+    "elu", "softplus", "gelu", "hardtanh", "step",
+})

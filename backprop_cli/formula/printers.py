@@ -1,0 +1,182 @@
+"""Lets you print any formula as plain text (re-parsable), unicode (``∂J/∂c · Wᵀ``) or LaTeX.
+
+Each printer is a table from node type to a function, so a new format touches no node class.
+Parentheses are added from precedence: sums < products < unary minus < powers < postfix < atoms.
+"""
+from __future__ import annotations
+
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
+from backprop_cli.formula.names import SPELLED, spelled_name
+
+SUM, PROD, UNARY, POWER, POSTFIX, ATOM = range(1, 7)
+
+
+def level(e) -> int:
+    if isinstance(e, Bin):
+        return SUM if e.op in (ADD, SUB) else PROD
+    if isinstance(e, Neg):
+        return UNARY
+    if isinstance(e, Num):
+        return ATOM if e.value >= 0 else UNARY
+    if isinstance(e, Pow):
+        return POWER
+    if isinstance(e, T):
+        return POSTFIX
+    return ATOM
+
+
+def number_text(v: float) -> str:
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return repr(float(v))
+
+
+class Printer:
+    """Base printer: subclasses give the spellings."""
+
+    ops: dict = {}
+    lparen, rparen = "(", ")"
+
+    def __call__(self, e) -> str:
+        return self.show(e)
+
+    def show(self, e) -> str:
+        return getattr(self, "p_" + type(e).__name__)(e)
+
+    def wrap(self, e, min_level: int) -> str:
+        text = self.show(e)
+        return f"{self.lparen}{text}{self.rparen}" if level(e) < min_level else text
+
+    def p_Num(self, e):
+        return number_text(e.value)
+
+    def p_Neg(self, e):
+        return "-" + self.wrap(e.x, UNARY)
+
+    def p_Bin(self, e):
+        lvl = level(e)
+        left = self.wrap(e.left, lvl)
+        right = self.wrap(e.right, lvl + 1)
+        return self.binary(e, left, right)
+
+    def binary(self, e, left, right):
+        return f"{left} {self.op_text(e)} {right}"
+
+    def op_text(self, e):
+        return self.ops[e.op]
+
+    def p_T(self, e):
+        return self.wrap(e.x, POSTFIX) + self.transpose
+
+    def call_args(self, e):
+        return ", ".join(self.show(a) for a in e.args)
+
+
+class PlainPrinter(Printer):
+    ops = {ADD: "+", SUB: "-", MUL: "@", HADAMARD: ".*", DIV: "/"}
+    transpose = "^T"
+
+    def op_text(self, e):
+        if e.op == MUL and (isinstance(e.left, Num) or isinstance(e.right, Num)):
+            return "*"
+        return self.ops[e.op]
+
+    def p_Bin(self, e):
+        if e.op == OUTER:
+            return f"outer({self.show(e.left)}, {self.show(e.right)})"
+        return super().p_Bin(e)
+
+    def p_Name(self, e):
+        return spelled_name(e.name)
+
+    def p_Deriv(self, e):
+        d = "∂" if e.partial else "d"
+        return f"{d}{spelled_name(e.num)}/{d}{spelled_name(e.den)}"
+
+    def p_Pow(self, e):
+        exp = number_text(e.exp) if e.exp >= 0 else f"({number_text(e.exp)})"
+        return f"{self.wrap(e.base, POSTFIX)}^{exp}"
+
+    def p_Call(self, e):
+        return f"{e.fn}{chr(39) if e.prime else ''}({self.call_args(e)})"
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_UNICODE_FN = {"sigmoid": "σ", "eye": "I"}
+
+
+class UnicodePrinter(Printer):
+    ops = {ADD: "+", SUB: "-", MUL: "·", HADAMARD: "⊙", DIV: "/", OUTER: "⊗"}
+    transpose = "ᵀ"
+
+    def binary(self, e, left, right):
+        if e.op == MUL and isinstance(e.left, Num) and isinstance(e.right, (Name, Deriv, Call)):
+            return f"{left}{'' if isinstance(e.right, Name) else ' '}{right}"
+        return super().binary(e, left, right)
+
+    def p_Name(self, e):
+        return e.name
+
+    def p_Deriv(self, e):
+        return f"∂{e.num}/∂{e.den}"
+
+    def p_Pow(self, e):
+        if e.exp == int(e.exp):
+            return self.wrap(e.base, POSTFIX) + number_text(e.exp).translate(_SUPERSCRIPT)
+        return f"{self.wrap(e.base, POSTFIX)}^({number_text(e.exp)})"
+
+    def p_Call(self, e):
+        name = _UNICODE_FN.get(e.fn, e.fn)
+        return f"{name}{chr(39) if e.prime else ''}({self.call_args(e)})"
+
+
+_LATEX_FN = {"sigmoid": r"\sigma", "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos",
+             "tanh": r"\tanh", "eye": r"I", "sum": r"\sum", "sqrt": None}
+
+
+def latex_name(name: str) -> str:
+    head, tail = name, ""
+    for i, ch in enumerate(name):
+        if ch == "_" or (ch.isdigit() and i > 0):
+            head, tail = name[:i], name[i:].lstrip("_")
+            break
+    if len(head) == 1 and head in SPELLED:
+        head = "\\" + SPELLED[head] + " "
+    elif len(head) > 1:
+        head = r"\mathrm{" + head + "}"
+    return f"{head.strip()}_{{{tail}}}" if tail else head.strip()
+
+
+class LatexPrinter(Printer):
+    ops = {ADD: "+", SUB: "-", MUL: r"\cdot", HADAMARD: r"\odot", OUTER: r"\otimes"}
+    transpose = r"^{\top}"
+    lparen, rparen = r"\left(", r"\right)"
+
+    def binary(self, e, left, right):
+        if e.op == DIV:
+            return rf"\frac{{{self.show(e.left)}}}{{{self.show(e.right)}}}"
+        if e.op == MUL and isinstance(e.left, Num):
+            return f"{left} {right}"
+        return super().binary(e, left, right)
+
+    def p_Name(self, e):
+        return latex_name(e.name)
+
+    def p_Deriv(self, e):
+        d = r"\partial " if e.partial else "d"
+        return rf"\frac{{{d}{latex_name(e.num)}}}{{{d}{latex_name(e.den)}}}"
+
+    def p_Pow(self, e):
+        return f"{self.wrap(e.base, POSTFIX)}^{{{number_text(e.exp)}}}"
+
+    def p_T(self, e):
+        return "{" + self.wrap(e.x, POSTFIX) + "}" + self.transpose
+
+    def p_Call(self, e):
+        if e.fn == "sqrt" and not e.prime:
+            return rf"\sqrt{{{self.show(e.args[0])}}}"
+        name = _LATEX_FN.get(e.fn) or r"\operatorname{" + e.fn.replace("_", r"\_") + "}"
+        return rf"{name}{chr(39) if e.prime else ''}\left({self.call_args(e)}\right)"
+
+
+plain, unicode, latex = PlainPrinter(), UnicodePrinter(), LatexPrinter()

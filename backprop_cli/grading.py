@@ -1,0 +1,192 @@
+"""Lets you grade an answers file against an exercise: shape first, then numbers (SPEC section 7).
+
+Formulas are compared with the reference numerically in K seeded trials; answers made of numbers only
+are compared at the exercise's ``values`` with its tolerance. Each question gets a status, points and,
+when wrong, a diagnosis. The result is data (message keys and arguments); renderers turn it into text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backprop_cli.diagnosis import agree, diagnose
+from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError, LimitError, Mark, ShapeError)
+from backprop_cli.formula.ast import MUL, Bin, Deriv, Name, walk
+from backprop_cli.formula.parser import parse
+from backprop_cli.formula.printers import plain, unicode
+from backprop_cli.infer import infer
+from backprop_cli.numeric import evaluate
+from backprop_cli.ops import as_array
+from backprop_cli.shapes import fmt, parse_shape
+
+
+@dataclass(frozen=True)
+class Result:
+    question: str
+    kind: str
+    status: str                      # correct | incorrect | invalid | missing
+    points: float
+    max_points: float
+    answer: str | None = None        # what the student wrote
+    read: str | None = None          # how it was read (unicode)
+    answer_shape: str | None = None
+    expected_shape: str | None = None
+    diagnosis: str | None = None
+    message: str = ""                # message key
+    args: dict = field(default_factory=dict)
+    hint: str | None = None
+    mark: Mark | None = None
+    caret: tuple | None = None       # (formula, position) for a fault inside the formula
+    solution: str | None = None      # the reference (unicode)
+    solution_plain: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    exercise: str
+    title: str
+    results: tuple
+    warnings: tuple = ()             # (message key, args, mark)
+    answers_path: str | None = None
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_points for r in self.results)
+
+    @property
+    def passed(self) -> bool:
+        return all(r.status == "correct" for r in self.results)
+
+
+def grade(ref, answers) -> Report:
+    """The report for ``answers`` (a :class:`model.Answers` matched to the exercise) against ``ref``."""
+    sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
+    results = []
+    for q in ref.questions:
+        entry = sections[q.kind].get(q.question.target)
+        try:
+            results.append(_grade_one(ref, q, entry))
+        except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
+            results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
+    warnings = tuple(("answers.unknown_key", {"text": text}, mark) for text, mark in answers.warnings)
+    return Report(ref.exercise.id, ref.exercise.title, tuple(results), warnings, answers.path)
+
+
+def _result(q, entry, status, **kw) -> Result:
+    qq = q.question
+    solution = q.formula if q.kind == "derivative" else None
+    expected = fmt(q.shape)
+    return Result(qq.target, q.kind, status, qq.points if status == "correct" else 0.0, qq.points,
+                  answer=None if entry is None else (entry.text if entry.array is None else str(entry.array.tolist())),
+                  expected_shape=expected, hint=qq.hint, mark=entry.mark if entry is not None else qq.mark,
+                  solution=unicode(solution) if solution is not None else (expected if q.kind == "shape" else None),
+                  solution_plain=plain(solution) if solution is not None else None, **kw)
+
+
+def _is_empty(entry) -> bool:
+    return entry is None or (entry.array is None and (entry.text is None or not entry.text.strip()))
+
+
+def _grade_one(ref, q, entry) -> Result:
+    if _is_empty(entry):
+        return _result(q, entry, "missing", message="result.missing")
+    if q.kind == "shape":
+        return _grade_shape(q, entry)
+    if entry.array is not None:
+        return _grade_numbers(ref, q, entry, as_array(entry.array), None)
+    text = entry.text
+    g = ref.graph
+    try:
+        e = parse(text, g.functions, set(g.shapes) | {g.loss})
+    except (FormulaSyntaxError, LimitError) as err:
+        return _result(q, entry, "invalid", message=err.key, args=err.args_, caret=(text, err.pos))
+    read = unicode(e)
+    if q.kind == "value" and any(isinstance(n, (Name, Deriv)) for n in walk(e)):
+        return _result(q, entry, "invalid", read=read, message="result.value_needs_number")
+    try:
+        shape = infer(e, ref.scope_for(q) if q.kind == "derivative" else g.scope(), text)
+    except ShapeError as err:
+        code = "operand-order" if _fixed_by_swap(ref, q, e, err.pos) else "dimension-error"
+        return _result(q, entry, "incorrect", read=read, diagnosis=code, message=err.key, args=err.args_,
+                       caret=(text, err.pos))
+    except FormulaError as err:
+        return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
+    constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
+    if constant and ref.value_trial is not None:
+        return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
+    if shape != q.shape:
+        values = [evaluate(e, ref.env(t)) for t in ref.trials]
+        code = diagnose(ref, q, values, shape) or "shape-mismatch"
+        return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
+                       message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)})
+    values = [evaluate(e, ref.env(t)) for t in ref.trials]
+    if all(agree(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
+        return _result(q, entry, "correct", read=read, answer_shape=fmt(shape), message="result.correct")
+    if not all(np.all(np.isfinite(v)) for v in values):
+        return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), message="result.not_finite")
+    code = diagnose(ref, q, values, shape)
+    return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
+                   message="result.wrong_value")
+
+
+def _grade_shape(q, entry) -> Result:
+    text = entry.text if entry.array is None else str(entry.array.tolist())
+    shape = parse_shape(text)
+    if shape is None:
+        return _result(q, entry, "invalid", message="result.unreadable_shape", args={"text": text})
+    if len(shape) == 1:
+        return _result(q, entry, "incorrect", answer_shape=str(shape[0]), message="result.shape_rank1",
+                       args={"want": fmt(q.shape)})
+    if shape == q.shape:
+        return _result(q, entry, "correct", answer_shape=fmt(shape), message="result.correct")
+    code = "transposed" if tuple(reversed(shape)) == q.shape else "shape-mismatch"
+    return _result(q, entry, "incorrect", answer_shape=fmt(shape), diagnosis=code, message="result.wrong_shape",
+                   args={"got": fmt(shape), "want": fmt(q.shape)})
+
+
+def _grade_numbers(ref, q, entry, value, read) -> Result:
+    """An answer of numbers only, compared at the exercise's values with its tolerance."""
+    trial = ref.value_trial
+    if trial is None:
+        return _result(q, entry, "invalid", read=read, message="result.numbers_need_values")
+    want = np.asarray(ref.value(trial, q))
+    value = np.asarray(value, dtype=float)
+    if value.shape != want.shape and value.size == want.size:
+        value = value.reshape(want.shape)
+    shape_text = fmt(value.shape)
+    if value.shape != want.shape:
+        return _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis="shape-mismatch",
+                       message="result.wrong_shape", args={"got": shape_text, "want": fmt(want.shape)})
+    ex = ref.exercise
+    if np.all(np.isfinite(value)) and np.allclose(value, want, rtol=ex.rtol, atol=ex.atol):
+        return _result(q, entry, "correct", read=read, answer_shape=shape_text, message="result.correct")
+    code = "sign-error" if np.allclose(value, -want, rtol=ex.rtol, atol=ex.atol) and np.any(want) else None
+    if code is None and want.ndim == 2 and value.shape == want.T.shape and np.allclose(value, want.T, rtol=ex.rtol, atol=ex.atol):
+        code = "transposed"
+    return _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis=code,
+                   message="result.wrong_number", args={"want_rounded": _round(want)})
+
+
+def _round(x) -> str:
+    return np.array2string(np.asarray(x), precision=3, suppress_small=True) if np.ndim(x) else f"{float(x):.4g}"
+
+
+def _fixed_by_swap(ref, q, e, pos) -> bool:
+    """Whether swapping the operands of the product at ``pos`` makes the answer right."""
+    from backprop_cli.diagnosis import _swap_node
+
+    for node in walk(e):
+        if isinstance(node, Bin) and node.op == MUL and node.pos == pos:
+            swapped = _swap_node(e, node, Bin(MUL, node.right, node.left))
+            try:
+                if infer(swapped, ref.scope_for(q)) != q.shape:
+                    return False
+                return all(agree(evaluate(swapped, ref.env(t)), ref.value(t, q)) for t in ref.trials)
+            except BackpropError:
+                return False
+    return False

@@ -1,0 +1,232 @@
+"""Lets you turn an exercise's forward equations into a checked DAG of operation-level nodes.
+
+Nodes come out in topological order (inputs, then each equation's operations children-first), so no
+sort is needed and the order is deterministic. A name used twice is one node with two consumers, so
+fan-out is visible. Every error names the file, line and column of the equation and the fault in it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backprop_cli.errors import BackpropError, FormulaError, InputError
+from backprop_cli.formula.ast import Bin, Call, Deriv, Name, Num, Pow, T, children, walk
+from backprop_cli.formula.parser import parse_equation
+from backprop_cli.infer import Scope, infer
+from backprop_cli.ops import OPS, op_key
+from backprop_cli.shapes import SCALAR, fmt, jacobian_shape
+
+_LABELS = {"Neg": "−", "T": "ᵀ", "Pow": "^", "*": "·", "Num": "const"}
+
+
+@dataclass(frozen=True)
+class Node:
+    id: int
+    kind: str                    # input | const | op | opaque | alias
+    name: str | None             # inputs and equation targets have names; inner operations don't
+    expr: object                 # the AST of this operation (a Name for inputs)
+    args: tuple                  # ids of the argument nodes
+    shape: tuple
+    label: str                   # what the operation is, for drawings
+    equation: int | None = None  # index of the defining equation
+
+
+@dataclass(eq=False)
+class Graph:
+    exercise: object
+    nodes: list
+    ids: dict                        # name -> node id
+    shapes: dict                     # name -> shape
+    dims: frozenset
+    functions: dict                  # declared name -> kind
+    loss: str
+    external: bool                   # no equation defines the loss
+    outputs: tuple                   # named nodes that nothing uses (their dJ/d· are given for an external loss)
+    opaque: dict = field(default_factory=dict)   # output name -> (function, argument names)
+    partial_pairs: frozenset = frozenset()       # (X, Y) where ∂X/∂Y (local) and dX/dY (total) differ
+
+    @property
+    def inputs(self):
+        return [n.name for n in self.nodes if n.kind == "input"]
+
+    @property
+    def named(self):
+        return [n.name for n in self.nodes if n.name is not None]
+
+    def node(self, name: str) -> Node:
+        return self.nodes[self.ids[name]]
+
+    def consumers(self, node_id: int) -> list:
+        return [n for n in self.nodes if node_id in n.args]
+
+    def depends(self, x: str, y: str) -> bool:
+        """Whether node x depends on node y (x reachable from y)."""
+        target = self.ids[y]
+        seen, stack = set(), [self.ids[x]]
+        while stack:
+            i = stack.pop()
+            if i == target:
+                return True
+            if i not in seen:
+                seen.add(i)
+                stack.extend(self.nodes[i].args)
+        return False
+
+    def between(self, y: str, x: str) -> list:
+        """Named nodes strictly between y and x: on some path from y to x."""
+        return [n for n in self.named if n not in (x, y) and self.depends(n, y) and self.depends(x, n)]
+
+    def scope(self, derivs=None) -> Scope:
+        return Scope(dict(self.shapes), self.dims, self.functions, derivs)
+
+    def gradient_shape(self, name: str) -> tuple:
+        """The shape of dJ/dX in the exercise's layout."""
+        s = self.shapes[name]
+        if self.exercise.layout == "numerator" and len(s) == 2 and s[1] == 1 and s[0] != 1:
+            return (1, s[0])
+        return s
+
+    def deriv_shape(self, num: str, den: str) -> tuple:
+        if num == self.loss:
+            return self.gradient_shape(den)
+        return jacobian_shape(self.shapes[num], self.shapes[den])
+
+
+def _error(eq, err: BackpropError) -> BackpropError:
+    if isinstance(err, FormulaError):
+        err.args_.setdefault("equation", eq.text)
+        return err.with_mark(eq.mark if eq.exact else None) if eq.exact else err.with_mark(eq.mark)
+    return err.with_mark(eq.mark)
+
+
+def build_graph(ex) -> Graph:
+    """The checked DAG of exercise ``ex`` (a :class:`model.Exercise`)."""
+    functions = {f.name: f.kind for f in ex.functions}
+    dims = frozenset(d for i in ex.inputs for d in i.shape if isinstance(d, str))
+    nodes, ids, shapes = [], {}, {}
+    declared = dict(getattr(ex, "shapes", {}) or {})
+
+    def add(kind, name, expr, args, shape, label, eq=None):
+        node = Node(len(nodes), kind, name, expr, tuple(args), shape, label, eq)
+        nodes.append(node)
+        if name is not None:
+            ids[name] = node.id
+            shapes[name] = shape
+        return node.id
+
+    for spec in ex.inputs:
+        if spec.name in functions or spec.name in dims:
+            raise InputError("graph.name_clash", spec.mark, name=spec.name)
+        add("input", spec.name, Name(spec.name), (), tuple(spec.shape), "input")
+    opaque, used = {}, set()
+    for k, eq in enumerate(ex.forward):
+        try:
+            parsed = parse_equation(eq.text, functions)
+            _check_targets(parsed, ids, dims, functions, eq)
+            e = parsed.expr
+            for sub in walk(e):
+                if isinstance(sub, Call) and sub.prime:
+                    raise FormulaError("graph.prime_in_forward", eq.text, max(sub.pos, 0), fn=sub.fn)
+            if isinstance(e, Call) and functions.get(e.fn) == "opaque":
+                _add_opaque(parsed, eq, k, ids, shapes, declared, add, opaque, used)
+                continue
+            if len(parsed.targets) > 1:
+                raise FormulaError("graph.several_targets", eq.text, parsed.target_pos[1])
+            shape = infer(e, Scope(dict(shapes), dims, functions), eq.text)
+            _check_rules(e, functions, eq.text)
+            root = _add_expr(e, ids, shapes, dims, functions, add, k, used)
+            target = parsed.targets[0]
+            if nodes[root].name is not None:      # c = a: an alias of another node
+                root = add("alias", target, Name(nodes[root].name), (root,), shape, "=", k)
+            else:
+                nodes[root] = Node(root, nodes[root].kind, target, nodes[root].expr, nodes[root].args, shape,
+                                   nodes[root].label, k)
+                ids[target], shapes[target] = root, shape
+            if target in declared and _shape_of(declared[target]) != shape:
+                raise InputError("graph.declared_shape", eq.mark, name=target, declared=fmt(_shape_of(declared[target])),
+                                 inferred=fmt(shape))
+        except BackpropError as err:
+            raise _error(eq, err) from None
+    loss = ex.loss
+    external = loss not in ids
+    if not external and shapes[loss] != SCALAR:
+        raise InputError("graph.loss_not_scalar", ex.loss_mark, loss=loss, shape=fmt(shapes[loss]))
+    if external and loss in functions:
+        raise InputError("graph.loss_clash", ex.loss_mark, loss=loss)
+    named = [n for n in nodes if n.name is not None and n.kind != "input"]
+    outputs = tuple(n.name for n in named if n.id not in used)
+    if not named:
+        raise InputError("graph.no_equations", ex.loss_mark)
+    graph = Graph(ex, nodes, ids, shapes, dims, functions, loss, external, outputs if external else (loss,), opaque)
+    graph.partial_pairs = frozenset(
+        (out, a) for out, (_, args) in opaque.items() for a in args
+        if any(graph.depends(other, a) for other in args if other != a)
+    )
+    return graph
+
+
+def _shape_of(raw) -> tuple:
+    return () if raw in ("scalar", (), None) else tuple(raw)
+
+
+def _check_targets(parsed, ids, dims, functions, eq):
+    for name, pos in zip(parsed.targets, parsed.target_pos):
+        if name in ids:
+            raise FormulaError("graph.redefined", eq.text, pos, name=name)
+        if name in dims or name in functions:
+            raise FormulaError("graph.target_clash", eq.text, pos, name=name)
+    if len(set(parsed.targets)) != len(parsed.targets):
+        raise FormulaError("graph.redefined", eq.text, parsed.target_pos[-1], name=parsed.targets[-1])
+
+
+def _check_rules(e, functions, text):
+    for sub in walk(e):
+        if isinstance(sub, (Name, Num)):
+            continue
+        key = op_key(sub, functions)
+        if OPS.get(key) is None or OPS[key].vjp is None:
+            raise FormulaError("graph.not_differentiable", text, max(sub.pos, 0), op=key)
+
+
+def _add_opaque(parsed, eq, k, ids, shapes, declared, add, opaque, used):
+    call = parsed.expr
+    arg_names = []
+    for a in call.args:
+        if not isinstance(a, Name):
+            raise FormulaError("graph.opaque_args", eq.text, max(a.pos, 0), fn=call.fn)
+        if a.name not in ids:
+            raise FormulaError("name.unknown", eq.text, max(a.pos, 0), name=a.name, suggestion="",
+                               known=", ".join(ids))
+        if len(shapes[a.name]) > 2 or (len(shapes[a.name]) == 2 and 1 not in shapes[a.name]):
+            raise FormulaError("graph.opaque_matrix", eq.text, max(a.pos, 0), fn=call.fn, name=a.name)
+        arg_names.append(a.name)
+    arg_ids = [ids[a] for a in arg_names]
+    used.update(arg_ids)
+    for target in parsed.targets:
+        shape = _shape_of(declared[target]) if target in declared else shapes[arg_names[0]]
+        add("opaque", target, call, arg_ids, shape, call.fn, k)
+        opaque[target] = (call.fn, tuple(arg_names))
+
+
+def _add_expr(e, ids, shapes, dims, functions, add, k, used) -> int:
+    if isinstance(e, Name):
+        if e.name in ids:
+            used.add(ids[e.name])
+            return ids[e.name]
+        return add("const", None, e, (), SCALAR, e.name, k)
+    if isinstance(e, Num):
+        return add("const", None, e, (), SCALAR, f"{e.value:g}", k)
+    if isinstance(e, Call) and e.fn in ("ones", "zeros", "eye"):
+        args = ()
+    else:
+        args = tuple(_add_expr(c, ids, shapes, dims, functions, add, k, used) for c in children(e))
+    scope = Scope(dict(shapes), dims, functions)
+    shape = infer(e, scope)
+    key = op_key(e, functions)
+    label = _LABELS.get(key, key)
+    if isinstance(e, Pow):
+        label = f"^{e.exp:g}"
+    kind = "const" if not args else "op"
+    return add(kind, None, e, args, shape, label, k)
+
+
+__all__ = ["Graph", "Node", "build_graph", "Bin", "T", "Deriv"]

@@ -1,0 +1,107 @@
+"""Lets you find the shape of any formula, resolving its names, before a single number is computed.
+
+A :class:`Scope` says what a formula may refer to: inputs and nodes with their shapes, dimension names
+(which stand for their sizes), declared functions, and derivative symbols. Shape errors name the
+operator, both shapes and the position. The element count of every intermediate array is bounded
+from the shapes, so ``ones(10^7, 10^7)`` is refused before anything is allocated.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from backprop_cli.errors import BackpropError, FormulaError, LimitError, UnknownNameError
+from backprop_cli.formula.ast import Bin, Call, Deriv, Name, Neg, Num, Pow, T, children
+from backprop_cli.ops import OPS, op_key
+from backprop_cli.shapes import SCALAR, fmt, size_bound
+
+MAX_ELEMENTS = 1_000_000
+
+
+@dataclass
+class Scope:
+    shapes: dict                                   # name -> shape, for inputs and nodes
+    dims: frozenset = frozenset()                  # dimension names
+    functions: dict = field(default_factory=dict)  # declared function name -> elementwise|opaque
+    derivs: Callable | None = None                 # Deriv -> shape, or raises
+    bounds: dict = field(default_factory=dict)     # dimension name -> largest size
+
+    def name(self, e: Name):
+        if e.name in self.shapes:
+            return self.shapes[e.name]
+        if e.name in self.dims:
+            return SCALAR
+        raise UnknownNameError("name.unknown", "", max(e.pos, 0), name=e.name,
+                               suggestion=suggest(e.name, list(self.shapes)), known=", ".join(self.shapes))
+
+    def deriv(self, e: Deriv):
+        if self.derivs is None:
+            raise FormulaError("name.no_derivatives", "", max(e.pos, 0), symbol=e.key)
+        return self.derivs(e)
+
+    def dim(self, e):
+        if isinstance(e, Name) and e.name in self.dims:
+            return e.name
+        value = self.const(e)
+        if value != int(value) or value < 1:
+            raise FormulaError("shape.dim_arg", "", max(e.pos, 0))
+        if value > MAX_ELEMENTS:
+            raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS)
+        return int(value)
+
+    def const(self, e) -> float:
+        from backprop_cli.formula.parser import _fold
+
+        try:
+            return _fold(e, "")
+        except FormulaError:
+            raise FormulaError("shape.const_arg", "", max(e.pos, 0)) from None
+
+
+def suggest(name: str, known: list) -> str:
+    """``a*b`` for ``ab`` when a and b are known; else the closest known name; else ''."""
+    for i in range(1, len(name)):
+        left, right = name[:i], name[i:]
+        if left in known and right in known:
+            return f"{left}*{right}"
+        for j in range(i + 1, len(name)):
+            parts = (name[:i], name[i:j], name[j:])
+            if all(p in known for p in parts):
+                return "*".join(parts)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return close[0] if close else ""
+
+
+def infer(e, scope: Scope, text: str = ""):
+    """The shape of formula ``e``; any error carries ``text`` so it can be shown with a caret."""
+    try:
+        return _infer(e, scope)
+    except FormulaError as err:
+        if not err.text:
+            err.text = text
+        raise
+
+
+def _infer(e, scope: Scope):
+    if isinstance(e, Name):
+        return scope.name(e)
+    if isinstance(e, Deriv):
+        return scope.deriv(e)
+    if isinstance(e, Call) and scope.functions.get(e.fn) == "opaque":
+        raise FormulaError("name.opaque_call", "", max(e.pos, 0), fn=e.fn)
+    if isinstance(e, Call) and e.fn in ("ones", "zeros", "eye"):
+        child_shapes = ()
+    else:
+        child_shapes = tuple(_infer(c, scope) for c in children(e))
+    key = op_key(e, scope.functions)
+    op = OPS.get(key)
+    if op is None:
+        raise FormulaError("name.no_rule", "", max(e.pos, 0), op=key)
+    shape = op.shape(e, child_shapes, scope)
+    if size_bound(shape, scope.bounds) > MAX_ELEMENTS:
+        raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS, shape=fmt(shape))
+    return shape
+
+
+__all__ = ["Scope", "infer", "suggest", "BackpropError", "Bin", "Neg", "Num", "Pow", "T"]

@@ -1,0 +1,479 @@
+"""Lets you load an exercise file (SPEC section 3) and an answers file (section 4) into typed, immutable data.
+
+Every value keeps the :class:`Mark` of the place it was written, and every schema violation is an
+:class:`InputError` at the offending node that says what is wrong and what is allowed. Formulas are
+kept as text here; parsing them, and checking the graph, is the job of the formula and graph modules.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+import numpy
+
+from backprop_cli.errors import InputError, Mark
+from backprop_cli.yamlio import Node, load_yaml, plain
+
+Dim = int | str
+
+DOMAINS = ("real", "positive", "nonzero", "unit", "onehot", "probability")
+ROLES = ("input", "parameter", "target")
+FUNCTION_KINDS = ("elementwise", "opaque")
+LAYOUTS = ("gradient", "numerator")
+ANSWERS_MAY_USE = ("downstream", "given")
+QUESTION_KINDS = ("derivative", "shape", "value")
+EXERCISE_KEYS = ("id", "title", "source", "tags", "difficulty", "description", "inputs", "functions",
+                 "forward", "loss", "layout", "values", "questions", "answers_may_use", "tolerance")
+ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
+SECTION_KIND = {"answers": "derivative", "shapes": "shape", "values": "value"}
+MAX_VALUES = 10_000
+MAX_VALUE_RANK = 3
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# YAML 1.1 reads 1e-3 as a string; where a number is expected we accept such text too.
+_FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\Z")
+_NAME = r"[^\W\d]\w*"
+_DERIVATIVE = re.compile(rf"d{_NAME}/d{_NAME}\Z")
+_NAME_ONLY = re.compile(rf"{_NAME}\Z")
+_KEY_CHARS = str.maketrans({"∂": "d", "𝜕": "d", "𝛛": "d", "𝝏": "d", "𝞉": "d", "𝟃": "d", "∕": "/", "⁄": "/"})
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    shape: tuple[Dim, ...]
+    domain: str
+    role: str
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    kind: str
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class Equation:
+    text: str
+    mark: Mark
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: str
+    target: str
+    points: float
+    hint: str | None
+    mark: Mark
+
+
+@dataclass(frozen=True, eq=False)
+class Exercise:
+    id: str
+    title: str
+    source: str | None
+    tags: tuple[str, ...]
+    difficulty: int | None
+    description: str
+    inputs: tuple[InputSpec, ...]
+    functions: tuple[FunctionSpec, ...]
+    forward: tuple[Equation, ...]
+    loss: str
+    loss_mark: Mark
+    layout: str
+    values: dict[str, tuple[numpy.ndarray, Mark]]
+    questions: tuple[Question, ...]
+    answers_may_use: str
+    rtol: float
+    atol: float
+    path: str
+
+
+@dataclass(frozen=True)
+class AnswerEntry:
+    """One answer: ``text`` (a formula or number), or ``array`` (a nested list), or neither (missing).
+
+    ``exact`` says that ``mark.shifted(i)`` is the place of ``text[i]`` in the file.
+    """
+
+    key: str
+    text: str | None
+    array: numpy.ndarray | None
+    mark: Mark
+    exact: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Answers:
+    exercise: str | None
+    answers: dict[str, AnswerEntry]
+    shapes: dict[str, AnswerEntry]
+    values: dict[str, AnswerEntry]
+    path: str
+    warnings: tuple[tuple[str, Mark], ...] = ()
+    exercise_mark: Mark | None = None
+
+
+def _compact(text: str) -> str:
+    return "".join(unicodedata.normalize("NFC", text).split())
+
+
+def normalize_key(text: str) -> str:
+    """The canonical form of a question key: no whitespace, NFC, ``∂`` read as ``d``."""
+    return _compact(text).translate(_KEY_CHARS)
+
+
+def _got(node: Node) -> str:
+    import json
+
+    text = json.dumps(plain(node), ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fail(key: str, node: Node, **args):
+    raise InputError(key, node.mark, got=_got(node), **args)
+
+
+def _unknown_key(node: Node, key: str, allowed) -> None:
+    import difflib
+
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    args = dict(name=key, allowed=", ".join(allowed))
+    if close:
+        raise InputError("schema.unknown_key_suggest", node.key_mark(key), suggestion=close[0], **args)
+    raise InputError("schema.unknown_key", node.key_mark(key), **args)
+
+
+def _fields(node: Node, field: str, allowed=None) -> dict[str, Node]:
+    """The entries of the mapping ``node`` (null is empty); with ``allowed``, unknown keys are errors."""
+    if node.value is None:
+        return {}
+    if not node.is_map:
+        _fail("schema.expected_mapping", node, field=field)
+    for key in node.value if allowed is not None else ():
+        if key not in allowed:
+            _unknown_key(node, key, allowed)
+    return node.value
+
+
+def _opt(fields: dict[str, Node], field: str) -> Node | None:
+    node = fields.get(field)
+    return None if node is None or node.value is None else node
+
+
+def _required(fields: dict[str, Node], parent: Node, field: str) -> Node:
+    node = fields.get(field)
+    if node is None or node.value is None:
+        raise InputError("schema.missing_field", parent.key_mark(field), field=field)
+    return node
+
+
+def _text(node: Node, field: str) -> str:
+    value = node.value
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        _fail("schema.expected_string", node, field=field)
+    return value if isinstance(value, str) else str(value)
+
+
+def _number(node: Node, field: str, key: str = "schema.expected_number") -> float:
+    value = node.value
+    if isinstance(value, str) and _FLOAT.match(value.strip()):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(key, node, field=field, name=field)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _choice(node: Node | None, field: str, allowed, default: str | None) -> str:
+    if (node is None or node.value is None) and default is not None:
+        return default
+    if node.value not in allowed:
+        _fail("schema.bad_choice", node, field=field, allowed=", ".join(allowed))
+    return node.value
+
+
+def _name(node_key: str, mark: Mark, field: str) -> str:
+    if not node_key.isidentifier():
+        raise InputError("schema.bad_name", mark, name=node_key, field=field)
+    return node_key
+
+
+def _array(node: Node, name: str) -> numpy.ndarray:
+    """A float64 array of the number or rectangular nested list at ``node``."""
+    flat: list[float] = []
+    shape = _walk(node, name, flat, 0)
+    return numpy.array(flat, dtype=numpy.float64).reshape(shape)
+
+
+def _walk(node: Node, name: str, flat: list[float], depth: int) -> tuple[int, ...]:
+    if not node.is_seq:
+        number = _number(node, name, "schema.value_not_number")
+        if not math.isfinite(number):
+            _fail("schema.value_not_finite", node, name=name)
+        flat.append(number)
+        if len(flat) > MAX_VALUES:
+            raise InputError("schema.value_too_many", node.mark, name=name, limit=MAX_VALUES)
+        return ()
+    if depth >= MAX_VALUE_RANK:
+        raise InputError("schema.value_too_deep", node.mark, name=name, limit=MAX_VALUE_RANK)
+    if not node.value:
+        raise InputError("schema.value_empty", node.mark, name=name)
+    shapes = [_walk(item, name, flat, depth + 1) for item in node.value]
+    for item, shape in zip(node.value, shapes):
+        if shape != shapes[0]:
+            fmt = lambda s: "×".join(map(str, s)) or "scalar"  # noqa: E731
+            raise InputError("schema.value_ragged", item.mark, name=name, expected=fmt(shapes[0]), got=fmt(shape))
+    return (len(shapes),) + shapes[0]
+
+
+def _dim(node: Node, name: str) -> Dim:
+    value = node.value
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.isidentifier():
+        return value
+    _fail("schema.bad_dim", node, name=name)
+
+
+def _input(name: str, node: Node, mark: Mark) -> InputSpec:
+    shape_node, domain, role = node, "real", "input"
+    if node.is_map:
+        fields = _fields(node, f"inputs.{name}", ("shape", "domain", "role"))
+        shape_node = _required(fields, node, "shape")
+        domain = _choice(fields.get("domain"), "domain", DOMAINS, "real")
+        role = _choice(fields.get("role"), "role", ROLES, "input")
+    if shape_node.value == "scalar":
+        shape: tuple[Dim, ...] = ()
+    elif shape_node.is_seq and len(shape_node.value) == 2:
+        shape = tuple(_dim(d, name) for d in shape_node.value)
+    else:
+        _fail("schema.bad_shape", shape_node, name=name)
+    return InputSpec(name, shape, domain, role, mark)
+
+
+def _question(node: Node) -> Question:
+    points, hint = 1.0, None
+    if isinstance(node.value, str):
+        kind, target_node = "derivative", node
+    elif node.is_map:
+        fields = _fields(node, "questions", QUESTION_KINDS + ("points", "hint"))
+        kinds = [k for k in QUESTION_KINDS if k in fields]
+        if len(kinds) != 1:
+            raise InputError("schema.question_kind", node.mark, found=", ".join(kinds) or "-")
+        kind, target_node = kinds[0], fields[kinds[0]]
+        if "points" in fields:
+            points = _number(fields["points"], "points")
+            if not (0 < points < math.inf):
+                _fail("schema.points", fields["points"])
+        if _opt(fields, "hint"):
+            hint = _text(fields["hint"], "hint")
+    else:
+        _fail("schema.question_form", node)
+    target = _text(target_node, kind).strip()
+    key = normalize_key(target)
+    if not (_DERIVATIVE.match(key) or (kind != "derivative" and _NAME_ONLY.match(key))):
+        _fail("schema.bad_target", target_node, kind=kind)
+    return Question(kind, target, points, hint, target_node.mark)
+
+
+def load_exercise(path: str) -> Exercise:
+    """Read, check and return the exercise file at ``path``."""
+    return parse_exercise(load_yaml(path), path)
+
+
+def parse_exercise(node: Node, path: str) -> Exercise:
+    """The :class:`Exercise` described by the YAML tree ``node`` read from ``path``."""
+    if not node.is_map:
+        _fail("schema.not_mapping", node)
+    top = _fields(node, "", EXERCISE_KEYS)
+    ex_id = _text(_required(top, node, "id"), "id")
+    if not _ID.match(ex_id):
+        _fail("schema.bad_id", top["id"])
+    title = _text(_required(top, node, "title"), "title").strip()
+    if not title:
+        raise InputError("schema.empty", top["title"].mark, field="title")
+    difficulty = _opt(top, "difficulty")
+    if difficulty and (type(difficulty.value) is not int or not 1 <= difficulty.value <= 5):
+        _fail("schema.difficulty", difficulty)
+    tags = _opt(top, "tags")
+    if tags and not tags.is_seq:
+        _fail("schema.expected_list", tags, field="tags")
+    inputs = _inputs(_required(top, node, "inputs"))
+    loss = _required(top, node, "loss")
+    return Exercise(
+        id=ex_id,
+        title=title,
+        source=_text(top["source"], "source") if _opt(top, "source") else None,
+        tags=tuple(_text(t, "tags") for t in tags.value) if tags else (),
+        difficulty=difficulty.value if difficulty else None,
+        description=_text(top["description"], "description") if _opt(top, "description") else "",
+        inputs=inputs,
+        functions=_functions(_opt(top, "functions"), inputs),
+        forward=_forward(_required(top, node, "forward")),
+        loss=_name(_text(loss, "loss").strip(), loss.mark, "loss"),
+        loss_mark=loss.mark,
+        layout=_choice(top.get("layout"), "layout", LAYOUTS, "gradient"),
+        values=_values(_opt(top, "values"), inputs),
+        questions=_questions(_required(top, node, "questions")),
+        answers_may_use=_choice(top.get("answers_may_use"), "answers_may_use", ANSWERS_MAY_USE, "downstream"),
+        **_tolerance(_opt(top, "tolerance")),
+        path=path,
+    )
+
+
+def _inputs(node: Node) -> tuple[InputSpec, ...]:
+    fields = _fields(node, "inputs")
+    if not fields:
+        raise InputError("schema.empty", node.mark, field="inputs")
+    return tuple(_input(_name(k, node.key_mark(k), "inputs"), v, node.key_mark(k)) for k, v in fields.items())
+
+
+def _functions(node: Node | None, inputs: tuple[InputSpec, ...]) -> tuple[FunctionSpec, ...]:
+    out = []
+    for name, kind in (_fields(node, "functions") if node else {}).items():
+        mark = node.key_mark(name)
+        _name(name, mark, "functions")
+        if any(spec.name == name for spec in inputs):
+            raise InputError("schema.name_clash", mark, name=name)
+        out.append(FunctionSpec(name, _choice(kind, f"functions.{name}", FUNCTION_KINDS, None), mark))
+    return tuple(out)
+
+
+def _forward(node: Node) -> tuple[Equation, ...]:
+    items = [node] if isinstance(node.value, str) else node.value
+    if not isinstance(items, list):
+        _fail("schema.expected_string_list", node, field="forward")
+    if not items:
+        raise InputError("schema.empty", node.mark, field="forward")
+    for item in items:
+        if not isinstance(item.value, str):
+            _fail("schema.expected_string", item, field="forward")
+        if not item.value.strip():
+            raise InputError("schema.empty", item.mark, field="forward")
+    return tuple(Equation(item.value, item.mark, item.is_single_line) for item in items)
+
+
+def _values(node: Node | None, inputs: tuple[InputSpec, ...]) -> dict[str, tuple[numpy.ndarray, Mark]]:
+    names = [spec.name for spec in inputs]
+    values = {}
+    for name, value in (_fields(node, "values") if node else {}).items():
+        if name not in names:
+            raise InputError("schema.value_unknown", node.key_mark(name), name=name, inputs=", ".join(names))
+        values[name] = (_array(value, name), value.mark)
+    return values
+
+
+def _questions(node: Node) -> tuple[Question, ...]:
+    if not node.is_seq:
+        _fail("schema.expected_list", node, field="questions")
+    if not node.value:
+        raise InputError("schema.empty", node.mark, field="questions")
+    questions, seen = [], {}
+    for item in node.value:
+        q = _question(item)
+        first = seen.setdefault((q.kind, _compact(q.target)), q.mark)
+        if first is not q.mark:
+            raise InputError("schema.duplicate_question", q.mark, target=q.target, line=first.line)
+        questions.append(q)
+    return tuple(questions)
+
+
+def _tolerance(node: Node | None) -> dict[str, float]:
+    tolerance = {"rtol": 0.02, "atol": 0.005}
+    for field, value in (_fields(node, "tolerance", ("rtol", "atol")) if node else {}).items():
+        tolerance[field] = _number(value, field)
+        if not 0 <= tolerance[field] < math.inf:
+            _fail("schema.negative", value, field=field)
+    return tolerance
+
+
+def load_answers(path: str) -> Answers:
+    """Read and check the answers file at ``path`` (its keys are not yet matched to questions)."""
+    return parse_answers(load_yaml(path), path)
+
+
+def parse_answers(node: Node, path: str) -> Answers:
+    """The :class:`Answers` in the YAML tree ``node``; an empty file has no answers."""
+    if node.value is not None and not node.is_map:
+        _fail("schema.not_mapping", node)
+    top = _fields(node, "", ANSWERS_KEYS)
+    exercise = _opt(top, "exercise")
+    sections = {name: _entries(_opt(top, name), name) for name in SECTION_KIND}
+    return Answers(exercise=_text(exercise, "exercise").strip() if exercise else None, path=path,
+                   exercise_mark=exercise.mark if exercise else None, **sections)
+
+
+def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
+    entries = {}
+    for key, value in (_fields(node, section) if node else {}).items():
+        raw, mark = value.value, value.mark
+        if isinstance(raw, bool) or isinstance(raw, dict):
+            raise InputError("answers.bad_entry", mark, name=key, got=_got(value))
+        if isinstance(raw, list):
+            entries[key] = AnswerEntry(key, None, _array(value, key), mark)
+        elif raw is None or not str(raw).strip():
+            entries[key] = AnswerEntry(key, None, None, mark)
+        elif isinstance(raw, str):
+            lead = len(raw) - len(raw.lstrip())
+            entries[key] = AnswerEntry(key, raw.strip(), None, mark.shifted(lead), value.is_single_line)
+        else:
+            entries[key] = AnswerEntry(key, repr(raw) if isinstance(raw, float) else str(raw), None, mark)
+    return entries
+
+
+def match_answers(ex: Exercise, ans: Answers, lang: str = "en") -> Answers:
+    """``ans`` keyed by the exercise's question targets, one entry per question (missing ones empty).
+
+    A key written with ``∂`` or spaces matches its question. Keys that match no question become
+    warnings (in ``lang``) that name the closest question. A wrong ``exercise:`` id is an error.
+    """
+    from backprop_cli.messages import message
+
+    if ans.exercise is not None and ans.exercise != ex.id:
+        raise InputError("answers.exercise_mismatch", ans.exercise_mark or Mark(ans.path, 1, 1),
+                         got=ans.exercise, expected=ex.id)
+    warnings = list(ans.warnings)
+    sections: dict[str, dict[str, AnswerEntry]] = {}
+    for section, kind in SECTION_KIND.items():
+        targets = [q.target for q in ex.questions if q.kind == kind]
+        exact = {_compact(t): t for t in targets}
+        loose = {normalize_key(t): t for t in reversed(targets)}
+        matched: dict[str, AnswerEntry] = {}
+        for key, entry in getattr(ans, section).items():
+            target = exact.get(_compact(key)) or loose.get(normalize_key(key))
+            if target is None:
+                warnings.append((_unknown_answer(ex, section, key, targets, lang), entry.mark))
+            elif target in matched:
+                text = message("answers.duplicate", lang, name=key, first=matched[target].key, line=matched[target].mark.line)
+                warnings.append((text, entry.mark))
+            else:
+                matched[target] = entry
+        missing = Mark(ans.path, 1, 1)
+        sections[section] = {t: matched.get(t) or AnswerEntry(t, None, None, missing) for t in targets}
+    return replace(ans, warnings=tuple(warnings), **sections)
+
+
+def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str], lang: str) -> str:
+    import difflib
+
+    from backprop_cli.messages import message
+
+    for q in ex.questions:
+        if normalize_key(q.target) == normalize_key(key):
+            where = next(s for s, k in SECTION_KIND.items() if k == q.kind)
+            return message("answers.wrong_section", lang, name=key, section=section, expected=where)
+    if not targets:
+        return message("answers.no_questions", lang, name=key, section=section)
+    by_key = {normalize_key(t): t for t in targets}
+    close = difflib.get_close_matches(normalize_key(key), list(by_key), n=1, cutoff=0.0)
+    return message("answers.unknown_key", lang, name=key, section=section, suggestion=by_key[close[0]])

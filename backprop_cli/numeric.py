@@ -1,0 +1,129 @@
+"""Lets you put numbers into formulas: seeded random instantiation within domains, evaluation with
+numpy (float64), and central finite differences.
+
+All randomness comes from a ``numpy.random.Generator`` passed in by the caller.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backprop_cli.errors import EvaluationError
+from backprop_cli.formula.ast import Call, Deriv, Name, children
+from backprop_cli.ops import OPS, as_array, op_key
+
+
+@dataclass
+class NumEnv:
+    """What a formula's names mean in one trial."""
+
+    values: dict                                     # name -> array (inputs, nodes)
+    sizes: dict                                      # dimension name -> int
+    functions: dict = field(default_factory=dict)    # declared name -> kind
+    smooth: dict = field(default_factory=dict)       # declared elementwise name -> (f, f')
+    derivs: object = None                            # Deriv -> array (a callable or a dict by key)
+
+    def name(self, e: Name):
+        if e.name in self.values:
+            return self.values[e.name]
+        return np.asarray(float(self.sizes[e.name]))
+
+    def deriv(self, e: Deriv):
+        return self.derivs(e) if callable(self.derivs) else self.derivs[e.key]
+
+    def function(self, name):
+        return self.smooth[name]
+
+    def size(self, d):
+        return d if isinstance(d, int) else self.sizes[d]
+
+    def dim(self, e):
+        if isinstance(e, Name) and e.name in self.sizes:
+            return e.name
+        return int(self.const(e))
+
+    def const(self, e):
+        from backprop_cli.formula.parser import _fold
+
+        return _fold(e, "")
+
+
+def evaluate(e, env: NumEnv) -> np.ndarray:
+    """The value of formula ``e`` (shapes must have been checked with :func:`infer.infer`)."""
+    with np.errstate(all="ignore"):
+        return _eval(e, env)
+
+
+def _eval(e, env):
+    if isinstance(e, Name):
+        return env.name(e)
+    if isinstance(e, Deriv):
+        return env.deriv(e)
+    if isinstance(e, Call) and e.fn in ("ones", "zeros", "eye"):
+        vals = ()
+    else:
+        vals = tuple(_eval(c, env) for c in children(e))
+    op = OPS.get(op_key(e, env.functions))
+    if op is None:
+        raise EvaluationError("name.no_rule", "", max(e.pos, 0), op=op_key(e, env.functions))
+    return as_array(op.forward(e, vals, env))
+
+
+# -- random instantiation ----------------------------------------------------------------------------
+def draw_sizes(names, rng: np.random.Generator, fixed: dict | None = None) -> dict:
+    """Distinct sizes from 2..7 for the dimension names (wider if there are more than six)."""
+    names = sorted(names)
+    pool = list(range(2, max(8, len(names) + 2)))
+    picks = rng.permutation(pool)[: len(names)]
+    sizes = {n: int(s) for n, s in zip(names, picks)}
+    sizes.update(fixed or {})
+    return sizes
+
+
+def draw_value(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarray:
+    """A random array of ``shape`` (concrete) within ``domain``."""
+    if domain == "positive":
+        x = rng.uniform(0.5, 2.0, shape)
+    elif domain == "nonzero":
+        x = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+    elif domain == "unit":
+        x = rng.uniform(0.05, 0.95, shape)
+    elif domain == "onehot":
+        x = np.zeros(shape)
+        flat = x.reshape(-1) if len(shape) < 2 or 1 in shape else None
+        if flat is not None:
+            flat[rng.integers(flat.size)] = 1.0
+        else:
+            x[np.arange(shape[0]), rng.integers(shape[1], size=shape[0])] = 1.0
+    elif domain == "probability":
+        x = rng.uniform(0.1, 1.0, shape)
+        axis = None if len(shape) < 2 or 1 in shape else 1
+        x = x / x.sum(axis=axis, keepdims=axis is not None)
+    else:
+        x = rng.normal(0.0, 1.0, shape)
+        x = np.where(np.abs(x) < 0.05, 0.3, x)   # stay clear of the kinks of relu, abs, step
+    return as_array(x)
+
+
+def smooth_function(rng: np.random.Generator):
+    """A random smooth elementwise function and its derivative, for a declared ``f: elementwise``."""
+    a, b, c, d = rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5), rng.uniform(-1, 1), rng.uniform(0.2, 1.0)
+    return (lambda x: a * np.sin(b * x + c) + d * x,
+            lambda x: a * b * np.cos(b * x + c) + d)
+
+
+def central_difference(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """d f(x) / dx by central differences, for a scalar-valued f: an array of x's shape."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        hi = f(x)
+        flat[i] = old - eps
+        lo = f(x)
+        flat[i] = old
+        gflat[i] = (hi - lo) / (2 * eps)
+    return grad

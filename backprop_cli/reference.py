@@ -1,0 +1,335 @@
+"""Lets you get the reference answer of every question, as a formula and as numbers.
+
+:func:`prepare` builds the graph, derives the references and draws K seeded trials (distinct sizes per
+dimension name, inputs within their domains, given symbols as random arrays, declared elementwise
+functions as random smooth functions). A trial whose references are not finite is redrawn. The result
+is cached per exercise and seed, so a whole class is graded against one preparation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backprop_cli import numeric
+from backprop_cli.autodiff import forward, jacobian, reverse, tangent_names, tidy_scope
+from backprop_cli.errors import BackpropError, FormulaError, InputError, NotAllowedError, UnknownNameError
+from backprop_cli.formula import build as B
+from backprop_cli.formula.ast import Deriv, Name, replace, walk
+from backprop_cli.formula.parser import parse
+from backprop_cli.graph import build_graph
+from backprop_cli.infer import suggest
+from backprop_cli.numeric import NumEnv, evaluate
+from backprop_cli.shapes import SCALAR, jacobian_shape, norm, substitute
+from backprop_cli.tidy import tidy
+
+TRIALS = 5
+
+
+@dataclass(frozen=True)
+class QRef:
+    """One question, resolved: what it asks, its expected shape and its reference formula."""
+
+    question: object
+    kind: str            # derivative | shape | value
+    key: str             # "dJ/da", "dc/da" or "c"
+    num: str | None      # X of dX/dY (None for a node)
+    den: str             # Y of dX/dY, or the node
+    shape: tuple
+    formula: object      # reference formula (layout; downstream symbols if allowed) or None
+    expanded: object     # the same with every derived symbol substituted, or None
+
+    @property
+    def is_gradient(self) -> bool:
+        return self.num is not None and self.num == self._loss
+
+    _loss: str = ""
+
+
+@dataclass(eq=False)
+class Trial:
+    sizes: dict
+    values: dict
+    given: dict                      # symbol key -> array (upstream gradients of an external loss, local partials)
+    grads: dict = field(default_factory=dict)
+    smooth: dict = field(default_factory=dict)
+    jacobians: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Reference:
+    exercise: object
+    graph: object
+    rev: object
+    questions: list
+    trials: list
+    value_trial: Trial | None
+    _tangents: dict = field(default_factory=dict)
+
+    # -- symbols ------------------------------------------------------------------------------
+    def given_keys(self) -> set:
+        g = self.graph
+        keys = {f"d{o}/d{a}" if (o, a) not in g.partial_pairs else f"∂{o}/∂{a}"
+                for o, (_, args) in g.opaque.items() for a in args}
+        if g.external:
+            keys |= {f"d{g.loss}/d{o}" for o in g.outputs}
+        return keys
+
+    def symbol_key(self, d: Deriv) -> str:
+        if d.partial and (d.num, d.den) in self.graph.partial_pairs:
+            return f"∂{d.num}/∂{d.den}"
+        return d.key
+
+    def scope_for(self, q: QRef | None):
+        """The scope of an answer to ``q``: which names and derivative symbols it may use (SPEC 7.2)."""
+        g = self.graph
+        given = self.given_keys()
+        allowed = set()
+        if q is not None and q.num is not None and self.exercise.answers_may_use == "downstream":
+            if q.num == g.loss:
+                between = [n for n in g.named if n != q.den and g.depends(n, q.den) and n != g.loss]
+                allowed = {f"d{g.loss}/d{n}" for n in between}
+            else:
+                between = g.between(q.den, q.num)
+                allowed = {f"d{n}/d{q.den}" for n in between} | {f"d{q.num}/d{n}" for n in between}
+
+        def derivs(d: Deriv):
+            key = self.symbol_key(d)
+            known = set(g.shapes) | {g.loss}
+            for part in (d.num, d.den):
+                if part not in known:
+                    raise UnknownNameError("name.unknown_in_symbol", "", max(d.pos, 0), symbol=d.key, name=part,
+                                           suggestion=suggest(part, sorted(known)), known=", ".join(sorted(known)))
+            if q is not None and key == q.key:
+                raise NotAllowedError("allowed.itself", "", max(d.pos, 0), symbol=d.key)
+            if key in given or key in allowed:
+                return g.deriv_shape(d.num, d.den)
+            reason = "allowed.not_downstream" if self.exercise.answers_may_use == "downstream" else "allowed.given_only"
+            raise NotAllowedError(reason, "", max(d.pos, 0), symbol=d.key, question=q.key if q else "")
+
+        return g.scope(derivs)
+
+    # -- numbers -------------------------------------------------------------------------------
+    def env(self, trial: Trial) -> NumEnv:
+        def derivs(d: Deriv):
+            key = self.symbol_key(d)
+            if key in trial.given:
+                return trial.given[key]
+            if d.num == self.graph.loss:
+                return trial.grads[d.den]
+            return self.jacobian_value(trial, d.num, d.den)
+        return NumEnv(trial.values, trial.sizes, self.graph.functions, trial.smooth, derivs)
+
+    def value(self, trial: Trial, q: QRef) -> np.ndarray:
+        if q.kind == "value":
+            return trial.values[q.den]
+        if q.num == self.graph.loss:
+            return trial.grads[q.den]
+        return self.jacobian_value(trial, q.num, q.den)
+
+    def tangents(self, wrt: str) -> dict:
+        if wrt not in self._tangents:
+            self._tangents[wrt] = forward(self.graph, wrt)
+        return self._tangents[wrt]
+
+    def jacobian_value(self, trial: Trial, x: str, y: str) -> np.ndarray:
+        """dX/dY in this trial, by forward accumulation over the unit directions of Y."""
+        key = (x, y)
+        if key not in trial.jacobians:
+            g = self.graph
+            shape = substitute(jacobian_shape(g.shapes[x], g.shapes[y]), trial.sizes)
+            tans = self.tangents(y)
+            base = trial.values[y]
+            columns = []
+            for k in range(max(base.size, 1)):
+                seed = np.zeros(base.size)
+                seed[k] = 1.0
+                env = self.env(trial)
+                env.values = dict(trial.values)
+                env.values["δ:" + y] = seed.reshape(base.shape)
+                for name, t in tans.items():
+                    env.values["δ:" + name] = np.broadcast_to(evaluate(t, env), trial.values[name].shape)
+                columns.append(np.asarray(env.values.get("δ:" + x, np.zeros(trial.values[x].shape))).reshape(-1))
+            trial.jacobians[key] = np.stack(columns, axis=-1).reshape(shape) if shape else np.asarray(columns[0][0])
+        return trial.jacobians[key]
+
+
+def resolve_question(graph, q) -> tuple:
+    """(kind, num, den, key) of a question, or an InputError at its mark."""
+    try:
+        e = parse(q.target, graph.functions, set(graph.shapes) | {graph.loss})
+    except FormulaError as err:
+        raise InputError("question.unreadable", q.mark, target=q.target, reason=err.render()) from None
+    known = set(graph.shapes)
+    if isinstance(e, Deriv) and q.kind != "value":
+        for part, ok in ((e.num, e.num in known or e.num == graph.loss), (e.den, e.den in known)):
+            if not ok:
+                raise InputError("question.unknown", q.mark, target=q.target, name=part,
+                                 suggestion=suggest(part, sorted(known)))
+        if e.num == e.den or not graph.depends(e.num if e.num in known else graph.outputs[0], e.den):
+            if not (graph.external and e.num == graph.loss):
+                raise InputError("question.independent", q.mark, target=q.target, num=e.num, den=e.den)
+        return q.kind, e.num, e.den, f"d{e.num}/d{e.den}" if not e.partial else f"∂{e.num}/∂{e.den}"
+    if isinstance(e, Name) and q.kind in ("shape", "value"):
+        if e.name not in known:
+            raise InputError("question.unknown", q.mark, target=q.target, name=e.name,
+                             suggestion=suggest(e.name, sorted(known)))
+        if q.kind == "value" and not graph.exercise.values:
+            raise InputError("question.value_needs_values", q.mark, target=q.target)
+        return q.kind, None, e.name, e.name
+    raise InputError("question.bad_target", q.mark, target=q.target, kind=q.kind)
+
+
+def _expand(e, rev, graph, memo):
+    """``e`` with every derived gradient symbol replaced by its own formula, recursively."""
+    def sub(node):
+        if isinstance(node, Deriv) and node.num == graph.loss and node.den in rev.grads:
+            target = rev.grads[node.den]
+            if target == node:
+                return node
+            if node.den not in memo:
+                memo[node.den] = _expand(target, rev, graph, memo)
+            return memo[node.den]
+        return node
+    return replace(e, sub)
+
+
+def jacobian_formula(ref_graph, tangents: dict, x: str, y: str):
+    """dX/dY as a formula in inputs and nodes (chained through the tangents), or None."""
+    scope = tidy_scope(ref_graph)
+    memo = {y: None}
+
+    def of(name):
+        if name in memo:
+            return memo[name]
+        t = tangents.get(name)
+        out = None
+        if t is not None:
+            for p in tangent_names(t):
+                k = jacobian(_only(t, p), p, scope)
+                if k is None:
+                    memo[name] = None
+                    return None
+                inner = of(p) if p != y else None
+                if p != y and inner is None:
+                    memo[name] = None
+                    return None
+                out = B.add(out, k if p == y else B.mul(k, inner))
+        memo[name] = tidy(out, scope) if out is not None else None
+        return memo[name]
+    return of(x)
+
+
+def _only(t, p):
+    def zero_others(node):
+        if isinstance(node, Name) and node.name.startswith("δ:") and node.name != "δ:" + p:
+            return B.Num(0.0)
+        return node
+    return tidy(replace(t, zero_others), None) if False else replace(t, zero_others)
+
+
+def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
+    graph = build_graph(ex)
+    rev = reverse(graph)
+    ref = Reference(ex, graph, rev, [], [], None)
+    memo = {}
+    for q in ex.questions:
+        kind, num, den, key = resolve_question(graph, q)
+        formula = expanded = None
+        if kind == "shape":
+            shape = graph.shapes[den] if num is None else graph.deriv_shape(num, den)
+        elif kind == "value":
+            shape = graph.shapes[den]
+        elif num == graph.loss:
+            shape = graph.gradient_shape(den)
+            formula = rev.grads[den]
+            expanded = _expand(formula, rev, graph, memo)
+            if ex.answers_may_use == "given":
+                formula = expanded
+        else:
+            shape = jacobian_shape(graph.shapes[num], graph.shapes[den])
+            given = ref.given_keys()
+            formula = expanded = Deriv(num, den, key.startswith("∂")) if key in given else jacobian_formula(
+                graph, ref.tangents(den), num, den)
+        qref = QRef(q, kind, key, num, den, shape, formula, expanded)
+        object.__setattr__(qref, "_loss", graph.loss)
+        ref.questions.append(qref)
+    rng = np.random.default_rng(seed)
+    for _ in range(trials):
+        ref.trials.append(_draw_finite(ref, rng))
+    if ex.values:
+        ref.value_trial = _value_trial(ref, rng)
+    return ref
+
+
+def _draw_finite(ref: Reference, rng, attempts: int = 20) -> Trial:
+    for _ in range(attempts):
+        trial = _draw(ref, rng)
+        if all(np.all(np.isfinite(ref.value(trial, q))) for q in ref.questions if q.kind != "shape"):
+            return trial
+    raise InputError("reference.not_finite", ref.exercise.loss_mark)
+
+
+def _draw(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
+    g, ex = ref.graph, ref.exercise
+    sizes = sizes or numeric.draw_sizes(g.dims, rng)
+    domains = {i.name: i.domain for i in ex.inputs}
+    values = dict(inputs) if inputs else {n: numeric.draw_value(substitute(g.shapes[n], sizes), domains[n], rng)
+                                          for n in g.inputs}
+    smooth = {f: numeric.smooth_function(rng) for f, kind in g.functions.items() if kind == "elementwise"}
+    trial = Trial(sizes, values, {}, smooth=smooth)
+    for key in sorted(ref.given_keys()):
+        d = parse(key, g.functions, None)
+        shape = substitute(g.deriv_shape(d.num, d.den), sizes)
+        trial.given[key] = np.ones(shape) if inputs and d.num == g.loss else numeric.draw_value(shape, "real", rng)
+    env = ref.env(trial)
+    for node in g.nodes:
+        if node.name is None or node.kind == "input":
+            continue
+        if node.kind == "opaque":
+            values[node.name] = numeric.draw_value(substitute(node.shape, sizes), "real", rng)
+        else:
+            values[node.name] = evaluate(node.expr, env)
+    for name in reversed(ref.rev.order):
+        pass
+    for name in ref.rev.order:
+        if name in ref.rev.grads:
+            trial.grads[name] = evaluate(ref.rev.grads[name], env)
+    return trial
+
+
+def _value_trial(ref: Reference, rng) -> Trial:
+    g, ex = ref.graph, ref.exercise
+    sizes, inputs = {}, {}
+    for spec in ex.inputs:
+        if spec.name not in ex.values:
+            raise InputError("values.missing", ex.loss_mark, name=spec.name)
+        arr, mark = ex.values[spec.name]
+        want = g.shapes[spec.name]
+        arr = np.asarray(arr, dtype=float)
+        if arr.ndim == 1 and len(want) == 2 and 1 in want:
+            arr = arr.reshape((1, -1) if want[0] == 1 else (-1, 1))
+        arr = arr.reshape(norm(arr.shape)) if arr.ndim != 1 else arr.reshape(1, -1)
+        if len(arr.shape) != len(want):
+            raise InputError("values.shape", mark, name=spec.name, got="×".join(map(str, arr.shape)) or "scalar",
+                             want="×".join(map(str, want)) or "scalar")
+        for d, n in zip(want, arr.shape):
+            if (isinstance(d, int) and d != n) or (isinstance(d, str) and sizes.setdefault(d, n) != n):
+                raise InputError("values.shape", mark, name=spec.name, got="×".join(map(str, arr.shape)),
+                                 want="×".join(map(str, want)))
+        inputs[spec.name] = arr
+    return _draw(ref, rng, sizes, inputs)
+
+
+_cache: dict = {}
+
+
+def prepared(ex, seed: int = 0) -> Reference:
+    """:func:`prepare`, cached per exercise object and seed (so ``grade`` prepares each exercise once)."""
+    key = (id(ex), seed)
+    if key not in _cache:
+        _cache[key] = prepare(ex, seed)
+    return _cache[key]
+
+
+__all__ = ["QRef", "Reference", "Trial", "prepare", "prepared", "SCALAR", "walk", "BackpropError"]

@@ -1,0 +1,198 @@
+"""Lets you hand an editor the JSON Schema of an exercise file or an answers file (``backprop schema``).
+
+The schemas describe what :mod:`backprop_cli.model` accepts (SPEC sections 3 and 4), so an editor
+with a YAML language server can complete keys and flag mistakes while an instructor or a student
+types. The loader stays the authority: it also checks what JSON Schema cannot say well, such as
+duplicate keys and rectangular value lists. Nothing here is used at run time to validate.
+"""
+from __future__ import annotations
+
+import json
+
+from backprop_cli.errors import UsageError
+
+_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+_NAME = "^[A-Za-z_\\u00C0-\\uFFFF][A-Za-z0-9_\\u00C0-\\uFFFF]*$"
+_FLOAT_TEXT = "^[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$"
+
+
+def _number(description: str) -> dict:
+    return {
+        "title": "Number",
+        "description": description + " YAML 1.1 reads 1e-3 as text; such text is accepted as a number.",
+        "anyOf": [{"type": "number"}, {"type": "string", "pattern": _FLOAT_TEXT}],
+    }
+
+
+def _numbers(title: str, description: str) -> dict:
+    return {"title": title, "description": description, "$ref": "#/$defs/numbers"}
+
+
+_NUMBERS_DEFS = {
+    "number": _number("A finite number."),
+    "numbers": {
+        "title": "Number or nested list of numbers",
+        "description": "A number, a list of numbers, or a list of equally long lists of numbers (at most 3 levels, 10000 numbers).",
+        "anyOf": [
+            {"$ref": "#/$defs/number"},
+            {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/number"}},
+            {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/number"}}},
+            {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 1,
+                                                       "items": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/number"}}}},
+        ],
+    },
+}
+
+_DIM = {
+    "title": "Dimension",
+    "description": "A positive whole number (3) or a dimension name (n, m, B).",
+    "anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": _NAME}],
+}
+_SHAPE = {
+    "title": "Shape",
+    "description": "'scalar', or [rows, cols] with numbers or dimension names: [1, n] is a row, [n, 1] a column, [n, m] a matrix.",
+    "anyOf": [
+        {"const": "scalar"},
+        {"type": "array", "minItems": 2, "maxItems": 2, "items": _DIM},
+    ],
+}
+_TARGET = "^\\s*([d∂]\\s*[^\\s/]+\\s*/\\s*[d∂]\\s*[^\\s/]+|[^\\s/]+)\\s*$"
+
+
+def _question_kind(kind: str, description: str) -> dict:
+    return {"title": kind.capitalize() + " question", "description": description, "type": "string", "pattern": _TARGET}
+
+
+EXERCISE_SCHEMA: dict = {
+    "$schema": _DRAFT,
+    "title": "backprop exercise",
+    "description": "An exercise for the backprop checker: inputs, forward equations, a loss and questions (SPEC section 3).",
+    "type": "object",
+    "required": ["id", "title", "inputs", "forward", "loss", "questions"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"title": "Id", "description": "Unique id: lowercase letters, digits and hyphens, e.g. affine or mlp3-l2.",
+               "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+        "title": {"title": "Title", "description": "A short human-readable title.", "type": "string", "minLength": 1},
+        "source": {"title": "Source", "description": "Where the exercise comes from (free text).", "type": ["string", "null"]},
+        "tags": {"title": "Tags", "description": "Keywords for `backprop list --tag`.", "type": ["array", "null"],
+                 "items": {"title": "Tag", "description": "One keyword.", "type": "string"}},
+        "difficulty": {"title": "Difficulty", "description": "From 1 (easy) to 5 (hard).", "type": ["integer", "null"],
+                       "minimum": 1, "maximum": 5},
+        "description": {"title": "Description", "description": "Markdown shown by check, solve and init.",
+                        "type": ["string", "null"]},
+        "inputs": {
+            "title": "Inputs",
+            "description": "The leaves of the graph, in order: name -> shape, or name -> {shape, domain, role}.",
+            "type": "object", "minProperties": 1, "propertyNames": {"pattern": _NAME},
+            "additionalProperties": {
+                "title": "Input",
+                "description": "A shape (short form) or a mapping with shape, domain and role (long form).",
+                "anyOf": [_SHAPE, {
+                    "type": "object", "required": ["shape"], "additionalProperties": False,
+                    "properties": {
+                        "shape": _SHAPE,
+                        "domain": {"title": "Domain", "description": "Where random values are drawn: real (default), positive, nonzero, unit (0..1), onehot or probability.",
+                                   "enum": ["real", "positive", "nonzero", "unit", "onehot", "probability", None]},
+                        "role": {"title": "Role", "description": "input (default), parameter or target; for display only.",
+                                 "enum": ["input", "parameter", "target", None]},
+                    },
+                }],
+            },
+        },
+        "functions": {
+            "title": "Functions",
+            "description": "Declared abstract functions: elementwise (answers may use f'(a)) or opaque (local partials are given symbols).",
+            "type": ["object", "null"], "propertyNames": {"pattern": _NAME},
+            "additionalProperties": {"title": "Function kind", "description": "elementwise or opaque.",
+                                     "enum": ["elementwise", "opaque"]},
+        },
+        "forward": {
+            "title": "Forward equations",
+            "description": "Ordered equations in the formula language, e.g. 'c = a @ W + b'. One string or a list.",
+            "anyOf": [{"type": "string", "minLength": 1},
+                      {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}],
+        },
+        "loss": {"title": "Loss", "description": "The name of the scalar objective. If no equation defines it, its upstream gradients are given.",
+                 "type": "string", "pattern": _NAME},
+        "layout": {"title": "Layout", "description": "gradient (default): dJ/dX has the shape of X. numerator: Jacobian layout, dJ/dx of a column x is a row.",
+                   "enum": ["gradient", "numerator", None]},
+        "values": {
+            "title": "Values",
+            "description": "Optional concrete values of inputs: input name -> number or nested list.",
+            "type": ["object", "null"], "propertyNames": {"pattern": _NAME},
+            "additionalProperties": _numbers("Value", "The value of one input, as a number or nested list."),
+        },
+        "questions": {
+            "title": "Questions",
+            "description": "What students answer. A string such as dJ/da asks for a derivative.",
+            "type": "array", "minItems": 1,
+            "items": {
+                "title": "Question",
+                "description": "dJ/da, or a mapping with exactly one of derivative, shape, value, and optional points and hint.",
+                "anyOf": [
+                    _question_kind("derivative", "A derivative question, such as dJ/da or ∂J/∂W."),
+                    {
+                        "type": "object", "additionalProperties": False,
+                        "oneOf": [{"required": ["derivative"]}, {"required": ["shape"]}, {"required": ["value"]}],
+                        "properties": {
+                            "derivative": _question_kind("derivative", "Asks for a formula (or a number when values are given): dJ/dW, dc/da."),
+                            "shape": _question_kind("shape", "Asks for the shape of a gradient, a Jacobian or a node: dJ/dW, dc/da, c."),
+                            "value": _question_kind("value", "Asks for a forward value (needs values): c."),
+                            "points": {"title": "Points", "description": "Points for this question (default 1), greater than 0.",
+                                       "type": "number", "exclusiveMinimum": 0},
+                            "hint": {"title": "Hint", "description": "Shown with a wrong answer.", "type": ["string", "null"]},
+                        },
+                    },
+                ],
+            },
+        },
+        "answers_may_use": {"title": "Answers may use",
+                            "description": "downstream (default): answers may use loss gradients of nodes between the asked node and the loss. given: only given symbols.",
+                            "enum": ["downstream", "given", None]},
+        "tolerance": {
+            "title": "Tolerance",
+            "description": "For answers that are plain numbers (default rtol 0.02, atol 0.005).",
+            "type": ["object", "null"], "additionalProperties": False,
+            "properties": {
+                "rtol": {"title": "rtol", "description": "Relative tolerance, at least 0.", "type": "number", "minimum": 0},
+                "atol": {"title": "atol", "description": "Absolute tolerance, at least 0.", "type": "number", "minimum": 0},
+            },
+        },
+    },
+    "$defs": _NUMBERS_DEFS,
+}
+
+_ANSWER = {
+    "title": "Answer",
+    "description": "A formula such as 'dJ/dc @ W^T', a number, a nested list of numbers, or empty (missing).",
+    "anyOf": [{"type": ["string", "number", "null"]}, {"$ref": "#/$defs/numbers"}],
+}
+
+ANSWERS_SCHEMA: dict = {
+    "$schema": _DRAFT,
+    "title": "backprop answers",
+    "description": "A student's answers to one exercise (SPEC section 4). Keys are the exercise's question keys.",
+    "type": ["object", "null"],
+    "additionalProperties": False,
+    "properties": {
+        "exercise": {"title": "Exercise", "description": "The id of the exercise; if present it must match.",
+                     "type": ["string", "null"]},
+        "answers": {"title": "Answers", "description": "Formulas or numbers for derivative questions: dJ/da: dJ/dc @ W^T.",
+                    "type": ["object", "null"], "additionalProperties": _ANSWER},
+        "shapes": {"title": "Shapes", "description": "Answers to shape questions: dJ/dW: n x m.",
+                   "type": ["object", "null"], "additionalProperties": _ANSWER},
+        "values": {"title": "Values", "description": "Answers to value questions: c: [[0.5, -1.0]].",
+                   "type": ["object", "null"], "additionalProperties": _ANSWER},
+    },
+    "$defs": _NUMBERS_DEFS,
+}
+
+SCHEMAS = {"exercise": EXERCISE_SCHEMA, "answers": ANSWERS_SCHEMA}
+
+
+def schema_json(which: str = "exercise") -> str:
+    """The JSON Schema of the ``exercise`` or ``answers`` file, as indented JSON text."""
+    if which not in SCHEMAS:
+        raise UsageError("schema.unknown_document", which=which)
+    return json.dumps(SCHEMAS[which], indent=2, ensure_ascii=False) + "\n"

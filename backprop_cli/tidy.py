@@ -1,0 +1,108 @@
+"""Lets reference formulas read as a person would write them: transposes pushed down to the leaves,
+no ``1 ·``, no ``⊙ ones``, numbers first, transposes of scalars dropped. Every rewrite keeps the value."""
+from __future__ import annotations
+
+from backprop_cli.errors import BackpropError
+from backprop_cli.formula import build as B
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
+from backprop_cli.infer import infer
+from backprop_cli.ops import FUNCTIONS
+from backprop_cli.shapes import SCALAR
+
+_ELEMENTWISE = set(FUNCTIONS)
+
+
+def tidy(e, scope):
+    """``e`` simplified; ``scope`` gives the shapes of its names and symbols."""
+    return _Tidy(scope).run(e)
+
+
+class _Tidy:
+    def __init__(self, scope):
+        self.scope = scope
+
+    def shape(self, e):
+        try:
+            return infer(e, self.scope)
+        except BackpropError:
+            return None
+
+    def run(self, e):
+        if isinstance(e, (Num, Name, Deriv)):
+            return e
+        if isinstance(e, Neg):
+            return B.neg(self.run(e.x))
+        if isinstance(e, T):
+            return self.transpose(self.run(e.x))
+        if isinstance(e, Pow):
+            base = self.run(e.base)
+            return Num(base.value ** e.exp) if isinstance(base, Num) and base.value > 0 else B.power(base, e.exp)
+        if isinstance(e, Call):
+            return Call(e.fn, tuple(self.run(a) for a in e.args), e.prime)
+        left, right = self.run(e.left), self.run(e.right)
+        if e.op == MUL:
+            return self.product(left, right)
+        if e.op == HADAMARD:
+            return self.hadamard(left, right)
+        if e.op == ADD:
+            return B.add(left, right) if not _is_zero(right) else left
+        if e.op == SUB:
+            return B.sub(left, right)
+        if e.op == DIV:
+            return B.div(left, right)
+        return Bin(e.op, left, right)
+
+    def product(self, a, b):
+        if _is_ones(a) and self.shape(a) == self.shape(B.mul(a, b)) == self.shape(b):
+            return b
+        if isinstance(a, Call) and a.fn == "eye" and not a.prime:
+            return b
+        if isinstance(b, Call) and b.fn == "eye" and not b.prime:
+            return a
+        return B.mul(a, b)
+
+    def hadamard(self, a, b):
+        out = self.shape(Bin(HADAMARD, a, b))
+        if _is_ones(b) and self.shape(a) == out:
+            return a
+        if _is_ones(a) and self.shape(b) == out:
+            return b
+        if self.shape(a) == SCALAR or self.shape(b) == SCALAR:
+            scalar, other = (a, b) if self.shape(a) == SCALAR else (b, a)
+            return B.mul(scalar, other)
+        return B.had(a, b)
+
+    def transpose(self, x):
+        if self.shape(x) == SCALAR or isinstance(x, Num):
+            return x
+        if isinstance(x, T):
+            return x.x
+        if isinstance(x, Neg):
+            return B.neg(self.transpose(x.x))
+        if isinstance(x, Bin) and x.op == MUL:
+            return self.product(self.transpose(x.right), self.transpose(x.left))
+        if isinstance(x, Bin) and x.op in (ADD, SUB, HADAMARD, DIV):
+            left, right = self.transpose(x.left), self.transpose(x.right)
+            return self.run(Bin(x.op, left, right))
+        if isinstance(x, Pow):
+            return B.power(self.transpose(x.base), x.exp)
+        if isinstance(x, Call) and x.fn in _ELEMENTWISE and len(x.args) == 1:
+            return Call(x.fn, (self.transpose(x.args[0]),), x.prime)
+        if isinstance(x, Call) and x.fn in ("ones", "zeros") and len(x.args) == 2:
+            return Call(x.fn, (x.args[1], x.args[0]))
+        if isinstance(x, Call) and x.fn in ("eye", "diag"):
+            return x
+        if isinstance(x, Call) and x.fn in ("sum", "mean") and len(x.args) == 2:
+            return Call(x.fn, (self.transpose(x.args[0]), Num(1.0 - x.args[1].value)))
+        return T(x)
+
+
+def _is_ones(e) -> bool:
+    return isinstance(e, Call) and e.fn == "ones" and not e.prime
+
+
+def _is_zero(e) -> bool:
+    return isinstance(e, Num) and e.value == 0
+
+
+__all__ = ["tidy", "OUTER"]
