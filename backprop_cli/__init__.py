@@ -1,0 +1,36 @@
+"""backprop: check backpropagation exercises. The small public API for notebooks:
+
+>>> import backprop_cli
+>>> report = backprop_cli.check("affine", "solutions/affine.yaml")
+>>> report.passed, report.score, report.max_score
+
+Heavy modules are imported only when a function is called, so ``import backprop_cli`` is cheap.
+"""
+from __future__ import annotations
+
+__all__ = ["check", "solve", "load_exercise"]
+
+
+def load_exercise(exercise):
+    """An exercise from a path or an id (./exercises, then the built-in bank); Exercise objects pass through."""
+    if not isinstance(exercise, str):
+        return exercise
+    from backprop_cli.bank import exercise_path
+    from backprop_cli.model import load_exercise as _load
+
+    return _load(exercise_path(exercise))
+
+
+def check(exercise, answers: str, seed: int = 0, lang: str = "en"):
+    """Grade the answers file ``answers`` against ``exercise``: a :class:`grading.Report`."""
+    from backprop_cli.checking import check_files
+
+    return check_files(load_exercise(exercise), answers, seed, lang)
+
+
+def solve(exercise, steps: bool = False, mode: str = "reverse", wrt: str | None = None, seed: int = 0):
+    """The reference solution of ``exercise``: a :class:`solve.Solution`."""
+    from backprop_cli.reference import prepare
+    from backprop_cli.solve import solve as _solve
+
+    return _solve(prepare(load_exercise(exercise), seed), steps, mode, wrt)

@@ -1,1 +1,287 @@
-def main(): print("hi")
+"""The ``backprop`` command: click commands only. Each parses its options, calls the core and hands the
+result to a renderer; :func:`main` is the one place that turns errors into messages and exit codes."""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from backprop_cli.errors import BackpropError, UsageError
+from backprop_cli.messages import LANGUAGES, default_lang, message
+
+FORMATS_CHECK = ("rich", "json", "junit", "github")
+
+
+def _console(file=None):
+    from rich.console import Console
+
+    return Console(file=file, highlight=False, soft_wrap=True)
+
+
+def _lang(ctx) -> str:
+    return (ctx.obj or {}).get("lang") or default_lang()
+
+
+def _write(path: str | None, text: str | bytes):
+    """Write ``text`` to ``path`` atomically (no partial file on failure), or to standard output."""
+    if path in (None, "-"):
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+        return
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError as err:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise UsageError("yaml.unreadable", path=path, reason=err.strerror or str(err)) from None
+
+
+def _load(name: str):
+    from backprop_cli.bank import exercise_path
+    from backprop_cli.model import load_exercise
+
+    return load_exercise(exercise_path(name))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of messages (default: from LANG).")
+@click.version_option(package_name="backprop-cli")
+@click.pass_context
+def cli(ctx, lang):
+    """Check backpropagation exercises: gradients, Jacobians and shapes."""
+    ctx.obj = {"lang": lang}
+
+
+@cli.command("list")
+@click.argument("paths", nargs=-1)
+@click.option("--tag", "tags", multiple=True, help="Only exercises with this tag (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_cmd(paths, tags, fmt):
+    """List exercises (./exercises if present, else the built-in bank)."""
+    from backprop_cli.bank import exercise_files
+    from backprop_cli.model import load_exercise
+    from backprop_cli.report.listing import listing_json, print_listing
+
+    exercises = [load_exercise(f) for f in exercise_files(paths)]
+    exercises = [e for e in exercises if all(t in e.tags for t in tags)]
+    if fmt == "json":
+        _write(None, listing_json(exercises))
+    else:
+        print_listing(exercises, _console())
+
+
+@cli.command("show-graph")
+@click.argument("exercise")
+@click.option("--format", "fmt", type=click.Choice(["tree", "dot", "mermaid", "svg", "png"]), default="tree", show_default=True)
+@click.option("--values", "with_values", is_flag=True, help="Show forward values and gradients.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random point when the exercise has no values.")
+@click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
+def show_graph(exercise, fmt, with_values, seed, output):
+    """Draw the computational graph of EXERCISE (a file or an id)."""
+    from backprop_cli.reference import prepare
+    from backprop_cli.report.graph import graph_dot, graph_mermaid, graph_tree, render_graphviz
+
+    ref = prepare(_load(exercise), seed)
+    trial = (ref.value_trial or ref.trials[0]) if with_values else None
+    if fmt == "tree":
+        _write(output, graph_tree(ref.graph, ref, trial))
+    elif fmt == "mermaid":
+        _write(output, graph_mermaid(ref.graph, trial))
+    elif fmt == "dot":
+        _write(output, graph_dot(ref.graph, trial))
+    else:
+        data = render_graphviz(graph_dot(ref.graph, trial), fmt)
+        if output is None and fmt == "png" and sys.stdout.isatty():
+            raise UsageError("cli.png_to_terminal")
+        _write(output, data)
+
+
+@cli.command()
+@click.argument("exercise")
+@click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown", "latex"]), default="rich", show_default=True)
+@click.option("--steps", is_flag=True, help="Show the accumulation node by node.")
+@click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse", show_default=True)
+@click.option("--wrt", default=None, help="Forward mode: the input to differentiate with respect to.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
+def solve(exercise, fmt, steps, mode, wrt, seed, output):
+    """Print the reference answers of EXERCISE: formula, shape and (with values) number."""
+    import json
+
+    from backprop_cli.reference import prepare
+    from backprop_cli.report.solution import print_solution_rich, solution_json, solution_latex, solution_markdown
+    from backprop_cli.solve import solve as solve_exercise
+
+    ref = prepare(_load(exercise), seed)
+    if wrt is not None and wrt not in ref.graph.shapes:
+        raise UsageError("cli.unknown_wrt", name=wrt, inputs=", ".join(ref.graph.inputs))
+    sol = solve_exercise(ref, steps, mode, wrt)
+    if fmt == "json":
+        _write(output, json.dumps(solution_json(sol), ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        _write(output, solution_markdown(sol))
+    elif fmt == "latex":
+        _write(output, solution_latex(sol))
+    elif output:
+        from rich.console import Console
+
+        console = Console(record=True, width=100, color_system=None)
+        with console.capture():
+            print_solution_rich(sol, console)
+        _write(output, console.export_text())
+    else:
+        print_solution_rich(sol, _console())
+
+
+@cli.command()
+@click.argument("exercise")
+@click.option("--answers", "answers_path", default=None, help="Answers file (default: solutions/<id>.yaml).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="rich", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the feedback.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random trials.")
+@click.option("--show-solution", is_flag=True, help="Reveal the reference for wrong answers.")
+@click.option("--watch", is_flag=True, help="Grade again whenever the answers file is saved, until Ctrl-C.")
+@click.pass_context
+def check(ctx, exercise, answers_path, fmt, lang, seed, show_solution, watch):
+    """Grade an answers file against EXERCISE (a file or an id)."""
+    from backprop_cli.checking import check_files
+
+    lang = lang or _lang(ctx)
+    ex = _load(exercise)
+    answers_path = answers_path or os.path.join("solutions", f"{ex.id}.yaml")
+    if not os.path.exists(answers_path):
+        raise UsageError("cli.no_answers", path=answers_path, exercise=exercise)
+
+    def run():
+        report = check_files(ex, answers_path, seed)
+        _show_report(report, fmt, lang, show_solution, ex)
+        return report
+
+    if not watch:
+        ctx.exit(0 if run().passed else 1)
+    from backprop_cli.checking import watch_file
+
+    watch_file(answers_path, run, lambda err: click.echo(err.render(lang), err=True))
+
+
+def _show_report(report, fmt, lang, show_solution, ex):
+    from backprop_cli.report.check import print_report, report_github, report_json, report_junit
+
+    if fmt == "json":
+        _write(None, report_json(report, lang))
+    elif fmt == "junit":
+        _write(None, report_junit([report], lang))
+    elif fmt == "github":
+        _write(None, report_github(report, lang))
+    else:
+        print_report(report, _console(), lang, show_solution, ex.description)
+
+
+@cli.command()
+@click.argument("exercise")
+@click.option("-o", "--output", default=None, help="Where to write (default: solutions/<id>.yaml; '-' for standard output).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(exercise, output, force):
+    """Write an answers template for EXERCISE."""
+    from backprop_cli.template import answers_template
+
+    ex = _load(exercise)
+    text = answers_template(ex)
+    if output is None:
+        os.makedirs("solutions", exist_ok=True)
+        output = os.path.join("solutions", f"{ex.id}.yaml")
+    if output != "-" and os.path.exists(output) and not force:
+        raise UsageError("cli.exists", path=output)
+    _write(output, text)
+    if output != "-":
+        click.echo(message("cli.wrote", path=output), err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.pass_context
+def validate(ctx, paths, seed):
+    """Check exercise files: schema, graph, shapes, references against finite differences, solutions."""
+    from backprop_cli.checking import validate_files
+
+    lang = _lang(ctx)
+    ok = validate_files(paths, seed, lambda text, good: click.echo(text, err=not good), lang)
+    ctx.exit(0 if ok else 1)
+
+
+@cli.command()
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@click.option("--exercises", "exercises_dir", default=None, help="Folder of exercise files (default: ./exercises or the bank).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "junit"]), default="table", show_default=True)
+@click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds per submission.")
+@click.pass_context
+def grade(ctx, submissions, exercises_dir, fmt, output, jobs, seed, timeout):
+    """Grade a class: SUBMISSIONS holds one folder per student with <id>.yaml answers files."""
+    from backprop_cli.batch import grade_class
+    from backprop_cli.report.batch import rows_csv, rows_json, rows_junit, print_rows
+
+    lang = _lang(ctx)
+    rows = grade_class(submissions, exercises_dir, jobs, seed, timeout, progress=sys.stderr.isatty())
+    if fmt == "json":
+        _write(output, rows_json(rows))
+    elif fmt == "csv":
+        _write(output, rows_csv(rows))
+    elif fmt == "junit":
+        _write(output, rows_junit(rows, lang))
+    elif output:
+        _write(output, rows_csv(rows))
+    else:
+        print_rows(rows, _console())
+    ctx.exit(0 if all(r.passed for r in rows) else 1)
+
+
+@cli.command()
+@click.argument("which", type=click.Choice(["exercise", "answers"]), default="exercise")
+def schema(which):
+    """Print the JSON Schema of the exercise or answers file, for editor validation."""
+    from backprop_cli.schema import schema_json
+
+    _write(None, schema_json(which))
+
+
+def main(argv=None):
+    """Run the command line; errors become messages and exit codes, never tracebacks."""
+    lang = default_lang()
+    args = sys.argv[1:] if argv is None else argv
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args) and args[i + 1] in LANGUAGES:
+            lang = args[i + 1]
+        elif a.startswith("--lang=") and a[7:] in LANGUAGES:
+            lang = a[7:]
+    try:
+        code = cli.main(args=args, prog_name="backprop", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except click.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 130
+    except BackpropError as err:
+        click.echo(err.render(lang), err=True)
+        code = err.exit_code
+    except KeyboardInterrupt:
+        code = 130
+    except RecursionError:
+        click.echo(message("limit.depth", lang, limit=100), err=True)
+        code = 2
+    except Exception as err:  # a bug: say so plainly, never show a traceback
+        click.echo(message("cli.bug", lang, error=f"{type(err).__name__}: {err}"), err=True)
+        code = 2
+    sys.exit(code or 0)

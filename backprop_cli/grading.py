@@ -73,7 +73,7 @@ def grade(ref, answers) -> Report:
             results.append(_grade_one(ref, q, entry))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
-    warnings = tuple(("answers.unknown_key", {"text": text}, mark) for text, mark in answers.warnings)
+    warnings = tuple(("text", {"text": text}, mark) for text, mark in answers.warnings)
     return Report(ref.exercise.id, ref.exercise.title, tuple(results), warnings, answers.path)
 
 

@@ -30,6 +30,7 @@ ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
 SECTION_KIND = {"answers": "derivative", "shapes": "shape", "values": "value"}
 MAX_VALUES = 10_000
 MAX_VALUE_RANK = 3
+MAX_WARNINGS = 20
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 # YAML 1.1 reads 1e-3 as a string; where a number is expected we accept such text too.
@@ -145,7 +146,7 @@ def _unknown_key(node: Node, key: str, allowed) -> None:
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     args = dict(name=key, allowed=", ".join(allowed))
     if close:
-        raise InputError("schema.unknown_key_suggest", node.key_mark(key), suggestion=close[0], **args)
+        raise InputError("schema.unknown_key_suggest", node.key_mark(key), closest=close[0], **args)
     raise InputError("schema.unknown_key", node.key_mark(key), **args)
 
 
@@ -442,7 +443,15 @@ def match_answers(ex: Exercise, ans: Answers, lang: str = "en") -> Answers:
     if ans.exercise is not None and ans.exercise != ex.id:
         raise InputError("answers.exercise_mismatch", ans.exercise_mark or Mark(ans.path, 1, 1),
                          got=ans.exercise, expected=ex.id)
-    warnings = list(ans.warnings)
+    warnings, hidden = list(ans.warnings), 0
+
+    def warn(make_text, mark: Mark) -> None:
+        nonlocal hidden
+        if len(warnings) < MAX_WARNINGS:
+            warnings.append((make_text(), mark))
+        else:  # a huge file of stray keys must not cost a suggestion search each
+            hidden += 1
+
     sections: dict[str, dict[str, AnswerEntry]] = {}
     for section, kind in SECTION_KIND.items():
         targets = [q.target for q in ex.questions if q.kind == kind]
@@ -452,14 +461,16 @@ def match_answers(ex: Exercise, ans: Answers, lang: str = "en") -> Answers:
         for key, entry in getattr(ans, section).items():
             target = exact.get(_compact(key)) or loose.get(normalize_key(key))
             if target is None:
-                warnings.append((_unknown_answer(ex, section, key, targets, lang), entry.mark))
+                warn(lambda: _unknown_answer(ex, section, key, targets, lang), entry.mark)
             elif target in matched:
-                text = message("answers.duplicate", lang, name=key, first=matched[target].key, line=matched[target].mark.line)
-                warnings.append((text, entry.mark))
+                first = matched[target]
+                warn(lambda: message("answers.duplicate", lang, name=key, first=first.key, line=first.mark.line), entry.mark)
             else:
                 matched[target] = entry
         missing = Mark(ans.path, 1, 1)
         sections[section] = {t: matched.get(t) or AnswerEntry(t, None, None, missing) for t in targets}
+    if hidden:
+        warnings.append((message("answers.more_warnings", lang, count=hidden), Mark(ans.path, 1, 1)))
     return replace(ans, warnings=tuple(warnings), **sections)
 
 
@@ -476,4 +487,4 @@ def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str], la
         return message("answers.no_questions", lang, name=key, section=section)
     by_key = {normalize_key(t): t for t in targets}
     close = difflib.get_close_matches(normalize_key(key), list(by_key), n=1, cutoff=0.0)
-    return message("answers.unknown_key", lang, name=key, section=section, suggestion=by_key[close[0]])
+    return message("answers.unknown_key", lang, name=key, section=section, closest=by_key[close[0]])

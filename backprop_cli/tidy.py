@@ -55,9 +55,9 @@ class _Tidy:
     def product(self, a, b):
         if _is_ones(a) and self.shape(a) == self.shape(B.mul(a, b)) == self.shape(b):
             return b
-        if isinstance(a, Call) and a.fn == "eye" and not a.prime:
+        if isinstance(a, Call) and a.fn == "eye" and self.shape(b) not in (None, SCALAR):
             return b
-        if isinstance(b, Call) and b.fn == "eye" and not b.prime:
+        if isinstance(b, Call) and b.fn == "eye" and self.shape(a) not in (None, SCALAR):
             return a
         return B.mul(a, b)
 

@@ -26,8 +26,10 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
-_MAP_TAG, _SEQ_TAG = _TAG + "map", _TAG + "seq"
+_MAP_TAG, _SEQ_TAG, _STR_TAG = _TAG + "map", _TAG + "seq", _TAG + "str"
 _CONSTRUCT = SafeConstructor.yaml_constructors
+# Only plain scalars starting with one of these may resolve to something other than a string.
+_RESOLVED_FIRST = frozenset(k for k in yaml.SafeLoader.yaml_implicit_resolvers if k is not None)
 # The characters PyYAML's reader accepts; anything else is found here first to give a precise mark.
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
@@ -135,7 +137,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> InputE
     mark = Mark(filename, m.line + 1, m.column + 1) if m else Mark(filename, 1, 1)
     problem = exc.problem or exc.context or "invalid YAML"
     lines = text.split("\n")
-    if m and m.line < len(lines) and lines[m.line][m.column : m.column + 1] == "\t" or "'\\t'" in problem:
+    at_tab = m is not None and m.line < len(lines) and lines[m.line][m.column : m.column + 1] == "\t"
+    if at_tab or "'\\t'" in problem:
         return InputError("yaml.tab", mark)
     return InputError("yaml.syntax", mark, problem=problem)
 
@@ -210,22 +213,23 @@ def _build(loader, filename: str) -> Node:
 
 
 def _scalar(loader, ev, mark: Mark) -> Node:
-    tag = ev.tag
+    tag, value = ev.tag, ev.value
     if tag is None or tag == "!":
-        tag = loader.resolve(yaml.ScalarNode, ev.value, ev.implicit)
-    if tag not in _SCALAR_TAGS:
-        raise InputError("yaml.tag", mark, tag=tag)
-    node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
-    try:
-        value = _CONSTRUCT[tag](loader, node)
-    except (ValueError, OverflowError):  # e.g. a date-like 2024-13-45: keep the text, as a string
-        value = ev.value
-    quoted = ev.style in ("'", '"')
-    width = ev.end_mark.column - ev.start_mark.column - (2 if quoted else 0)
+        plain_text = ev.implicit[0] and value[:1] in _RESOLVED_FIRST
+        tag = loader.resolve(yaml.ScalarNode, value, ev.implicit) if plain_text else _STR_TAG
+    if tag != _STR_TAG:
+        if tag not in _SCALAR_TAGS:
+            raise InputError("yaml.tag", mark, tag=tag)
+        try:
+            value = _CONSTRUCT[tag](loader, yaml.ScalarNode(tag, value, ev.start_mark, ev.end_mark, ev.style))
+        except (ValueError, OverflowError):  # e.g. a date-like 2024-13-45: keep the text, as a string
+            pass
+    start, end, style = ev.start_mark, ev.end_mark, ev.style
+    quoted = style == "'" or style == '"'
     single = (
-        ev.style in (None, "", "'", '"')
-        and ev.start_mark.line == ev.end_mark.line
+        start.line == end.line
         and ev.tag is None
-        and len(ev.value) == width
+        and style in (None, "", "'", '"')
+        and len(ev.value) == end.column - start.column - (2 if quoted else 0)
     )
     return Node(value, mark.shifted(1) if quoted else mark, single)

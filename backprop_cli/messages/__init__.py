@@ -28,6 +28,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def message(key: str, lang: str = "en", **args) -> str:
     """The message ``key`` in ``lang``, filled in with ``args``."""
+    if "suggestion" in args and "suggestion_text" not in args:
+        hint = args["suggestion"]
+        args["suggestion_text"] = message("name.did_you_mean", lang, suggestion=hint) if hint else ""
     template = catalogue(lang).get(key) or catalogue("en").get(key)
     if template is None:
         return key + (": " + ", ".join(f"{k}={v}" for k, v in args.items()) if args else "")

@@ -1,0 +1,49 @@
+"""Lets you find exercises: by path, by id in ./exercises, or by id in the built-in bank in the wheel."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from backprop_cli.errors import UsageError
+
+BUILTIN = Path(__file__).resolve().parent / "bank"
+
+
+def exercise_path(name: str) -> str:
+    """The file of exercise ``name`` (a path or an id)."""
+    if os.path.isfile(name):
+        return name
+    for folder in (Path("exercises"), BUILTIN):
+        for ext in (".yaml", ".yml"):
+            candidate = folder / f"{name}{ext}"
+            if candidate.is_file():
+                return str(candidate) if folder != BUILTIN else str(candidate)
+    raise UsageError("cli.unknown_exercise", name=name)
+
+
+def exercise_files(paths) -> list:
+    """Every exercise file under ``paths`` (files or folders), sorted; ./exercises or the bank by default."""
+    if not paths:
+        paths = ["exercises"] if os.path.isdir("exercises") else [str(BUILTIN)]
+    files = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = sorted(str(f) for f in Path(p).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+            if not found:
+                raise UsageError("cli.no_exercises", path=p)
+            files.extend(found)
+        elif os.path.isfile(p):
+            files.append(p)
+        else:
+            files.append(exercise_path(p))
+    return files
+
+
+def solution_for(exercise_file: str, ex_id: str) -> str | None:
+    """The sample solution of an exercise: ``solutions/<id>.yaml`` beside its folder, or in the working directory."""
+    here = Path(exercise_file).resolve().parent
+    for folder in (here.parent / "solutions", Path("solutions")):
+        candidate = folder / f"{ex_id}.yaml"
+        if candidate.is_file():
+            return str(candidate)
+    return None

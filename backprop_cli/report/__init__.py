@@ -1,0 +1,1 @@
+"""Renderers: turn results, solutions and graphs into text for people and machines."""

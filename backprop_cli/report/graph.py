@@ -1,0 +1,213 @@
+"""Lets you draw an exercise's computational graph: as a text tree, as Graphviz DOT, as a Mermaid
+flowchart, or (through Graphviz's ``dot``) as SVG or PNG.
+
+Every drawing shows each node's name (or its operation), the operation and the shape. Given a trial,
+nodes also show their forward value and gradient, as micrograd's ``draw_dot`` does. Output is
+deterministic: nodes and edges come in the graph's topological order.
+"""
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+
+import numpy as np
+
+from backprop_cli.errors import BackpropError, UsageError
+from backprop_cli.formula.ast import Call
+from backprop_cli.shapes import fmt
+
+DOT_TIMEOUT = 20
+
+
+# -- numbers ---------------------------------------------------------------------------------------
+def short(value, digits: int = 4, items: int = 3) -> str:
+    """A value in a few characters: ``-4``, ``0.5121``, ``[[1, 2, 3, …]]``."""
+    a = np.asarray(value, dtype=float)
+    if a.ndim == 0:
+        return f"{float(a) + 0.0:.{digits}g}"         # + 0.0 turns -0 into 0
+    parts = [short(x, digits, items) for x in a[:items]]
+    if len(a) > items:
+        parts[-1] = "…"
+    return "[" + ", ".join(parts) + "]"
+
+
+# -- what each node shows ----------------------------------------------------------------------------
+def operation(node, graph) -> str:
+    """The operation of a node for drawings; a declared function shows by its own name (``f``)."""
+    if node.kind == "op" and isinstance(node.expr, Call) and node.expr.fn in graph.functions:
+        return node.expr.fn + ("'" if node.expr.prime else "")
+    if node.kind == "const":
+        return "const"
+    return node.label
+
+
+def _title(node, graph) -> str:
+    if node.name is not None:
+        return node.name
+    return node.label if node.kind == "const" else operation(node, graph)
+
+
+def node_numbers(graph, trial, ref=None) -> dict:
+    """node id -> (value, grad), either may be None. Unnamed nodes get values only through ``ref``."""
+    if trial is None:
+        return {}
+    env = None
+    if ref is not None:
+        try:
+            env = ref.env(trial)
+        except BackpropError:
+            env = None
+    out = {}
+    for node in graph.nodes:
+        value = trial.values.get(node.name) if node.name is not None else None
+        if value is None and env is not None:
+            value = _evaluate(node, env)
+        grad = None
+        if node.name is not None:
+            grad = trial.grads.get(node.name)
+            if grad is None and node.name == graph.loss:
+                grad = np.ones(())
+            if grad is None and graph.external:
+                grad = trial.given.get(f"d{graph.loss}/d{node.name}")
+        out[node.id] = (value, grad)
+    return out
+
+
+def _evaluate(node, env):
+    from backprop_cli.numeric import evaluate
+
+    try:
+        return evaluate(node.expr, env)
+    except (BackpropError, ArithmeticError, ValueError, KeyError):
+        return None
+
+
+def _numbers_text(numbers, node_id, sep: str) -> list:
+    value, grad = numbers.get(node_id, (None, None))
+    out = []
+    if value is not None:
+        out.append(f"value={short(value)}" if sep == "=" else f"data {short(value)}")
+    if grad is not None:
+        out.append(f"grad={short(grad)}" if sep == "=" else f"grad {short(grad)}")
+    return out
+
+
+# -- text tree -----------------------------------------------------------------------------------------
+def graph_tree(graph, ref=None, trial=None) -> str:
+    """The graph as a text tree from the loss (or the outputs) back to the inputs.
+
+    A named node reached a second time is shown once more, marked ``(see above)``, without its subtree.
+    """
+    numbers = node_numbers(graph, trial, ref)
+    lines, shown = [], set()
+
+    def line(node):
+        head = f"{_title(node, graph)} ({operation(node, graph)})" if node.name else f"({_title(node, graph)})"
+        return "  ".join([f"{head} : {fmt(node.shape)}"] + _numbers_text(numbers, node.id, "="))
+
+    def visit(node_id, prefix, last, top):
+        node = graph.nodes[node_id]
+        branch = "" if top else ("└── " if last else "├── ")
+        again = node.id in shown and node.args
+        lines.append(prefix + branch + line(node) + ("  (see above)" if again else ""))
+        if again:
+            return
+        shown.add(node.id)
+        inner = prefix + ("" if top else ("    " if last else "│   "))
+        for k, arg in enumerate(node.args):
+            visit(arg, inner, k == len(node.args) - 1, False)
+
+    if graph.external:
+        given = ", ".join(f"d{graph.loss}/d{o}" for o in graph.outputs)
+        lines.append(f"{graph.loss} (loss; given {given}) : scalar")
+        for k, out in enumerate(graph.outputs):
+            visit(graph.ids[out], "", k == len(graph.outputs) - 1, False)
+    else:
+        visit(graph.ids[graph.loss], "", True, True)
+    return "\n".join(lines) + "\n"
+
+
+# -- Graphviz DOT ------------------------------------------------------------------------------------------
+_DOT_SHAPES = {"input": "box", "const": "plaintext", "op": "ellipse", "opaque": "ellipse", "alias": "ellipse"}
+
+
+def _label_lines(node, graph, numbers) -> list:
+    named = f"{node.name} : {fmt(node.shape)}" if node.name else None
+    if node.kind == "input":
+        lines = [named]
+    elif node.kind == "const":
+        lines = [_title(node, graph)]
+    else:
+        lines = [operation(node, graph), named or fmt(node.shape)]
+    return lines + _numbers_text(numbers, node.id, " ")
+
+
+def graph_dot(graph, trial=None) -> str:
+    """The graph in Graphviz DOT: inputs as boxes, operations as ellipses, edges from arguments to
+    operations. With a trial, each node's label adds its data and grad."""
+    numbers = node_numbers(graph, trial)
+    name = graph.exercise.id.replace("\\", "\\\\").replace('"', '\\"')
+    out = [f'digraph "{name}" {{', "  rankdir=LR;",
+           '  node [fontname="Helvetica", fontsize=11];', "  edge [arrowsize=0.7];"]
+    for node in graph.nodes:
+        label = "<br/>".join(html.escape(s, quote=False) for s in _label_lines(node, graph, numbers))
+        extra = ", peripheries=2" if node.name == graph.loss else ""
+        out.append(f"  n{node.id} [shape={_DOT_SHAPES.get(node.kind, 'ellipse')}, label=<{label}>{extra}];")
+    if graph.external:
+        loss = html.escape(f"{graph.loss} : scalar", quote=False)
+        out.append(f"  loss [shape=box, style=dashed, label=<{loss}<br/>loss>];")
+    for node in graph.nodes:
+        out.extend(f"  n{arg} -> n{node.id};" for arg in node.args)
+    if graph.external:
+        out.extend(f"  n{graph.ids[o]} -> loss [style=dashed];" for o in graph.outputs)
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# -- Mermaid -------------------------------------------------------------------------------------------------
+_MERMAID_SHAPES = {"input": ('["', '"]'), "const": ('("', '")'), "op": ('(["', '"])'),
+                   "opaque": ('(["', '"])'), "alias": ('(["', '"])')}
+
+
+def _mermaid_text(s: str) -> str:
+    return s.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def graph_mermaid(graph, trial=None) -> str:
+    """The graph as a Mermaid ``flowchart LR`` with the same nodes, labels and edges as :func:`graph_dot`."""
+    numbers = node_numbers(graph, trial)
+    out = ["flowchart LR"]
+    for node in graph.nodes:
+        left, right = _MERMAID_SHAPES.get(node.kind, ('(["', '"])'))
+        label = "<br/>".join(_mermaid_text(s) for s in _label_lines(node, graph, numbers))
+        out.append(f"  n{node.id}{left}{label}{right}")
+    if graph.external:
+        out.append(f'  loss{{{{"{_mermaid_text(graph.loss)} : scalar<br/>loss"}}}}')
+    for node in graph.nodes:
+        out.extend(f"  n{arg} --> n{node.id}" for arg in node.args)
+    if graph.external:
+        out.extend(f"  n{graph.ids[o]} -.-> loss" for o in graph.outputs)
+    return "\n".join(out) + "\n"
+
+
+# -- rendering through Graphviz ------------------------------------------------------------------------------
+def render_graphviz(dot_text: str, fmt: str) -> bytes:
+    """``dot_text`` rendered by Graphviz's ``dot`` as ``fmt`` (``svg`` or ``png``)."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise UsageError("cli.no_dot", format=fmt)
+    try:
+        done = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True,
+                              timeout=DOT_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise UsageError("cli.dot_failed", reason=f"no result within {DOT_TIMEOUT} s") from None
+    except OSError as err:
+        raise UsageError("cli.dot_failed", reason=str(err)) from None
+    if done.returncode != 0 or not done.stdout:
+        reason = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        raise UsageError("cli.dot_failed", reason=reason)
+    return done.stdout
+
+
+__all__ = ["graph_tree", "graph_dot", "graph_mermaid", "render_graphviz", "short", "operation", "node_numbers"]

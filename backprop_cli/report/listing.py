@@ -1,0 +1,22 @@
+"""Lets you show the exercises of a bank as a table or as JSON."""
+from __future__ import annotations
+
+import json
+
+
+def _row(ex) -> dict:
+    return {"id": ex.id, "title": ex.title, "tags": list(ex.tags), "difficulty": ex.difficulty,
+            "questions": len(ex.questions), "source": ex.source, "path": ex.path}
+
+
+def listing_json(exercises) -> str:
+    return json.dumps([_row(e) for e in exercises], ensure_ascii=False, indent=2)
+
+
+def print_listing(exercises, console):
+    from rich.table import Table
+
+    table = Table("id", "title", "tags", "difficulty", "questions", "source")
+    for e in exercises:
+        table.add_row(e.id, e.title, ", ".join(e.tags), str(e.difficulty or ""), str(len(e.questions)), e.source or "")
+    console.print(table)

@@ -1,0 +1,29 @@
+"""Lets a student start: the answers template of an exercise, every question with an empty answer."""
+from __future__ import annotations
+
+
+def _quote(key: str) -> str:
+    return f'"{key}"' if any(c in key for c in ":#{}[],&*!|>'\"%@`") else key
+
+
+def answers_template(ex) -> str:
+    lines = [f"# {ex.title}"]
+    if ex.source:
+        lines.append(f"# Source: {ex.source}")
+    if ex.description:
+        lines.append("#")
+        lines += [f"# {line}".rstrip() for line in ex.description.strip().splitlines()]
+    lines += ["#", "# Fill in every answer; run 'backprop check " + ex.id + "' to grade it.",
+              "# Formulas: dJ/dc @ W^T, a^T @ dJ/dc, dJ/dz ⊙ σ'(a), ... (see docs/formula-language.md)",
+              f"exercise: {ex.id}"]
+    sections = (("derivative", "answers"), ("shape", "shapes"), ("value", "values"))
+    for kind, section in sections:
+        qs = [q for q in ex.questions if q.kind == kind]
+        if not qs:
+            continue
+        lines.append(f"{section}:")
+        for q in qs:
+            if q.hint:
+                lines.append(f"  # hint: {q.hint}")
+            lines.append(f"  {_quote(q.target)}:")
+    return "\n".join(lines) + "\n"
