@@ -12,7 +12,7 @@ from backprop_cli.messages import message
 def check_files(ex, answers_path: str, seed: int = 0, lang: str = "en"):
     """The report for the answers file at ``answers_path`` against exercise ``ex``."""
     from backprop_cli.grading import grade
-    from backprop_cli.model import load_answers, match_answers
+    from backprop_cli.answers import load_answers, match_answers
     from backprop_cli.reference import prepared
 
     answers = match_answers(ex, load_answers(answers_path), lang)

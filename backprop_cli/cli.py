@@ -180,7 +180,7 @@ def _show_report(report, fmt, lang, show_solution, ex):
     elif fmt == "github":
         _write(None, report_github(report, lang))
     else:
-        print_report(report, _console(), lang, show_solution, ex.description)
+        print_report(report, sys.stdout, lang, show_solution, ex.description)
 
 
 @cli.command()

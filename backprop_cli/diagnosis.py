@@ -13,6 +13,7 @@ import numpy as np
 from backprop_cli.autodiff import tidy_scope
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
+from backprop_cli.grading import agree
 from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Pow, T, walk
 from backprop_cli.infer import infer
 from backprop_cli.numeric import evaluate
@@ -21,11 +22,6 @@ CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", 
          "missing-path", "elementwise-vs-matrix-product", "operand-order", "missing-activation-derivative",
          "wrong-activation-derivative")
 MAX_MUTATIONS = 80
-
-
-def agree(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=1e-6, atol=1e-9)
 
 
 def diagnose(ref, q, values, shape) -> str | None:

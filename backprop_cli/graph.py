@@ -101,9 +101,10 @@ def _error(eq, err: BackpropError) -> BackpropError:
 def build_graph(ex) -> Graph:
     """The checked DAG of exercise ``ex`` (a :class:`model.Exercise`)."""
     functions = {f.name: f.kind for f in ex.functions}
-    dims = frozenset(d for i in ex.inputs for d in i.shape if isinstance(d, str))
+    declared_dims = [d for shape in ex.shapes.values() for d in shape]
+    dims = frozenset(d for d in [d for i in ex.inputs for d in i.shape] + declared_dims if isinstance(d, str))
     nodes, ids, shapes = [], {}, {}
-    declared = dict(getattr(ex, "shapes", {}) or {})
+    declared = ex.shapes
 
     def add(kind, name, expr, args, shape, label, eq=None):
         node = Node(len(nodes), kind, name, expr, tuple(args), shape, label, eq)
@@ -141,8 +142,8 @@ def build_graph(ex) -> Graph:
                 nodes[root] = Node(root, nodes[root].kind, target, nodes[root].expr, nodes[root].args, shape,
                                    nodes[root].label, k)
                 ids[target], shapes[target] = root, shape
-            if target in declared and _shape_of(declared[target]) != shape:
-                raise InputError("graph.declared_shape", eq.mark, name=target, declared=fmt(_shape_of(declared[target])),
+            if target in declared and declared[target] != shape:
+                raise InputError("graph.declared_shape", eq.mark, name=target, declared=fmt(declared[target]),
                                  inferred=fmt(shape))
         except BackpropError as err:
             raise _error(eq, err) from None
@@ -162,10 +163,6 @@ def build_graph(ex) -> Graph:
         if any(graph.depends(other, a) for other in args if other != a)
     )
     return graph
-
-
-def _shape_of(raw) -> tuple:
-    return () if raw in ("scalar", (), None) else tuple(raw)
 
 
 def _check_targets(parsed, ids, dims, functions, eq):
@@ -202,7 +199,7 @@ def _add_opaque(parsed, eq, k, ids, shapes, declared, add, opaque, used):
     arg_ids = [ids[a] for a in arg_names]
     used.update(arg_ids)
     for target in parsed.targets:
-        shape = _shape_of(declared[target]) if target in declared else shapes[arg_names[0]]
+        shape = declared[target] if target in declared else shapes[arg_names[0]]
         add("opaque", target, call, arg_ids, shape, call.fn, k)
         opaque[target] = (call.fn, tuple(arg_names))
 

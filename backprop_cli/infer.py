@@ -7,7 +7,6 @@ from the shapes, so ``ones(10^7, 10^7)`` is refused before anything is allocated
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -69,6 +68,8 @@ def suggest(name: str, known: list) -> str:
             parts = (name[:i], name[i:j], name[j:])
             if all(p in known for p in parts):
                 return "*".join(parts)
+    import difflib
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     return close[0] if close else ""
 

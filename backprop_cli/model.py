@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import numpy
 
@@ -25,16 +25,13 @@ LAYOUTS = ("gradient", "numerator")
 ANSWERS_MAY_USE = ("downstream", "given")
 QUESTION_KINDS = ("derivative", "shape", "value")
 EXERCISE_KEYS = ("id", "title", "source", "tags", "difficulty", "description", "inputs", "functions",
-                 "forward", "loss", "layout", "values", "questions", "answers_may_use", "tolerance")
-ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
-SECTION_KIND = {"answers": "derivative", "shapes": "shape", "values": "value"}
+                 "forward", "loss", "layout", "values", "questions", "answers_may_use", "tolerance", "shapes")
 MAX_VALUES = 10_000
 MAX_VALUE_RANK = 3
-MAX_WARNINGS = 20
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 # YAML 1.1 reads 1e-3 as a string; where a number is expected we accept such text too.
-_FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\Z")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _NAME = r"[^\W\d]\w*"
 _DERIVATIVE = re.compile(rf"d{_NAME}/d{_NAME}\Z")
 _NAME_ONLY = re.compile(rf"{_NAME}\Z")
@@ -93,31 +90,7 @@ class Exercise:
     rtol: float
     atol: float
     path: str
-
-
-@dataclass(frozen=True)
-class AnswerEntry:
-    """One answer: ``text`` (a formula or number), or ``array`` (a nested list), or neither (missing).
-
-    ``exact`` says that ``mark.shifted(i)`` is the place of ``text[i]`` in the file.
-    """
-
-    key: str
-    text: str | None
-    array: numpy.ndarray | None
-    mark: Mark
-    exact: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class Answers:
-    exercise: str | None
-    answers: dict[str, AnswerEntry]
-    shapes: dict[str, AnswerEntry]
-    values: dict[str, AnswerEntry]
-    path: str
-    warnings: tuple[tuple[str, Mark], ...] = ()
-    exercise_mark: Mark | None = None
+    shapes: dict = field(default_factory=dict)          # declared node shapes (the outputs of opaque functions)
 
 
 def _compact(text: str) -> str:
@@ -237,7 +210,7 @@ def _walk(node: Node, name: str, flat: list[float], depth: int) -> tuple[int, ..
 
 def _dim(node: Node, name: str) -> Dim:
     value = node.value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
@@ -253,13 +226,23 @@ def _input(name: str, node: Node, mark: Mark) -> InputSpec:
         shape_node = _required(fields, node, "shape")
         domain = _choice(fields.get("domain"), "domain", DOMAINS, "real")
         role = _choice(fields.get("role"), "role", ROLES, "input")
-    if shape_node.value == "scalar":
-        shape: tuple[Dim, ...] = ()
-    elif shape_node.is_seq and len(shape_node.value) == 2:
-        shape = tuple(_dim(d, name) for d in shape_node.value)
-    else:
-        _fail("schema.bad_shape", shape_node, name=name)
-    return InputSpec(name, shape, domain, role, mark)
+    return InputSpec(name, _shape(shape_node, name), domain, role, mark)
+
+
+def _shape(node: Node, name: str) -> tuple:
+    """``scalar`` or ``[rows, cols]`` with positive ints or dimension names."""
+    if node.value == "scalar":
+        return ()
+    if node.is_seq and len(node.value) == 2:
+        return tuple(_dim(d, name) for d in node.value)
+    _fail("schema.bad_shape", node, name=name)
+
+
+def _declared_shapes(node: Node | None) -> dict:
+    if node is None:
+        return {}
+    return {_name(key, node.key_mark(key), "shapes"): _shape(value, key)
+            for key, value in _fields(node, "shapes").items()}
 
 
 def _question(node: Node) -> Question:
@@ -329,6 +312,7 @@ def parse_exercise(node: Node, path: str) -> Exercise:
         answers_may_use=_choice(top.get("answers_may_use"), "answers_may_use", ANSWERS_MAY_USE, "downstream"),
         **_tolerance(_opt(top, "tolerance")),
         path=path,
+        shapes=_declared_shapes(_opt(top, "shapes")),
     )
 
 
@@ -396,95 +380,3 @@ def _tolerance(node: Node | None) -> dict[str, float]:
         if not 0 <= tolerance[field] < math.inf:
             _fail("schema.negative", value, field=field)
     return tolerance
-
-
-def load_answers(path: str) -> Answers:
-    """Read and check the answers file at ``path`` (its keys are not yet matched to questions)."""
-    return parse_answers(load_yaml(path), path)
-
-
-def parse_answers(node: Node, path: str) -> Answers:
-    """The :class:`Answers` in the YAML tree ``node``; an empty file has no answers."""
-    if node.value is not None and not node.is_map:
-        _fail("schema.not_mapping", node)
-    top = _fields(node, "", ANSWERS_KEYS)
-    exercise = _opt(top, "exercise")
-    sections = {name: _entries(_opt(top, name), name) for name in SECTION_KIND}
-    return Answers(exercise=_text(exercise, "exercise").strip() if exercise else None, path=path,
-                   exercise_mark=exercise.mark if exercise else None, **sections)
-
-
-def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
-    entries = {}
-    for key, value in (_fields(node, section) if node else {}).items():
-        raw, mark = value.value, value.mark
-        if isinstance(raw, bool) or isinstance(raw, dict):
-            raise InputError("answers.bad_entry", mark, name=key, got=_got(value))
-        if isinstance(raw, list):
-            entries[key] = AnswerEntry(key, None, _array(value, key), mark)
-        elif raw is None or not str(raw).strip():
-            entries[key] = AnswerEntry(key, None, None, mark)
-        elif isinstance(raw, str):
-            lead = len(raw) - len(raw.lstrip())
-            entries[key] = AnswerEntry(key, raw.strip(), None, mark.shifted(lead), value.is_single_line)
-        else:
-            entries[key] = AnswerEntry(key, repr(raw) if isinstance(raw, float) else str(raw), None, mark)
-    return entries
-
-
-def match_answers(ex: Exercise, ans: Answers, lang: str = "en") -> Answers:
-    """``ans`` keyed by the exercise's question targets, one entry per question (missing ones empty).
-
-    A key written with ``∂`` or spaces matches its question. Keys that match no question become
-    warnings (in ``lang``) that name the closest question. A wrong ``exercise:`` id is an error.
-    """
-    from backprop_cli.messages import message
-
-    if ans.exercise is not None and ans.exercise != ex.id:
-        raise InputError("answers.exercise_mismatch", ans.exercise_mark or Mark(ans.path, 1, 1),
-                         got=ans.exercise, expected=ex.id)
-    warnings, hidden = list(ans.warnings), 0
-
-    def warn(make_text, mark: Mark) -> None:
-        nonlocal hidden
-        if len(warnings) < MAX_WARNINGS:
-            warnings.append((make_text(), mark))
-        else:  # a huge file of stray keys must not cost a suggestion search each
-            hidden += 1
-
-    sections: dict[str, dict[str, AnswerEntry]] = {}
-    for section, kind in SECTION_KIND.items():
-        targets = [q.target for q in ex.questions if q.kind == kind]
-        exact = {_compact(t): t for t in targets}
-        loose = {normalize_key(t): t for t in reversed(targets)}
-        matched: dict[str, AnswerEntry] = {}
-        for key, entry in getattr(ans, section).items():
-            target = exact.get(_compact(key)) or loose.get(normalize_key(key))
-            if target is None:
-                warn(lambda: _unknown_answer(ex, section, key, targets, lang), entry.mark)
-            elif target in matched:
-                first = matched[target]
-                warn(lambda: message("answers.duplicate", lang, name=key, first=first.key, line=first.mark.line), entry.mark)
-            else:
-                matched[target] = entry
-        missing = Mark(ans.path, 1, 1)
-        sections[section] = {t: matched.get(t) or AnswerEntry(t, None, None, missing) for t in targets}
-    if hidden:
-        warnings.append((message("answers.more_warnings", lang, count=hidden), Mark(ans.path, 1, 1)))
-    return replace(ans, warnings=tuple(warnings), **sections)
-
-
-def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str], lang: str) -> str:
-    import difflib
-
-    from backprop_cli.messages import message
-
-    for q in ex.questions:
-        if normalize_key(q.target) == normalize_key(key):
-            where = next(s for s, k in SECTION_KIND.items() if k == q.kind)
-            return message("answers.wrong_section", lang, name=key, section=section, expected=where)
-    if not targets:
-        return message("answers.no_questions", lang, name=key, section=section)
-    by_key = {normalize_key(t): t for t in targets}
-    close = difflib.get_close_matches(normalize_key(key), list(by_key), n=1, cutoff=0.0)
-    return message("answers.unknown_key", lang, name=key, section=section, closest=by_key[close[0]])

@@ -9,8 +9,7 @@ that names the operation.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -20,8 +19,7 @@ from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, C
 from backprop_cli.shapes import SCALAR, broadcast, fmt, is_vector, matmul_shape, norm, outer_shape
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     shape: Callable
     forward: Callable
     vjp: Callable | None = None

@@ -159,6 +159,12 @@ EXERCISE_SCHEMA: dict = {
                 "atol": {"title": "atol", "description": "Absolute tolerance, at least 0.", "type": "number", "minimum": 0},
             },
         },
+        "shapes": {
+            "title": "Declared shapes",
+            "description": "Shapes of nodes, chiefly the outputs of opaque functions (b: [1, m]); by default an opaque output has the shape of the function's first argument. For any other node the declared shape must match the inferred one.",
+            "type": ["object", "null"],
+            "additionalProperties": _SHAPE,
+        },
     },
     "$defs": _NUMBERS_DEFS,
 }

@@ -10,16 +10,8 @@ import pytest
 
 from backprop_cli.errors import InputError, Mark
 from backprop_cli.messages import catalogue
-from backprop_cli.model import (
-    EXERCISE_KEYS,
-    Answers,
-    Exercise,
-    load_answers,
-    load_exercise,
-    match_answers,
-    normalize_key,
-    parse_exercise,
-)
+from backprop_cli.answers import Answers, load_answers, match_answers
+from backprop_cli.model import EXERCISE_KEYS, Exercise, load_exercise, normalize_key, parse_exercise
 from backprop_cli.yamlio import load_yaml_text
 
 SPEC_EXERCISE = """\
@@ -77,7 +69,7 @@ def parse(text: str) -> Exercise:
 
 
 def answers(text: str) -> Answers:
-    from backprop_cli.model import parse_answers
+    from backprop_cli.answers import parse_answers
 
     return parse_answers(load_yaml_text(text, "a.yaml"), "a.yaml")
 
@@ -385,3 +377,27 @@ def test_every_message_key_is_translated_with_the_same_fields(lang):
         assert key in messages, key
         fields = {f for _, f, _, _ in string.Formatter().parse(messages[key]) if f}
         assert fields == {f for _, f, _, _ in string.Formatter().parse(english[key]) if f}, key
+
+
+hypothesis = pytest.importorskip("hypothesis")
+import yaml  # noqa: E402
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(), st.text(max_size=8),
+                    st.sampled_from(["scalar", "dJ/da", "n", "real", "opaque", "c = a @ W", "J", "a", "²"]))
+KEYS = st.one_of(st.sampled_from([*EXERCISE_KEYS, "a", "W", "shape", "domain", "derivative", "points", "rtol"]),
+                 st.text(max_size=5))
+DATA = st.recursive(SCALARS, lambda c: st.lists(c, max_size=4) | st.dictionaries(KEYS, c, max_size=5), max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(changes=st.dictionaries(st.sampled_from(EXERCISE_KEYS), DATA, max_size=5), submitted=DATA)
+def test_any_document_loads_or_raises_input_error(changes, submitted):
+    """No exercise or answers document, however wrong, escapes as anything but an InputError."""
+    doc = {"id": "x", "title": "t", "inputs": {"a": [1, "n"]}, "forward": "c = a", "loss": "J",
+           "questions": ["dJ/da"], **changes}
+    try:
+        ex = parse_exercise(load_yaml_text(yaml.safe_dump(doc, allow_unicode=True), "e.yaml"), "e.yaml")
+        match_answers(ex, answers(yaml.safe_dump(submitted, allow_unicode=True)))
+    except InputError as err:
+        assert str(err)

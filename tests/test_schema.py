@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.errors import InputError, UsageError
-from backprop_cli.model import ANSWERS_KEYS, EXERCISE_KEYS, load_answers, load_exercise, parse_answers, parse_exercise
+from backprop_cli.answers import ANSWERS_KEYS, load_answers, parse_answers
+from backprop_cli.model import EXERCISE_KEYS, load_exercise, parse_exercise
 from backprop_cli.schema import ANSWERS_SCHEMA, EXERCISE_SCHEMA, schema_json
 from backprop_cli.yamlio import load_yaml, load_yaml_text, plain
 

@@ -30,7 +30,11 @@ def message(key: str, lang: str = "en", **args) -> str:
     """The message ``key`` in ``lang``, filled in with ``args``."""
     if "suggestion" in args and "suggestion_text" not in args:
         hint = args["suggestion"]
-        args["suggestion_text"] = message("name.did_you_mean", lang, suggestion=hint) if hint else ""
+        args["suggestion_text"] = _fill("name.did_you_mean", lang, {"suggestion": hint}) if hint else ""
+    return _fill(key, lang, args)
+
+
+def _fill(key: str, lang: str, args: dict) -> str:
     template = catalogue(lang).get(key) or catalogue("en").get(key)
     if template is None:
         return key + (": " + ", ".join(f"{k}={v}" for k, v in args.items()) if args else "")
@@ -50,6 +54,8 @@ def caret_lines(text: str, pos: int) -> str:
 def render_error(err, lang: str = "en") -> str:
     """``file:line:col: message`` and, for formula errors, the formula with a caret under the fault."""
     text = message(err.key, lang, **err.args_)
+    if "equation" in err.args_:
+        text = f"{message('graph.in_equation', lang, equation=err.args_['equation'])}: {text}"
     if err.mark is not None:
         text = f"{err.mark}: {text}"
     formula = getattr(err, "text", "")

@@ -24,7 +24,7 @@ MESSAGES: dict[str, str] = {
     "schema.missing_field": "das Pflichtfeld '{field}' fehlt",
     "schema.empty": "'{field}' darf nicht leer sein",
     "schema.unknown_key": "unbekannter Schlüssel '{name}'; erlaubt sind: {allowed}",
-    "schema.unknown_key_suggest": "unbekannter Schlüssel '{name}' (meintest du '{suggestion}'?); erlaubt sind: {allowed}",
+    "schema.unknown_key_suggest": "unbekannter Schlüssel '{name}' (meintest du '{closest}'?); erlaubt sind: {allowed}",
     "schema.bad_id": "die ID {got} darf nur Kleinbuchstaben, Ziffern und Bindestriche enthalten, z. B. 'affine' oder 'mlp3-l2'",
     "schema.bad_choice": "'{field}' muss einer der Werte {allowed} sein, gefunden: {got}",
     "schema.difficulty": "'difficulty' muss eine ganze Zahl von 1 bis 5 sein, gefunden: {got}",
@@ -50,8 +50,9 @@ MESSAGES: dict[str, str] = {
     "answers.duplicate": "'{name}' beantwortet dieselbe Frage wie '{first}' in Zeile {line}; bewertet wird nur die erste Antwort",
     "answers.exercise_mismatch": "diese Antwortdatei gehört zur Aufgabe '{got}', nicht zu '{expected}'",
     "answers.no_questions": "'{name}' ist keine Frage dieser Aufgabe: unter '{section}' wird nichts gefragt",
-    "answers.unknown_key": "'{name}' unter '{section}' ist keine Frage dieser Aufgabe (meintest du '{suggestion}'?)",
+    "answers.unknown_key": "'{name}' unter '{section}' ist keine Frage dieser Aufgabe (meintest du '{closest}'?)",
     "answers.wrong_section": "'{name}' steht unter '{section}', diese Frage gehört aber unter '{expected}'",
+    "answers.more_warnings": "weitere Warnungen zu Antwortschlüsseln, nicht angezeigt: {count}",
     # Formulas: syntax and limits (formula/parser.py).
     "syntax.unexpected_char": "unerwartetes Zeichen {char}; Formeln bestehen aus Namen, Zahlen, + - * @ ⊙ / ^ und Funktionsaufrufen",
     "syntax.unexpected_end": "die Formel endet zu früh, erwartet: {expected}; prüfe, ob ein Operand oder eine ')' fehlt",
@@ -68,8 +69,8 @@ MESSAGES: dict[str, str] = {
     "limit.elements": "das ergäbe ein Array mit mehr als {limit} Zahlen; so groß muss keine Antwort sein",
     # Names and shapes (infer.py, ops.py).
     "name.did_you_mean": " (meintest du {suggestion}?)",
-    "name.unknown": "unbekannter Name '{name}'{suggestion_text}",
-    "name.unknown_in_symbol": "unbekannter Name '{name}' in {symbol}{suggestion_text}",
+    "name.unknown": "unbekannter Name '{name}'{suggestion_text}; bekannt sind {known}",
+    "name.unknown_in_symbol": "unbekannter Name '{name}' in {symbol}{suggestion_text}; bekannt sind {known}",
     "name.no_derivatives": "Ableitungssymbole wie {symbol} können hier nicht verwendet werden",
     "name.opaque_call": "{fn} ist eine opake Funktion (opaque): sie kann nur Knoten definieren, wie in 'b = {fn}(a)'; verwende stattdessen ihre Ausgaben oder ihre lokalen partiellen Ableitungen",
     "name.no_rule": "für die Operation '{op}' gibt es hier keine Regel",
@@ -128,6 +129,7 @@ MESSAGES: dict[str, str] = {
     "diag.missing-activation-derivative": "die Ableitung der Aktivierungsfunktion fehlt: multipliziere elementweise mit f'(·)",
     "diag.wrong-activation-derivative": "die Ableitung der Aktivierungsfunktion ist falsch: verwende f'(·) an der Eingabe der Aktivierung, nicht die Funktion selbst oder einen anderen Knoten",
     # Reports (report/*).
+    "graph.in_equation": "Vorwärtsgleichung '{equation}'",
     "report.summary": "{score:g} von {max_score:g} Punkten",
     "report.read_as": "gelesen als",
     "report.shape": "Form",
@@ -152,4 +154,9 @@ MESSAGES: dict[str, str] = {
     "cli.no_exercises": "keine Aufgabendateien in {path} gefunden",
     "cli.wrote": "{path} geschrieben",
     "cli.timeout": "die Bewertung hat länger als {seconds:g} s gedauert und wurde abgebrochen",
+    "text": "{text}",
+    "cli.png_to_terminal": "PNG ist ein Binärformat: schreib es mit -o graph.png in eine Datei",
+    "cli.unknown_wrt": "--wrt {name}: weder eine Eingabe noch ein Knoten; die Eingaben sind: {inputs}",
+    "cli.exists": "{path} existiert bereits; verwende --force, um die Datei zu überschreiben, oder -o, um woandershin zu schreiben",
+    "cli.timed_out": "Zeitüberschreitung",
 }

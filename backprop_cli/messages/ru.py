@@ -24,7 +24,7 @@ MESSAGES: dict[str, str] = {
     "schema.missing_field": "отсутствует обязательное поле '{field}'",
     "schema.empty": "поле '{field}' не может быть пустым",
     "schema.unknown_key": "неизвестный ключ '{name}'; допустимые ключи: {allowed}",
-    "schema.unknown_key_suggest": "неизвестный ключ '{name}' (возможно, имелось в виду '{suggestion}'?); допустимые ключи: {allowed}",
+    "schema.unknown_key_suggest": "неизвестный ключ '{name}' (возможно, имелось в виду '{closest}'?); допустимые ключи: {allowed}",
     "schema.bad_id": "id {got} может содержать только строчные латинские буквы, цифры и дефисы, например 'affine' или 'mlp3-l2'",
     "schema.bad_choice": "поле '{field}' должно принимать одно из значений {allowed}, а получено {got}",
     "schema.difficulty": "поле 'difficulty' должно быть целым числом от 1 до 5, а получено {got}",
@@ -50,8 +50,9 @@ MESSAGES: dict[str, str] = {
     "answers.duplicate": "'{name}' отвечает на тот же вопрос, что и '{first}' в строке {line}; оценивается только первый ответ",
     "answers.exercise_mismatch": "этот файл ответов относится к заданию '{got}', а не '{expected}'",
     "answers.no_questions": "'{name}' не является вопросом этого задания: в разделе '{section}' вопросов нет",
-    "answers.unknown_key": "'{name}' в разделе '{section}' не является вопросом этого задания (возможно, имелось в виду '{suggestion}'?)",
+    "answers.unknown_key": "'{name}' в разделе '{section}' не является вопросом этого задания (возможно, имелось в виду '{closest}'?)",
     "answers.wrong_section": "'{name}' указано в разделе '{section}', но этот вопрос относится к разделу '{expected}'",
+    "answers.more_warnings": "остальные предупреждения о ключах ответов не показаны: {count}",
     # Formulas: syntax and limits (formula/parser.py).
     "syntax.unexpected_char": "неожиданный символ {char}; в формулах используются имена, числа, + - * @ ⊙ / ^ и вызовы функций",
     "syntax.unexpected_end": "формула обрывается слишком рано, ожидалось: {expected}; проверьте, не пропущен ли операнд или ')'",
@@ -68,8 +69,8 @@ MESSAGES: dict[str, str] = {
     "limit.elements": "получился бы массив из более чем {limit} чисел; ни одному ответу не нужен такой большой массив",
     # Names and shapes (infer.py, ops.py).
     "name.did_you_mean": " (возможно, имелось в виду {suggestion}?)",
-    "name.unknown": "неизвестное имя '{name}'{suggestion_text}",
-    "name.unknown_in_symbol": "неизвестное имя '{name}' в {symbol}{suggestion_text}",
+    "name.unknown": "неизвестное имя '{name}'{suggestion_text}; известные имена: {known}",
+    "name.unknown_in_symbol": "неизвестное имя '{name}' в {symbol}{suggestion_text}; известные имена: {known}",
     "name.no_derivatives": "символы производных, такие как {symbol}, здесь использовать нельзя",
     "name.opaque_call": "{fn} — непрозрачная функция (opaque): с её помощью можно только определять узлы, как в 'b = {fn}(a)'; используйте вместо этого её выходы или её локальные частные производные",
     "name.no_rule": "для операции '{op}' здесь нет правила",
@@ -128,6 +129,7 @@ MESSAGES: dict[str, str] = {
     "diag.missing-activation-derivative": "не хватает производной функции активации: умножьте поэлементно на f'(·)",
     "diag.wrong-activation-derivative": "производная функции активации неверна: используйте f'(·) от входа функции активации, а не саму функцию или другой узел",
     # Reports (report/*).
+    "graph.in_equation": "прямое уравнение '{equation}'",
     "report.summary": "баллы: {score:g} из {max_score:g}",
     "report.read_as": "прочитано как",
     "report.shape": "размерность",
@@ -152,4 +154,9 @@ MESSAGES: dict[str, str] = {
     "cli.no_exercises": "в {path} не найдено файлов заданий",
     "cli.wrote": "записан файл {path}",
     "cli.timeout": "проверка заняла больше {seconds:g} с и была прервана",
+    "text": "{text}",
+    "cli.png_to_terminal": "PNG — двоичный формат: запишите его в файл с помощью -o graph.png",
+    "cli.unknown_wrt": "--wrt {name}: нет такого входа или узла; входы: {inputs}",
+    "cli.exists": "{path} уже существует; используйте --force, чтобы перезаписать его, или -o, чтобы записать в другое место",
+    "cli.timed_out": "превышено время ожидания",
 }

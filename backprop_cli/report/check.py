@@ -4,8 +4,8 @@ Only this module (and the other renderers) turn message keys into words, in the 
 """
 from __future__ import annotations
 
-import json
-import xml.etree.ElementTree as ET
+import os
+import sys
 
 from backprop_cli.messages import caret_lines, message
 
@@ -43,11 +43,15 @@ def report_dict(report, lang: str = "en") -> dict:
 
 
 def report_json(report, lang: str = "en") -> str:
+    import json
+
     return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2)
 
 
 def report_junit(reports, lang: str = "en") -> str:
     """One <testsuite> per exercise, one <testcase> per question; wrong answers are <failure>s."""
+    import xml.etree.ElementTree as ET
+
     root = ET.Element("testsuites")
     for rep in reports:
         failures = sum(r.status == "incorrect" or r.status == "missing" for r in rep.results)
@@ -91,39 +95,50 @@ def report_github(report, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_report(report, console, lang: str = "en", show_solution: bool = False, description: str | None = None):
-    """The rich report: per question the status, how it was read, its shape, the message and hint."""
-    from rich.markup import escape
-    from rich.text import Text
+_CODES = {"green": "32", "red": "31", "yellow": "33", "magenta": "35", "cyan": "36", "dim": "2", "bold": "1"}
 
-    console.print(Text(f"{report.exercise} — {report.title}", style="bold"))
+
+def use_colour(stream) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def print_report(report, stream=None, lang: str = "en", show_solution: bool = False, description: str | None = None,
+                 colour: bool | None = None):
+    """The human report: per question the status, how it was read, its shape, the message and hint.
+    Plain text with ANSI colours on a terminal (no rich here: this is the hot path of ``check``)."""
+    stream = stream or sys.stdout
+    colour = use_colour(stream) if colour is None else colour
+
+    def paint(text, *styles):
+        if not colour or not styles:
+            return text
+        return "\x1b[" + ";".join(_CODES[s] for s in styles) + "m" + text + "\x1b[0m"
+
+    out = [paint(f"{report.exercise} — {report.title}", "bold")]
     if description:
-        console.print(Text(description.strip(), style="dim"))
+        out.append(paint(description.strip(), "dim"))
     for key, args, mark in report.warnings:
-        console.print(Text(f"{mark}: {message('report.warning', lang)}: {message(key, lang, **args)}", style="yellow"))
+        out.append(paint(f"{mark}: {message('report.warning', lang)}: {message(key, lang, **args)}", "yellow"))
     for r in report.results:
-        status = message("report.status." + r.status, lang)
-        head = Text()
-        head.append(f"{_ICON[r.status]} ", style=_STYLE[r.status])
-        head.append(f"{r.question}", style="bold")
-        head.append(f"  {status}", style=_STYLE[r.status])
-        if r.diagnosis:
-            head.append(f" ({r.diagnosis})", style=_STYLE[r.status])
-        head.append(f"  [{r.points:g}/{r.max_points:g}]", style="dim")
-        console.print(head)
+        style = _STYLE[r.status]
+        name = r.question if r.kind == "derivative" else f"{r.question} ({message('report.kind.' + r.kind, lang)})"
+        head = paint(_ICON[r.status], style) + " " + paint(name, "bold") + "  " + paint(
+            message("report.status." + r.status, lang) + (f" ({r.diagnosis})" if r.diagnosis else ""), style)
+        out.append(head + paint(f"  [{r.points:g}/{r.max_points:g}]", "dim"))
         if r.read is not None:
-            console.print(f"    {message('report.read_as', lang)}: {escape(r.read)}", highlight=False)
+            out.append(f"    {message('report.read_as', lang)}: {r.read}")
         if r.answer_shape or r.expected_shape:
-            got = r.answer_shape or "—"
-            console.print(f"    {message('report.shape', lang)}: {escape(got)}   "
-                          f"{message('report.expected', lang)}: {escape(r.expected_shape or '—')}", highlight=False)
+            out.append(f"    {message('report.shape', lang)}: {r.answer_shape or '—'}   "
+                       f"{message('report.expected', lang)}: {r.expected_shape or '—'}")
         if r.status != "correct":
-            console.print(Text(f"    {_where(r)}{result_message(r, lang)}"))
+            out.append(f"    {_where(r)}{result_message(r, lang)}")
             if r.caret:
-                console.print(Text(caret_lines(*r.caret), style="yellow"))
+                out.append(paint(caret_lines(*r.caret), "yellow"))
             if r.hint:
-                console.print(Text(f"    {message('report.hint', lang)}: {r.hint}", style="cyan"))
+                out.append(paint(f"    {message('report.hint', lang)}: {r.hint}", "cyan"))
             if show_solution and r.solution:
-                console.print(Text(f"    {message('report.solution', lang)}: {r.solution}", style="green"))
+                out.append(paint(f"    {message('report.solution', lang)}: {r.solution}", "green"))
     summary = message("report.summary", lang, score=report.score, max_score=report.max_score)
-    console.print(Text(summary, style="bold green" if report.passed else "bold red"))
+    out.append(paint(summary, "bold", "green" if report.passed else "red"))
+    stream.write("\n".join(out) + "\n")

@@ -21,13 +21,13 @@ DOT_TIMEOUT = 20
 
 
 # -- numbers ---------------------------------------------------------------------------------------
-def short(value, digits: int = 4, items: int = 3) -> str:
-    """A value in a few characters: ``-4``, ``0.5121``, ``[[1, 2, 3, …]]``."""
+def short(value, digits: int = 4, items: int | None = 3) -> str:
+    """A value in a few characters: ``-4``, ``0.5121``, ``[[1, 2, …]]``; ``items=None`` keeps every item."""
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
         return f"{float(a) + 0.0:.{digits}g}"         # + 0.0 turns -0 into 0
     parts = [short(x, digits, items) for x in a[:items]]
-    if len(a) > items:
+    if items is not None and len(a) > items:
         parts[-1] = "…"
     return "[" + ", ".join(parts) + "]"
 
@@ -143,6 +143,13 @@ def _label_lines(node, graph, numbers) -> list:
     return lines + _numbers_text(numbers, node.id, " ")
 
 
+def _dot_label(node, graph, numbers) -> str:
+    lines = [html.escape(s, quote=False) for s in _label_lines(node, graph, numbers)]
+    if node.kind in ("op", "opaque", "alias"):
+        lines[0] = f"<b>{lines[0]}</b>"     # the operation, set apart from the name and the numbers
+    return "<br/>".join(lines)
+
+
 def graph_dot(graph, trial=None) -> str:
     """The graph in Graphviz DOT: inputs as boxes, operations as ellipses, edges from arguments to
     operations. With a trial, each node's label adds its data and grad."""
@@ -151,7 +158,7 @@ def graph_dot(graph, trial=None) -> str:
     out = [f'digraph "{name}" {{', "  rankdir=LR;",
            '  node [fontname="Helvetica", fontsize=11];', "  edge [arrowsize=0.7];"]
     for node in graph.nodes:
-        label = "<br/>".join(html.escape(s, quote=False) for s in _label_lines(node, graph, numbers))
+        label = _dot_label(node, graph, numbers)
         extra = ", peripheries=2" if node.name == graph.loss else ""
         out.append(f"  n{node.id} [shape={_DOT_SHAPES.get(node.kind, 'ellipse')}, label=<{label}>{extra}];")
     if graph.external:

@@ -1,0 +1,135 @@
+"""Lets you load a student's answers file (SPEC section 4) and match its keys to the exercise's questions.
+
+Keys written with ``∂`` or spaces match their question; keys that match none become warnings that name
+the closest question.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy
+
+from backprop_cli.errors import InputError, Mark
+from backprop_cli.model import Exercise, _array, _compact, _fail, _fields, _got, _opt, _text, normalize_key  # noqa: F401
+from backprop_cli.yamlio import Node, load_yaml
+
+ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
+SECTION_KIND = {"answers": "derivative", "shapes": "shape", "values": "value"}
+MAX_WARNINGS = 20
+
+
+@dataclass(frozen=True)
+class AnswerEntry:
+    """One answer: ``text`` (a formula or number), or ``array`` (a nested list), or neither (missing).
+
+    ``exact`` says that ``mark.shifted(i)`` is the place of ``text[i]`` in the file.
+    """
+
+    key: str
+    text: str | None
+    array: numpy.ndarray | None
+    mark: Mark
+    exact: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Answers:
+    exercise: str | None
+    answers: dict[str, AnswerEntry]
+    shapes: dict[str, AnswerEntry]
+    values: dict[str, AnswerEntry]
+    path: str
+    warnings: tuple[tuple[str, Mark], ...] = ()
+    exercise_mark: Mark | None = None
+
+
+def load_answers(path: str) -> Answers:
+    """Read and check the answers file at ``path`` (its keys are not yet matched to questions)."""
+    return parse_answers(load_yaml(path), path)
+
+
+def parse_answers(node: Node, path: str) -> Answers:
+    """The :class:`Answers` in the YAML tree ``node``; an empty file has no answers."""
+    if node.value is not None and not node.is_map:
+        _fail("schema.not_mapping", node)
+    top = _fields(node, "", ANSWERS_KEYS)
+    exercise = _opt(top, "exercise")
+    sections = {name: _entries(_opt(top, name), name) for name in SECTION_KIND}
+    return Answers(exercise=_text(exercise, "exercise").strip() if exercise else None, path=path,
+                   exercise_mark=exercise.mark if exercise else None, **sections)
+
+
+def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
+    entries = {}
+    for key, value in (_fields(node, section) if node else {}).items():
+        raw, mark = value.value, value.mark
+        if isinstance(raw, bool) or isinstance(raw, dict):
+            raise InputError("answers.bad_entry", mark, name=key, got=_got(value))
+        if isinstance(raw, list):
+            entries[key] = AnswerEntry(key, None, _array(value, key), mark)
+        elif raw is None or not str(raw).strip():
+            entries[key] = AnswerEntry(key, None, None, mark)
+        elif isinstance(raw, str):
+            lead = len(raw) - len(raw.lstrip())
+            entries[key] = AnswerEntry(key, raw.strip(), None, mark.shifted(lead), value.is_single_line)
+        else:
+            entries[key] = AnswerEntry(key, repr(raw) if isinstance(raw, float) else str(raw), None, mark)
+    return entries
+
+
+def match_answers(ex: Exercise, ans: Answers, lang: str = "en") -> Answers:
+    """``ans`` keyed by the exercise's question targets, one entry per question (missing ones empty).
+
+    A key written with ``∂`` or spaces matches its question. Keys that match no question become
+    warnings (in ``lang``) that name the closest question. A wrong ``exercise:`` id is an error.
+    """
+    from backprop_cli.messages import message
+
+    if ans.exercise is not None and ans.exercise != ex.id:
+        raise InputError("answers.exercise_mismatch", ans.exercise_mark or Mark(ans.path, 1, 1),
+                         got=ans.exercise, expected=ex.id)
+    warnings, hidden = list(ans.warnings), 0
+
+    def warn(make_text, mark: Mark) -> None:
+        nonlocal hidden
+        if len(warnings) < MAX_WARNINGS:
+            warnings.append((make_text(), mark))
+        else:  # a huge file of stray keys must not cost a suggestion search each
+            hidden += 1
+
+    sections: dict[str, dict[str, AnswerEntry]] = {}
+    for section, kind in SECTION_KIND.items():
+        targets = [q.target for q in ex.questions if q.kind == kind]
+        exact = {_compact(t): t for t in targets}
+        loose = {normalize_key(t): t for t in reversed(targets)}
+        matched: dict[str, AnswerEntry] = {}
+        for key, entry in getattr(ans, section).items():
+            target = exact.get(_compact(key)) or loose.get(normalize_key(key))
+            if target is None:
+                warn(lambda: _unknown_answer(ex, section, key, targets, lang), entry.mark)
+            elif target in matched:
+                first = matched[target]
+                warn(lambda: message("answers.duplicate", lang, name=key, first=first.key, line=first.mark.line), entry.mark)
+            else:
+                matched[target] = entry
+        missing = Mark(ans.path, 1, 1)
+        sections[section] = {t: matched.get(t) or AnswerEntry(t, None, None, missing) for t in targets}
+    if hidden:
+        warnings.append((message("answers.more_warnings", lang, count=hidden), Mark(ans.path, 1, 1)))
+    return replace(ans, warnings=tuple(warnings), **sections)
+
+
+def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str], lang: str) -> str:
+    import difflib
+
+    from backprop_cli.messages import message
+
+    for q in ex.questions:
+        if normalize_key(q.target) == normalize_key(key):
+            where = next(s for s, k in SECTION_KIND.items() if k == q.kind)
+            return message("answers.wrong_section", lang, name=key, section=section, expected=where)
+    if not targets:
+        return message("answers.no_questions", lang, name=key, section=section)
+    by_key = {normalize_key(t): t for t in targets}
+    close = difflib.get_close_matches(normalize_key(key), list(by_key), n=1, cutoff=0.0)
+    return message("answers.unknown_key", lang, name=key, section=section, closest=by_key[close[0]])
