@@ -130,6 +130,8 @@ MESSAGES: dict[str, str] = {
     "diag.wrong-activation-derivative": "die Ableitung der Aktivierungsfunktion ist falsch: verwende f'(·) an der Eingabe der Aktivierung, nicht die Funktion selbst oder einen anderen Knoten",
     # Reports (report/*).
     "graph.in_equation": "Vorwärtsgleichung '{equation}'",
+    "report.kind.shape": "Form",
+    "report.kind.value": "Wert",
     "report.summary": "{score:g} von {max_score:g} Punkten",
     "report.read_as": "gelesen als",
     "report.shape": "Form",

@@ -130,6 +130,8 @@ MESSAGES: dict[str, str] = {
     "diag.wrong-activation-derivative": "производная функции активации неверна: используйте f'(·) от входа функции активации, а не саму функцию или другой узел",
     # Reports (report/*).
     "graph.in_equation": "прямое уравнение '{equation}'",
+    "report.kind.shape": "размерность",
+    "report.kind.value": "значение",
     "report.summary": "баллы: {score:g} из {max_score:g}",
     "report.read_as": "прочитано как",
     "report.shape": "размерность",

@@ -44,15 +44,17 @@ def _asked(q, code=lambda t: t) -> str:
 
 def _equations(ex):
     """(targets, AST) of each forward equation; (None, text) if it does not parse on its own."""
-    functions = {f.name: f.kind for f in ex.functions}
     out = []
     for eq in ex.forward:
         try:
-            parsed = parse_equation(eq.text, functions)
+            parsed = parse_equation(eq.text, {f.name: f.kind for f in ex.functions})
             out.append((parsed.targets, parsed.expr))
         except BackpropError:
             out.append((None, eq.text))
     return out
+
+
+_EXTERNAL = " (not computed here: its upstream gradients are given)."
 
 
 def _external(ex, equations) -> bool:
@@ -67,7 +69,8 @@ def _steps_title(sol) -> str:
 
 def _step_text(s, printer=unicode) -> tuple:
     """(the step's equation, [(label, formula)] below it): the formula in full if different, each path if several."""
-    head = f"{printer(s.symbol)} is given" if _is_given(s) else f"{printer(s.symbol)} = {_show(printer, s.formula) or '?'}"
+    symbol = printer(s.symbol)
+    head = f"{symbol} is given" if _is_given(s) else f"{symbol} = {_show(printer, s.formula) or '?'}"
     below = [("in full", printer(s.expanded))] if s.expanded is not None and s.expanded != s.formula else []
     return head, below + ([(f"via {via}", printer(f)) for via, f in s.parts] if len(s.parts) > 1 else [])
 
@@ -111,8 +114,7 @@ def solution_markdown(sol) -> str:
     if ex.values:
         out += ["", "Values: " + ", ".join(f"`{n} = {_value_text(v)}`" for n, (v, _) in ex.values.items()) + "."]
     out += ["", "```"] + [_unicode_equation(t, e) for t, e in equations] + ["```", ""]
-    out += [f"Loss: `{ex.loss}`" + (" (not computed here: its upstream gradients are given)."
-                                     if _external(ex, equations) else "."), "", "## Answers", ""]
+    out += [f"Loss: `{ex.loss}`" + (_EXTERNAL if _external(ex, equations) else "."), "", "## Answers", ""]
     values = _has_values(sol)
     out += ["| # | Question | Answer | Shape |" + (" Value |" if values else ""),
             "|---|---|---|---|" + ("---|" if values else "")]
@@ -205,11 +207,8 @@ def tex_markdown(md: str) -> list:
 
 
 def tex_number(x: float) -> str:
-    text = short(x)
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        return rf"{mantissa} \cdot 10^{{{int(exp)}}}"
-    return text
+    mantissa, _, exp = short(x).partition("e")
+    return rf"{mantissa} \cdot 10^{{{int(exp)}}}" if exp else mantissa
 
 
 def tex_value(value) -> str:
@@ -244,8 +243,7 @@ def solution_latex(sol) -> str:
     rows = [f"{', '.join(latex_name(t) for t in targets)} &= {latex(e)}" if targets else
             rf"&\text{{{tex_text(e)}}}" for targets, e in equations]
     body += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-    body += [f"Loss: ${latex_name(ex.loss)}$" + (" (not computed here: its upstream gradients are given)."
-                                                   if _external(ex, equations) else "."), ""]
+    body += [f"Loss: ${latex_name(ex.loss)}$" + (_EXTERNAL if _external(ex, equations) else "."), ""]
     body += [r"\subsection*{Answers}", r"\begin{enumerate}"]
     for q in sol.questions:
         text = r"\item " + _asked(q, lambda t: rf"\texttt{{{tex_text(t)}}}") + ": "
@@ -266,7 +264,7 @@ def solution_latex(sol) -> str:
 
 def _latex_step(s) -> str:
     """One step in ``align*``: the formula and its shape, then (if different) the formula in full, then the value."""
-    head = f"{latex(s.symbol)} &" + (r"\quad\text{given}" if _is_given(s) else f"= {_show(latex, s.formula) or '?'}")
+    head = latex(s.symbol) + (r" &\quad\text{given}" if _is_given(s) else f" &= {_show(latex, s.formula) or '?'}")
     shape = rf" \qquad ({tex_shape(s.shape)})"
     value = "" if s.value is None else f" = {tex_value(s.value)}"
     if s.expanded is not None and s.expanded != s.formula:
@@ -293,8 +291,7 @@ def print_solution_rich(sol, console) -> None:
     console.print(Text("Forward pass", style="bold"))
     for targets, e in equations:
         console.print(Text("  " + _unicode_equation(targets, e)))
-    console.print(Text(f"  loss: {ex.loss}" + (" (external: its upstream gradients are given)"
-                                                if _external(ex, equations) else "")))
+    console.print(Text(f"  loss: {ex.loss}" + (_EXTERNAL[:-1] if _external(ex, equations) else "")))
     console.print()
     values = _has_values(sol)
     table = Table(title=None, show_lines=False, header_style="bold")
