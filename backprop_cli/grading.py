@@ -20,6 +20,9 @@ from backprop_cli.ops import as_array
 from backprop_cli.shapes import fmt, parse_shape
 
 
+DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
+
+
 @dataclass(frozen=True)
 class Result:
     question: str
@@ -122,6 +125,8 @@ def _grade_one(ref, q, entry) -> Result:
     try:
         shape = infer(e, ref.scope_for(q) if q.kind == "derivative" else g.scope(), text)
     except ShapeError as err:
+        if err.key not in DIMENSION_ERRORS:
+            return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
         code = "operand-order" if _fixed_by_swap(ref, q, e, err.pos) else "dimension-error"
         return _result(q, entry, "incorrect", read=read, diagnosis=code, message=err.key, args=err.args_,
                        caret=(text, err.pos))

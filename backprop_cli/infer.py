@@ -16,6 +16,7 @@ from backprop_cli.ops import OPS, op_key
 from backprop_cli.shapes import SCALAR, fmt, size_bound
 
 MAX_ELEMENTS = 1_000_000
+MAX_PRODUCT_COST = 10_000_000   # multiply-adds of one matrix product
 
 
 @dataclass
@@ -100,6 +101,10 @@ def _infer(e, scope: Scope):
     if op is None:
         raise FormulaError("name.no_rule", "", max(e.pos, 0), op=key)
     shape = op.shape(e, child_shapes, scope)
+    if isinstance(e, Bin) and e.op == "*" and child_shapes[0] and child_shapes[1]:
+        cost = size_bound(child_shapes[0], scope.bounds) * size_bound(child_shapes[1][1:], scope.bounds)
+        if cost > MAX_PRODUCT_COST:
+            raise LimitError("limit.product", "", max(e.pos, 0), limit=MAX_PRODUCT_COST)
     if size_bound(shape, scope.bounds) > MAX_ELEMENTS:
         raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS, shape=fmt(shape))
     return shape

@@ -1,6 +1,7 @@
 """Tests for backprop_cli.report.solution: the worked solution as JSON, Markdown, LaTeX and rich output."""
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -41,9 +42,8 @@ def simple():
 
 
 def rich_lines(sol) -> list:
-    console = Console(width=100, color_system=None, force_terminal=False, record=True)
-    with console.capture():
-        print_solution_rich(sol, console)
+    console = Console(width=100, color_system=None, force_terminal=False, record=True, file=io.StringIO())
+    print_solution_rich(sol, console)
     return [line.rstrip() for line in console.export_text().splitlines()]
 
 
@@ -215,7 +215,7 @@ def test_forward_mode_steps():
     _, sol = solved("colah-graph", mode="forward")
     assert [s["symbol"] for s in solution_json(sol)["steps"]] == ["dc/da", "de/da"]
     assert "## Steps: forward mode, tangents with respect to a" in solution_markdown(sol).splitlines()
-    assert rich_lines(sol)[-3] == "Steps: forward mode, tangents with respect to a"
+    assert "Steps: forward mode, tangents with respect to a" in rich_lines(sol)
 
 
 def test_without_steps():

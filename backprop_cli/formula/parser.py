@@ -231,7 +231,10 @@ class _Parser:
         self.fail_expected("operand")
 
     def number(self, tok: _Tok) -> Num:
-        return self.node(Num(float(tok.text), tok.pos))
+        value = float(tok.text)
+        if value == float("inf"):
+            raise LimitError("limit.number", self.text, tok.pos)
+        return self.node(Num(value, tok.pos))
 
     def deriv(self, tok: _Tok):
         d1, num, d2, den = tok.groups

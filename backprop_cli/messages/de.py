@@ -66,6 +66,8 @@ MESSAGES: dict[str, str] = {
     "limit.nodes": "die Formel hat mehr als {limit} Bestandteile; vereinfache sie",
     "limit.digits": "eine Zahl darf höchstens {limit} Ziffern haben",
     "limit.exponent": "der Exponent einer Potenz darf betragsmäßig höchstens {limit} sein",
+    "limit.number": "eine Zahl muss endlich sein; diese ist zu groß",
+    "limit.product": "das Matrixprodukt bräuchte mehr als {limit} Multiplikationen; keine Antwort braucht so viel",
     "limit.elements": "das ergäbe ein Array mit mehr als {limit} Zahlen; so groß muss keine Antwort sein",
     # Names and shapes (infer.py, ops.py).
     "name.did_you_mean": " (meintest du {suggestion}?)",

@@ -66,6 +66,8 @@ MESSAGES: dict[str, str] = {
     "limit.nodes": "the formula has more than {limit} parts; simplify it",
     "limit.digits": "a number may have at most {limit} digits",
     "limit.exponent": "a power's exponent may be at most {limit} in absolute value",
+    "limit.number": "a number literal must be finite; this one is too large",
+    "limit.product": "the matrix product would need more than {limit} multiplications; no answer needs one that large",
     "limit.elements": "this would build an array of more than {limit} numbers; no answer needs one that large",
     # Names and shapes (infer.py, ops.py).
     "name.did_you_mean": " (did you mean {suggestion}?)",

@@ -68,11 +68,11 @@ def _steps_title(sol) -> str:
 
 
 def _step_text(s, printer=unicode) -> tuple:
-    """(the step's equation, [(label, formula)] below it): the formula in full if different, each path if several."""
-    symbol = printer(s.symbol)
-    head = f"{symbol} is given" if _is_given(s) else f"{symbol} = {_show(printer, s.formula) or '?'}"
-    below = [("in full", printer(s.expanded))] if s.expanded is not None and s.expanded != s.formula else []
-    return head, below + ([(f"via {via}", printer(f)) for via, f in s.parts] if len(s.parts) > 1 else [])
+    """(symbol, formula or None if given, [(label, node, formula)] below): the formula in full if it differs,
+    then the contribution of each path if there are several."""
+    formula = None if _is_given(s) else _show(printer, s.formula) or "?"
+    below = [("in full", None, printer(s.expanded))] if s.expanded is not None and s.expanded != s.formula else []
+    return printer(s.symbol), formula, below + [("via", via, printer(f)) for via, f in s.parts if len(s.parts) > 1]
 
 
 def _is_given(step) -> bool:
@@ -134,9 +134,11 @@ def _unicode_equation(targets, e) -> str:
 
 
 def _markdown_step(k, s) -> list:
-    head, below = _step_text(s)
+    symbol, formula, below = _step_text(s)
+    head = f"`{symbol}` is given" if formula is None else f"`{symbol} = {formula}`"
     value = f" = {_value_text(s.value)}" if s.value is not None else ""
-    return [f"{k}. `{head}` ({fmt(s.shape)}){value}"] + [f"   - {label}: `{text}`" for label, text in below]
+    return [f"{k}. {head} ({fmt(s.shape)}){value}"] + [
+        f"   - {label}{f' `{via}`' if via else ''}: `{text}`" for label, via, text in below]
 
 
 # -- LaTeX -------------------------------------------------------------------------------------------------
@@ -305,13 +307,14 @@ def print_solution_rich(sol, console) -> None:
     if sol.steps:
         tree = Tree(Text(_steps_title(sol), style="bold"))
         for s in sol.steps:
-            head, below = _step_text(s)
-            text = Text(head).append(f"   {fmt(s.shape)}", style="dim")
+            symbol, formula, below = _step_text(s)
+            text = Text(f"{symbol} is given" if formula is None else f"{symbol} = {formula}")
+            text.append(f"   {fmt(s.shape)}", style="dim")
             if s.value is not None:
                 text.append(f"   = {_value_text(s.value)}", style="cyan")
             branch = tree.add(text)
-            for label, formula in below:
-                branch.add(Text(f"{label}: {formula}"))
+            for label, via, formula in below:
+                branch.add(Text(f"{label}{' ' + via if via else ''}: {formula}"))
         console.print()
         console.print(tree)
 
