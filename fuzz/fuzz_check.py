@@ -1,0 +1,100 @@
+"""Fuzz the whole ``check`` path: random answers files, built from the formula grammar's tokens and
+mutations of the bank's sample answers, are graded against bank exercises. Only designed errors may come
+out (the grader turns them into verdicts), and each answers file must be graded in under 2 s.
+
+    python fuzz/fuzz_check.py [--examples 2000] [--seed 0]
+
+The same harness runs in CI with a small fixed budget (tests/test_fuzz_check.py).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backprop_cli.answers import match_answers, parse_answers  # noqa: E402
+from backprop_cli.errors import BackpropError  # noqa: E402
+from backprop_cli.grading import grade  # noqa: E402
+from backprop_cli.model import load_exercise  # noqa: E402
+from backprop_cli.reference import prepared  # noqa: E402
+from backprop_cli.yamlio import load_yaml_text  # noqa: E402
+
+EXERCISES = ["affine", "dense", "two-outputs", "jacobian-affine", "staged-backprop", "reused-node", "mlp3-l2"]
+TOKENS = ["a", "b", "c", "W", "x", "z", "J", "L", "dJ/dc", "∂J/∂c", "dJ/dz", "dc/da", "db/da", "n", "m",
+          "@", "*", "·", "⊙", "∘", ".*", "/", "./", "⊗", "+", "-", "^", "**", "^T", ".T", "ᵀ", "'", "(", ")", ",",
+          "σ", "sigmoid", "tanh", "relu", "exp", "log", "sum", "mean", "diag", "ones", "eye", "I", "outer",
+          "softmax", "f", "f'", "0", "1", "2", "0.5", "1e-3", "2/3", "64", "65", "1e308", " ", "  "]
+SAMPLES = []
+for name in EXERCISES:
+    data = yaml.safe_load((ROOT / "solutions" / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+    SAMPLES += [str(v) for v in (data.get("answers") or {}).values() if v is not None]
+
+
+def mutate(text: str, ops) -> str:
+    for kind, pos, ch in ops:
+        if not text:
+            text = ch
+            continue
+        i = pos % len(text)
+        if kind == 0:
+            text = text[:i] + text[i + 1:]
+        elif kind == 1:
+            text = text[:i] + ch + text[i:]
+        else:
+            text = text[:i] + text[i:] + text[i:]
+    return text
+
+
+formulas = st.one_of(
+    st.lists(st.sampled_from(TOKENS), max_size=25).map("".join),
+    st.builds(mutate, st.sampled_from(SAMPLES),
+              st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10_000), st.sampled_from(TOKENS)), max_size=6)),
+    st.text(max_size=60),
+)
+answers_files = st.builds(
+    lambda ex, keys: (ex, yaml.safe_dump({"answers": dict(keys)}, allow_unicode=True)),
+    st.sampled_from(EXERCISES),
+    st.lists(st.tuples(st.sampled_from(["dJ/da", "dJ/dW", "dJ/dx", "dJ/db", "dc/da", "da/dW", "dJ/dz", "dJ/dα"]),
+                       formulas), max_size=4),
+)
+
+
+def check_one(ex_name: str, text: str) -> None:
+    ex = load_exercise(str(ROOT / "exercises" / f"{ex_name}.yaml"))
+    start = time.perf_counter()
+    try:
+        answers = match_answers(ex, parse_answers(load_yaml_text(text, "fuzz.yaml"), "fuzz.yaml"))
+        report = grade(prepared(ex, 0), answers)
+        assert all(r.status in ("correct", "incorrect", "invalid", "missing") for r in report.results)
+    except BackpropError:
+        pass
+    elapsed = time.perf_counter() - start
+    assert elapsed < 2.0, f"{elapsed:.2f} s for {text!r}"
+
+
+def run(examples: int, seed: int | None = None):
+    @settings(max_examples=examples, deadline=None, derandomize=seed is not None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(answers_files)
+    def fuzz(case):
+        check_one(*case)
+
+    fuzz()
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--examples", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=None)
+    a = ap.parse_args()
+    t = time.perf_counter()
+    run(a.examples, a.seed)
+    print(f"{a.examples} answers files graded without an undesigned error in {time.perf_counter() - t:.1f} s")
