@@ -19,11 +19,11 @@ def check_files(ex, answers_path: str, seed: int = 0, lang: str = "en"):
     return grade(prepared(ex, seed), answers)
 
 
-def watch_file(path: str, run, on_error, interval: float = 0.4):
-    """Call ``run`` now and whenever ``path`` changes, until Ctrl-C."""
+def watch_file(path: str, run, on_error, interval: float = 0.4, until=lambda: False):
+    """Call ``run`` now and whenever ``path`` changes, until Ctrl-C (or until ``until()`` is true)."""
     last = None
     try:
-        while True:
+        while not until():
             try:
                 stamp = os.stat(path).st_mtime_ns
             except OSError:
