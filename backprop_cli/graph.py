@@ -92,9 +92,11 @@ class Graph:
 
 
 def _error(eq, err: BackpropError) -> BackpropError:
+    """``err`` placed in the exercise file: at the fault if the equation's offsets are exact, else at it."""
     if isinstance(err, FormulaError):
         err.args_.setdefault("equation", eq.text)
-        return err.with_mark(eq.mark if eq.exact else None) if eq.exact else err.with_mark(eq.mark)
+        if not eq.exact and err.mark is None:
+            err.mark = eq.mark
     return err.with_mark(eq.mark)
 
 

@@ -375,8 +375,8 @@ def _questions(node: Node) -> tuple[Question, ...]:
 
 def _tolerance(node: Node | None) -> dict[str, float]:
     tolerance = {"rtol": 0.02, "atol": 0.005}
-    for field, value in (_fields(node, "tolerance", ("rtol", "atol")) if node else {}).items():
-        tolerance[field] = _number(value, field)
-        if not 0 <= tolerance[field] < math.inf:
-            _fail("schema.negative", value, field=field)
+    for key, value in (_fields(node, "tolerance", ("rtol", "atol")) if node else {}).items():
+        tolerance[key] = _number(value, key)
+        if not 0 <= tolerance[key] < math.inf:
+            _fail("schema.negative", value, field=key)
     return tolerance

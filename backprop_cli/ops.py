@@ -15,7 +15,7 @@ import numpy as np
 
 from backprop_cli.errors import ShapeError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Num
 from backprop_cli.shapes import SCALAR, broadcast, fmt, is_vector, matmul_shape, norm, outer_shape
 
 

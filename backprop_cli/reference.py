@@ -39,12 +39,6 @@ class QRef:
     formula: object      # reference formula (layout; downstream symbols if allowed) or None
     expanded: object     # the same with every derived symbol substituted, or None
 
-    @property
-    def is_gradient(self) -> bool:
-        return self.num is not None and self.num == self._loss
-
-    _loss: str = ""
-
 
 @dataclass(eq=False)
 class Trial:
@@ -221,11 +215,12 @@ def jacobian_formula(ref_graph, tangents: dict, x: str, y: str):
 
 
 def _only(t, p):
+    """The tangent formula ``t`` with every tangent but ``δ:p`` set to zero."""
     def zero_others(node):
         if isinstance(node, Name) and node.name.startswith("δ:") and node.name != "δ:" + p:
             return B.Num(0.0)
         return node
-    return tidy(replace(t, zero_others), None) if False else replace(t, zero_others)
+    return replace(t, zero_others)
 
 
 def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
@@ -251,9 +246,7 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
             given = ref.given_keys()
             formula = expanded = Deriv(num, den, key.startswith("∂")) if key in given else jacobian_formula(
                 graph, ref.tangents(den), num, den)
-        qref = QRef(q, kind, key, num, den, shape, formula, expanded)
-        object.__setattr__(qref, "_loss", graph.loss)
-        ref.questions.append(qref)
+        ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded))
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         ref.trials.append(_draw_finite(ref, rng))
@@ -290,8 +283,6 @@ def _draw(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
             values[node.name] = numeric.draw_value(substitute(node.shape, sizes), "real", rng)
         else:
             values[node.name] = evaluate(node.expr, env)
-    for name in reversed(ref.rev.order):
-        pass
     for name in ref.rev.order:
         if name in ref.rev.grads:
             trial.grads[name] = evaluate(ref.rev.grads[name], env)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from backprop_cli.errors import InputError
-from backprop_cli.formula.ast import Bin, Call, Deriv, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import Call, Deriv, Name, Neg, Num, Pow, T
 from backprop_cli.formula.printers import unicode
 from backprop_cli.model import load_exercise
 from backprop_cli.reference import prepare
