@@ -6,7 +6,7 @@ from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
 from backprop_cli.infer import infer
-from backprop_cli.ops import FUNCTIONS
+from backprop_cli.functions import FUNCTIONS
 from backprop_cli.shapes import SCALAR
 
 _ELEMENTWISE = set(FUNCTIONS)

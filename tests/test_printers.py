@@ -13,6 +13,15 @@ from backprop_cli.formula.printers import latex, plain, unicode
 
 DECLARED = {"f": "elementwise"}
 
+
+def no_recursion_error(fn, *args):
+    """``fn(*args)``, with a RecursionError turned into a short assertion (its traceback is huge)."""
+    try:
+        return fn(*args)
+    except RecursionError:
+        pass
+    raise AssertionError(f"{getattr(fn, '__name__', type(fn).__name__)} raised RecursionError")
+
 # (input, plain, unicode, LaTeX)
 GOLDEN = [
     ("dJ/dc @ W^T", "dJ/dc @ W^T", "∂J/∂c · Wᵀ", r"\frac{dJ}{dc} \cdot {W}^{\top}"),
@@ -114,20 +123,20 @@ def test_greek_name_with_letter_suffix_round_trips():
 
 
 @pytest.mark.xfail(reason="bug: plain() recurses once per operand, so a 250-term sum (499 nodes, inside the "
-                          "500-node limit) raises RecursionError", raises=RecursionError, strict=True)
+                          "500-node limit) raises RecursionError", raises=AssertionError, strict=True)
 def test_long_sum_prints():
-    """A formula inside the limits prints in every format without exhausting the stack."""
+    """A formula inside the limits prints without exhausting the stack."""
     e = parse(" + ".join(["x"] * 250))
-    assert parse(plain(e)) == e
+    assert parse(no_recursion_error(plain, e)) == e
 
 
 @pytest.mark.xfail(reason="bug: printers recurse on postfix transposes, which the depth limit does not count; "
-                          "x followed by 400 primes raises RecursionError", raises=RecursionError, strict=True)
+                          "x followed by 400 primes raises RecursionError", raises=AssertionError, strict=True)
 def test_long_transpose_chain_prints():
     """A chain of transposes inside the node limit prints without exhausting the stack."""
     e = parse("x" + "'" * 400)
     for printer in (plain, unicode, latex):
-        printer(e)
+        no_recursion_error(printer, e)
 
 
 # -- round trip: parse(plain(x)) == x ----------------------------------------------------------------------
