@@ -39,7 +39,7 @@ def _write(path: str | None, text: str | bytes):
     except OSError as err:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise UsageError("yaml.unreadable", path=path, reason=err.strerror or str(err)) from None
+        raise UsageError("cli.cannot_write", path=path, reason=err.strerror or str(err)) from None
 
 
 def _load(name: str):
@@ -80,7 +80,7 @@ def list_cmd(paths, tags, fmt):
 @click.argument("exercise")
 @click.option("--format", "fmt", type=click.Choice(["tree", "dot", "mermaid", "svg", "png"]), default="tree", show_default=True)
 @click.option("--values", "with_values", is_flag=True, help="Show forward values and gradients.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random point when the exercise has no values.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the random point when the exercise has no values.")
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 def show_graph(exercise, fmt, with_values, seed, output):
     """Draw the computational graph of EXERCISE (a file or an id)."""
@@ -108,7 +108,7 @@ def show_graph(exercise, fmt, with_values, seed, output):
 @click.option("--steps", is_flag=True, help="Show the accumulation node by node.")
 @click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse", show_default=True)
 @click.option("--wrt", default=None, help="Forward mode: the input to differentiate with respect to.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 def solve(exercise, fmt, steps, mode, wrt, seed, output):
     """Print the reference answers of EXERCISE: formula, shape and (with values) number."""
@@ -144,7 +144,7 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
 @click.option("--answers", "answers_path", default=None, help="Answers file (default: solutions/<id>.yaml).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="rich", show_default=True)
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the feedback.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random trials.")
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the random trials.")
 @click.option("--show-solution", is_flag=True, help="Reveal the reference for wrong answers.")
 @click.option("--watch", is_flag=True, help="Grade again whenever the answers file is saved, until Ctrl-C.")
 @click.pass_context
@@ -205,7 +205,7 @@ def init(exercise, output, force):
 
 @cli.command()
 @click.argument("paths", nargs=-1)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.pass_context
 def validate(ctx, paths, seed):
     """Check exercise files: schema, graph, shapes, references against finite differences, solutions."""
@@ -222,7 +222,7 @@ def validate(ctx, paths, seed):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "junit"]), default="table", show_default=True)
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds per submission.")
 @click.pass_context
 def grade(ctx, submissions, exercises_dir, fmt, output, jobs, seed, timeout):

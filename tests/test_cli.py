@@ -246,3 +246,17 @@ def test_python_module_entry_point():
 
     out = subprocess.run([sys.executable, "-m", "backprop_cli", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "check" in out.stdout
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("check", "affine", "--seed", "-5"), id="negative-seed"),
+    pytest.param(("check",), id="missing-argument"),
+    pytest.param(("schema", "foo"), id="bad-choice"),
+    pytest.param(("init", "affine", "-o", "/nonexistent-dir/x.yaml"), id="unwritable"),
+    pytest.param(("check", "affine", "--answers", "/tmp"), id="answers-is-a-folder"),
+])
+def test_usage_errors_exit_2_without_traceback(run, args):
+    """Bad options and unusable paths are usage errors: exit 2 and a message."""
+    res = run(*args)
+    assert res.exit_code == 2, res.output + res.stderr
+    assert "Traceback" not in res.output + res.stderr and "internal error" not in res.stderr

@@ -145,6 +145,7 @@ MESSAGES: dict[str, str] = {
     "report.status.invalid": "ungültig",
     "report.status.missing": "fehlt",
     "report.warning": "Warnung",
+    "cli.cannot_write": "'{path}' kann nicht geschrieben werden: {reason}",
     "cli.bug": "interner Fehler: {error}. Das ist ein Fehler in backprop; bitte melde ihn zusammen mit dem Befehl und den Dateien, die du verwendet hast.",
     "cli.unknown_exercise": "unbekannte Aufgabe '{name}': es gibt weder eine solche Datei noch eine Aufgabe mit dieser ID in ./exercises oder in der eingebauten Aufgabensammlung",
     "cli.no_answers": "keine Antwortdatei: '{path}' existiert nicht; leg eine mit 'backprop init {exercise}' an oder gib --answers FILE an",

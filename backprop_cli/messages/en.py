@@ -150,6 +150,7 @@ MESSAGES: dict[str, str] = {
     "cli.unknown_wrt": "--wrt {name}: no such input or node; the inputs are {inputs}",
     "cli.exists": "{path} exists already; use --force to overwrite it or -o to write elsewhere",
     "cli.timed_out": "timed out",
+    "cli.cannot_write": "cannot write '{path}': {reason}",
     "cli.bug": "internal error: {error}. This is a bug in backprop; please report it with the command and files you used.",
     "cli.unknown_exercise": "unknown exercise '{name}': no such file, and no exercise with that id in ./exercises or the built-in bank",
     "cli.no_answers": "no answers file: '{path}' does not exist; write one with 'backprop init {exercise}' or pass --answers FILE",

@@ -145,6 +145,7 @@ MESSAGES: dict[str, str] = {
     "report.status.invalid": "некорректно",
     "report.status.missing": "нет ответа",
     "report.warning": "предупреждение",
+    "cli.cannot_write": "не удаётся записать '{path}': {reason}",
     "cli.bug": "внутренняя ошибка: {error}. Это ошибка в backprop; пожалуйста, сообщите о ней, указав команду и файлы, которые вы использовали.",
     "cli.unknown_exercise": "неизвестное задание '{name}': нет ни такого файла, ни задания с таким id в ./exercises или во встроенном наборе заданий",
     "cli.no_answers": "нет файла ответов: '{path}' не существует; создайте его командой 'backprop init {exercise}' или укажите --answers FILE",
