@@ -1,45 +1,71 @@
 """Lets you name the typical backprop mistake behind a wrong answer (SPEC section 7.3).
 
-Each code is a mutation of the reference (its transpose, the upstream gradient dropped, a path dropped,
-⊙ and a matrix product swapped, operands swapped, the activation derivative removed or replaced), and
-a mutation explains an answer when it has the answer's shape and agrees with it in every trial.
+An answer is explained by a code when it agrees, in every trial, with a variant of the reference made by
+that mistake: its transpose or negation; the upstream gradient removed (from the formula, or the consumers'
+local Jacobians alone); fan-out contributions dropped, at any depth; ⊙ and a matrix product swapped, or
+the operands of a product swapped (in the reference, or in the student's own formula); the activation
+derivative removed, replaced by the function itself, or taken at another node; a constant factor (which
+may be a power of a dimension size, like the 1/m of a mean).
 """
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, islice, product
 
 import numpy as np
 
 from backprop_cli.autodiff import tidy_scope
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
+from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Pow, T, replace, walk
 from backprop_cli.grading import agree
-from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Pow, T, walk
 from backprop_cli.infer import infer
 from backprop_cli.numeric import evaluate
 
 CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",
          "missing-path", "elementwise-vs-matrix-product", "operand-order", "missing-activation-derivative",
          "wrong-activation-derivative")
-MAX_MUTATIONS = 80
+MAX_MUTATIONS = 120
+MAX_PATH_CHOICES = 64
+_FUNCTION_OF = {"step": "relu", "sign": "abs"}   # readable derivatives: relu' = step, abs' = sign
 
 
-def diagnose(ref, q, values, shape) -> str | None:
-    """The code that explains an answer with per-trial ``values`` and ``shape``, or None."""
+def diagnose(ref, q, values, shape, student=None) -> str | None:
+    """The code that explains an answer with per-trial ``values`` and ``shape`` (and formula ``student``)."""
     refs = [np.asarray(ref.value(t, q)) for t in ref.trials]
     if all(agree(v, r.T) for v, r in zip(values, refs)):   # not the reference itself, so not symmetric
         return "transposed"
     if all(agree(v, -r) for v, r in zip(values, refs)):
         return "sign-error"
-    code = _by_mutation(ref, q, values, shape)
+    code = (student is not None and student_fix(ref, q, student)) or _by_mutation(ref, q, values, shape)
     if code:
         return code
-    if _constant_factor(values, refs):
+    if _is_local_jacobian(ref, q, values):
+        return "missing-upstream"
+    if _constant_factor(values, refs, [t.sizes for t in ref.trials]):
         return "constant-factor"
     return "shape-mismatch" if shape != q.shape else None
 
 
-def _constant_factor(values, refs) -> bool:
+def student_fix(ref, q, e) -> str | None:
+    """The code whose fix, applied to one product of the student's formula, makes it right."""
+    scope = ref.scope_for(q)
+    for node in [n for n in walk(e) if isinstance(n, Bin) and n.op in (MUL, HADAMARD)]:
+        fixes = [("elementwise-vs-matrix-product", Bin(HADAMARD if node.op == MUL else MUL, node.left, node.right))]
+        if node.op == MUL:
+            fixes.append(("operand-order", Bin(MUL, node.right, node.left)))
+        for code, new in fixes:
+            fixed = _swap_node(e, node, new)
+            try:
+                if infer(fixed, scope) == q.shape and all(
+                        agree(evaluate(fixed, ref.env(t)), ref.value(t, q)) for t in ref.trials):
+                    return code
+            except BackpropError:
+                continue
+    return None
+
+
+def _constant_factor(values, refs, sizes) -> bool:
+    """Whether the answer is k times the reference, k ≠ ±1, k possibly a power of a dimension size."""
     ks = []
     for v, r in zip(values, refs):
         if v.shape != r.shape or not np.any(r):
@@ -48,8 +74,30 @@ def _constant_factor(values, refs) -> bool:
         if not agree(v, k * r):
             return False
         ks.append(k)
-    return bool(ks) and all(abs(k - ks[0]) <= 1e-6 * max(1.0, abs(ks[0])) for k in ks) and min(
-        abs(ks[0] - 1), abs(ks[0] + 1), abs(ks[0])) > 1e-6
+    if not ks or any(abs(k) < 1e-9 for k in ks):
+        return False
+    factors = [[1.0] * len(ks)] + [[s[d] ** p for s in sizes] for d in sizes[0] for p in (1, -1, 2, -2)]
+    for f in factors:
+        c = [k / x for k, x in zip(ks, f)]
+        if all(abs(x - c[0]) <= 1e-6 * max(1.0, abs(c[0])) for x in c):
+            return f != factors[0] or min(abs(c[0] - 1), abs(c[0] + 1)) > 1e-6
+    return False
+
+
+def _is_local_jacobian(ref, q, values) -> bool:
+    """Whether the answer is the local Jacobian of the consumers (alone or summed), without the upstream."""
+    g = ref.graph
+    if q.num != g.loss or q.den not in ref.rev.paths:
+        return False
+    consumers = sorted({c for c, _ in ref.rev.paths[q.den] if c != g.loss})
+    if not consumers:
+        return False
+    for t, v in zip(ref.trials, values):
+        jacs = [np.asarray(ref.jacobian_value(t, c, q.den)) for c in consumers]
+        candidates = jacs + ([sum(jacs)] if len(jacs) > 1 and len({j.shape for j in jacs}) == 1 else [])
+        if not any(agree(v, c) or agree(v, c.T) for c in candidates):
+            return False
+    return True
 
 
 def _by_mutation(ref, q, values, shape) -> str | None:
@@ -57,10 +105,8 @@ def _by_mutation(ref, q, values, shape) -> str | None:
         return None
     scope = tidy_scope(ref.graph)
     seen = set()
-    for count, (code, m) in enumerate(mutations(ref, q)):
-        if count > MAX_MUTATIONS:
-            break
-        if m in seen:
+    for code, m in islice(mutations(ref, q, scope), MAX_MUTATIONS):
+        if m is None or m in seen:
             continue
         seen.add(m)
         try:
@@ -73,7 +119,7 @@ def _by_mutation(ref, q, values, shape) -> str | None:
     return None
 
 
-def mutations(ref, q):
+def mutations(ref, q, scope):
     """(code, mutated reference) pairs, most specific first."""
     g = ref.graph
     forms = [q.formula] + ([q.expanded] if q.expanded is not None and q.expanded != q.formula else [])
@@ -83,18 +129,13 @@ def mutations(ref, q):
             if dropped is not None:
                 yield "missing-upstream", dropped
                 yield "missing-upstream", B.tr(dropped)
-    if q.num == g.loss and q.den in ref.rev.paths:
-        parts = [p for _, p in ref.rev.paths[q.den]]
-        for k in range(1, len(parts)):
-            for subset in combinations(parts, k):
-                total = None
-                for p in subset:
-                    total = B.add(total, p)
-                yield "missing-path", total
+            yield "missing-upstream", replace(f, lambda n, s=sym: _ones_like(n, scope) if n == s else n)
+    if q.num == g.loss:
+        yield from _path_mutations(ref, q)
     for f in forms:
-        for node, left, right in _sums(f):
-            yield "missing-path", _swap_node(f, node, left)
-            yield "missing-path", _swap_node(f, node, right)
+        for node in _path_sums(f, ref, q.num == g.loss):
+            yield "missing-path", _swap_node(f, node, node.left)
+            yield "missing-path", _swap_node(f, node, node.right if node.op == ADD else Neg(node.right))
     for f in forms:
         for node in _products(f):
             other = HADAMARD if node.op == MUL else MUL
@@ -104,25 +145,86 @@ def mutations(ref, q):
                 yield "operand-order", _swap_node(f, node, Bin(MUL, node.right, node.left))
     for f in forms:
         for node in _activation_derivatives(f):
-            yield "missing-activation-derivative", _swap_node(f, node, B.ONE)
+            yield "missing-activation-derivative", _swap_node(f, node, _ones_like(node.args[0], scope))
         for node in _activation_derivatives(f):
-            if isinstance(node, Call) and node.prime:
-                yield "wrong-activation-derivative", _swap_node(f, node, Call(node.fn, node.args, False))
-                for name in g.named:
-                    if g.shapes[name] == _shape_or_none(node.args[0], ref) and Name(name) != node.args[0]:
-                        yield "wrong-activation-derivative", _swap_node(
-                            f, node, Call(node.fn, (Name(name),) + node.args[1:], True))
+            fn = _FUNCTION_OF.get(node.fn, node.fn) if not node.prime else node.fn
+            yield "wrong-activation-derivative", _swap_node(f, node, Call(fn, node.args, False))
+            arg_shape = _shape_or_none(node.args[0], scope)
+            for name in g.named:
+                if g.shapes[name] == arg_shape and Name(name) != node.args[0]:
+                    yield "wrong-activation-derivative", _swap_node(
+                        f, node, Call(node.fn, (Name(name),) + node.args[1:], node.prime))
 
 
-def _shape_or_none(e, ref):
+def _path_mutations(ref, q):
+    """The gradient with some fan-out contributions left out, at the asked node or any node downstream."""
+    g, rev = ref.graph, ref.rev
+    fans = [n for n in [q.den] + g.named if len(rev.paths.get(n, ())) > 1 and (n == q.den or g.depends(n, q.den))]
+    fans = list(dict.fromkeys(fans))
+    options = []
+    for n in fans:
+        parts = [p for _, p in rev.paths[n]]
+        options.append([c for k in range(1, len(parts) + 1) for c in combinations(parts, k)])
+    for combo in islice(product(*options), MAX_PATH_CHOICES):
+        if all(len(c) == len(rev.paths[n]) for c, n in zip(combo, fans)):
+            continue
+        choice = {n: _sum(c) for n, c in zip(fans, combo)}
+        yield "missing-path", _expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
+
+
+def _path_sums(f, ref, gradient: bool):
+    """Sums in ``f`` that add up paths: outside function arguments (where ``aW + b`` is a value, not a
+    path), and for a gradient, with the upstream gradient on both sides (as in softmax's ``g - sum(g ⊙ s)``)."""
+    given = ref.given_keys()
+
+    def upstream(x):
+        return any(isinstance(n, Deriv) and (n.num == ref.graph.loss or ref.symbol_key(n) in given) for n in walk(x))
+
+    stack = [f]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Bin):
+            if node.op in (ADD, SUB) and (not gradient or (upstream(node.left) and upstream(node.right))):
+                yield node
+            stack += [node.left, node.right]
+        elif isinstance(node, (Neg, T)):
+            stack.append(node.x)
+
+
+def _sum(parts):
+    total = None
+    for p in parts:
+        total = B.add(total, p)
+    return total
+
+
+def _expand(e, rev, g, choice):
+    """``e`` with every loss-gradient symbol replaced by its (chosen) formula, recursively."""
+    def sub(node):
+        if isinstance(node, Deriv) and node.num == g.loss and node.den in rev.grads:
+            target = choice.get(node.den, rev.grads[node.den])
+            if target != node:
+                return _expand(target, rev, g, choice)
+        return node
+    return replace(e, sub)
+
+
+def _ones_like(e, scope):
+    s = _shape_or_none(e, scope)
+    if not s:
+        return B.ONE
+    return B.call("ones", *(B.dim_expr(d) for d in s)) if len(s) == 2 else B.ONE
+
+
+def _shape_or_none(e, scope):
     try:
-        return infer(e, tidy_scope(ref.graph))
+        return infer(e, scope)
     except BackpropError:
         return None
 
 
 def _upstream_symbols(f, g):
-    return [n for n in walk(f) if isinstance(n, Deriv) and n.num == g.loss]
+    return list(dict.fromkeys(n for n in walk(f) if isinstance(n, Deriv) and n.num == g.loss))
 
 
 def _drop_factor(f, sym):
@@ -141,18 +243,12 @@ def _drop_factor(f, sym):
     return None
 
 
-def _sums(f):
-    for node in walk(f):
-        if isinstance(node, Bin) and node.op in (ADD, SUB):
-            yield node, node.left, node.right if node.op == ADD else Neg(node.right)
-
-
 def _products(f):
     return [n for n in walk(f) if isinstance(n, Bin) and n.op in (MUL, HADAMARD)]
 
 
 def _activation_derivatives(f):
-    return [n for n in walk(f) if isinstance(n, Call) and (n.prime or n.fn == "step")]
+    return [n for n in walk(f) if isinstance(n, Call) and (n.prime or n.fn in _FUNCTION_OF)]
 
 
 def _swap_node(f, target, new):

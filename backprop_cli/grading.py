@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError, LimitError, Mark, ShapeError)
-from backprop_cli.formula.ast import MUL, Bin, Deriv, Name, walk
+from backprop_cli.formula.ast import Deriv, Name, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.infer import infer
@@ -71,10 +71,10 @@ def agree(a, b) -> bool:
     return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=1e-6, atol=1e-9)
 
 
-def diagnose(ref, q, values, shape):
+def diagnose(ref, q, values, shape, student=None):
     from backprop_cli.diagnosis import diagnose as run
 
-    return run(ref, q, values, shape)
+    return run(ref, q, values, shape, student)
 
 
 def grade(ref, answers) -> Report:
@@ -110,7 +110,7 @@ def _grade_one(ref, q, entry) -> Result:
     if _is_empty(entry):
         return _result(q, entry, "missing", message="result.missing")
     if q.kind == "shape":
-        return _grade_shape(q, entry)
+        return _grade_shape(q, entry, ref.graph.dims)
     if entry.array is not None:
         return _grade_numbers(ref, q, entry, as_array(entry.array), None)
     text = entry.text
@@ -127,7 +127,9 @@ def _grade_one(ref, q, entry) -> Result:
     except ShapeError as err:
         if err.key not in DIMENSION_ERRORS:
             return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
-        code = "operand-order" if _fixed_by_swap(ref, q, e, err.pos) else "dimension-error"
+        from backprop_cli.diagnosis import student_fix
+
+        code = student_fix(ref, q, e) or "dimension-error"
         return _result(q, entry, "incorrect", read=read, diagnosis=code, message=err.key, args=err.args_,
                        caret=(text, err.pos))
     except FormulaError as err:
@@ -137,7 +139,7 @@ def _grade_one(ref, q, entry) -> Result:
         return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
     if shape != q.shape:
         values = [evaluate(e, ref.env(t)) for t in ref.trials]
-        code = diagnose(ref, q, values, shape) or "shape-mismatch"
+        code = diagnose(ref, q, values, shape, e) or "shape-mismatch"
         return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
                        message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)})
     values = [evaluate(e, ref.env(t)) for t in ref.trials]
@@ -145,16 +147,20 @@ def _grade_one(ref, q, entry) -> Result:
         return _result(q, entry, "correct", read=read, answer_shape=fmt(shape), message="result.correct")
     if not all(np.all(np.isfinite(v)) for v in values):
         return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), message="result.not_finite")
-    code = diagnose(ref, q, values, shape)
+    code = diagnose(ref, q, values, shape, e)
     return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
                    message="result.wrong_value")
 
 
-def _grade_shape(q, entry) -> Result:
+def _grade_shape(q, entry, dims) -> Result:
     text = entry.text if entry.array is None else str(entry.array.tolist())
     shape = parse_shape(text)
     if shape is None:
         return _result(q, entry, "invalid", message="result.unreadable_shape", args={"text": text})
+    unknown = [d for d in shape if isinstance(d, str) and d not in dims]
+    if unknown:
+        return _result(q, entry, "invalid", message="result.unknown_dim",
+                       args={"name": unknown[0], "dims": ", ".join(sorted(dims)) or "—"})
     if len(shape) == 1:
         return _result(q, entry, "incorrect", answer_shape=str(shape[0]), message="result.shape_rank1",
                        args={"want": fmt(q.shape)})
@@ -172,37 +178,21 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
         return _result(q, entry, "invalid", read=read, message="result.numbers_need_values")
     want = np.asarray(ref.value(trial, q))
     value = np.asarray(value, dtype=float)
-    if value.shape != want.shape and value.size == want.size:
+    if value.ndim < 2 and value.size == want.size:       # a flat list or a number: read it in the asked shape
         value = value.reshape(want.shape)
     shape_text = fmt(value.shape)
-    if value.shape != want.shape:
-        return _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis="shape-mismatch",
-                       message="result.wrong_shape", args={"got": shape_text, "want": fmt(want.shape)})
     ex = ref.exercise
+    if value.shape != want.shape:
+        close = value.shape == want.T.shape and np.allclose(value, want.T, rtol=ex.rtol, atol=ex.atol)
+        return _result(q, entry, "incorrect", read=read, answer_shape=shape_text,
+                       diagnosis="transposed" if close else "shape-mismatch",
+                       message="result.wrong_shape", args={"got": shape_text, "want": fmt(want.shape)})
     if np.all(np.isfinite(value)) and np.allclose(value, want, rtol=ex.rtol, atol=ex.atol):
         return _result(q, entry, "correct", read=read, answer_shape=shape_text, message="result.correct")
     code = "sign-error" if np.allclose(value, -want, rtol=ex.rtol, atol=ex.atol) and np.any(want) else None
-    if code is None and want.ndim == 2 and value.shape == want.T.shape and np.allclose(value, want.T, rtol=ex.rtol, atol=ex.atol):
-        code = "transposed"
     return _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis=code,
                    message="result.wrong_number", args={"want_rounded": _round(want)})
 
 
 def _round(x) -> str:
     return np.array2string(np.asarray(x), precision=3, suppress_small=True) if np.ndim(x) else f"{float(x):.4g}"
-
-
-def _fixed_by_swap(ref, q, e, pos) -> bool:
-    """Whether swapping the operands of the product at ``pos`` makes the answer right."""
-    from backprop_cli.diagnosis import _swap_node
-
-    for node in walk(e):
-        if isinstance(node, Bin) and node.op == MUL and node.pos == pos:
-            swapped = _swap_node(e, node, Bin(MUL, node.right, node.left))
-            try:
-                if infer(swapped, ref.scope_for(q)) != q.shape:
-                    return False
-                return all(agree(evaluate(swapped, ref.env(t)), ref.value(t, q)) for t in ref.trials)
-            except BackpropError:
-                return False
-    return False

@@ -75,7 +75,8 @@ def fuzz(n: int):
 NAMES = ["a", "b", "x", "W", "X", "s", "t", "n", "m", "B", "ab", "q", "alpha", "θ", "σ", "I", "e", "d"]
 NUMBERS = ["0", "1", "2", "3", "0.5", ".5", "1e-3", "2/3", "64", "65", "1e308", "1e-320", "9" * 31, "0.0"]
 DERIVS = ["dJ/dc", "∂J/∂c", "dJ/dX", "dJ/da", "dc/da", "dq/dq"]
-OPERATORS = ["+", "-", "−", "*", "@", "·", "⋅", "×", "⊙", "∘", ".*", "/", "./", "⊘", "⊗", "^", "**", "=", ","]
+OPERATORS = ["+", "-", "−", "*", "@", "·", "⋅", "×", "⊙", "∘", ".*", "/", "./", "⊘", "⊗", "^", "**", "=",
+             ","]
 POSTFIX = ["^T", ".T", "ᵀ", "'", "′", "^{T}", "⊤", "²", "⁻¹", "^2", "^-1", "^(1/2)", "^64", "^65"]
 FUNCS = ["exp", "log", "ln", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "sigma", "σ", "relu",
          "leaky_relu", "prelu", "elu", "softplus", "gelu", "hardtanh", "step", "heaviside", "sum", "mean", "diag",

@@ -208,6 +208,10 @@ def check_rules(case: Case, sizes: dict, rng: np.random.Generator, jvp_alone: bo
 
             want = central_difference(inner, values[kid.name], EPS)
             np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=f"VJP for {kid.name}")
+            v = draw(values[kid.name].shape, "real", rng)   # check_vjp: ⟨vjp(g), v⟩ = ⟨g, J·v⟩
+            jv = (evaluate(node, env(**{kid.name: values[kid.name] + EPS * v}))
+                  - evaluate(node, env(**{kid.name: values[kid.name] - EPS * v}))) / (2 * EPS)
+            assert math.isclose(float(np.sum(got * v)), float(np.sum(g * jv)), rel_tol=RTOL, abs_tol=ATOL)
 
     # JVP: each Name child alone, then all together, against the directional difference of the forward
     if op.jvp is not None:

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from backprop_cli.errors import BackpropError, FormulaSyntaxError, LimitError, UnknownNameError
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num,
+                                      Pow, T)
 from backprop_cli.formula.parser import parse, parse_equation
 from backprop_cli.infer import Scope, infer
 

@@ -222,7 +222,8 @@ def test_norm(shape, normal):
     assert norm(shape) == normal
 
 
-@pytest.mark.parametrize("shape, text", [((), "scalar"), ((1, "n"), "1×n"), (("m", "m", "n"), "m×m×n"), ((3, 4), "3×4")])
+@pytest.mark.parametrize("shape, text", [((), "scalar"), ((1, "n"), "1×n"), (("m", "m", "n"), "m×m×n"),
+                                         ((3, 4), "3×4")])
 def test_fmt(shape, text):
     """Shapes print as 1×n, m×m×n or scalar."""
     assert fmt(shape) == text

@@ -114,6 +114,7 @@ MESSAGES: dict[str, str] = {
     "result.numbers_need_values": "diese Aufgabe hat keine 'values', daher muss die Antwort eine Formel sein, keine Zahlen",
     "result.value_needs_number": "eine Wertfrage wird mit Zahlen beantwortet, nicht mit einer Formel",
     "result.unreadable_shape": "'{text}' ist keine Form; schreib sie z. B. als 1×n, n x m, (1, n), R^(1×n) oder scalar",
+    "result.unknown_dim": "'{name}' ist keine Dimension dieser Aufgabe; ihre Dimensionen sind {dims}",
     "result.shape_rank1": "gib beide Dimensionen an, Zeilen und Spalten: die Antwort muss die Form {want} haben",
     "allowed.itself": "die Antwort verwendet {symbol}, also genau das, wonach gefragt ist",
     "allowed.not_downstream": "{symbol} darf in der Antwort auf {question} nicht vorkommen: erlaubt sind nur Eingaben, Knoten, gegebene Symbole und die Gradienten der Knoten zwischen dem gefragten Knoten und dem Verlust",

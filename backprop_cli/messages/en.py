@@ -114,6 +114,7 @@ MESSAGES: dict[str, str] = {
     "result.numbers_need_values": "this exercise has no 'values', so the answer must be a formula, not numbers",
     "result.value_needs_number": "a value question is answered with numbers, not a formula",
     "result.unreadable_shape": "'{text}' is not a shape; write it like 1×n, n x m, (1, n), R^(1×n) or scalar",
+    "result.unknown_dim": "'{name}' is not a dimension of this exercise; its dimensions are {dims}",
     "result.shape_rank1": "give both dimensions, rows and columns: the answer must have shape {want}",
     "allowed.itself": "the answer uses {symbol}, which is what is asked",
     "allowed.not_downstream": "{symbol} may not be used in the answer to {question}: only inputs, nodes, given symbols and the gradients of nodes between the asked node and the loss",
