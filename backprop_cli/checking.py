@@ -66,10 +66,11 @@ def validate_files(paths, seed: int, emit, lang: str = "en") -> bool:
                                             max_score=report.max_score) + f": {bad}")
         except BackpropError as err:
             problems.append(err.render(lang))
+        problems = list(dict.fromkeys(problems))
         if problems:
             all_ok = False
             emit(message("cli.validate_failed", lang, path=path, count=len(problems)) + "\n" +
-                 "\n".join("  " + p for p in dict.fromkeys(problems)), False)
+                 "\n".join("  " + p for p in problems), False)
         else:
             emit(message("cli.validated", lang, path=path, questions=len(ex.questions)), True)
     return all_ok

@@ -14,7 +14,7 @@ def _sigmoid(x):
 
 
 def _phi(x):
-    return 0.5 * (1.0 + _erf(x / math.sqrt(2.0)).astype(float))
+    return 0.5 * (1.0 + np.asarray(_erf(x / math.sqrt(2.0)), dtype=float))
 
 
 _pos = lambda x: (x > 0).astype(float)  # noqa: E731
@@ -22,7 +22,7 @@ ALPHA_DEFAULT = {"leaky_relu": 0.01, "elu": 1.0}
 
 #: name: (f(x, α), f'(x, α), ∂f/∂α(x, α) or None)
 FUNCTIONS = {
-    "exp": (np.exp, np.exp, None),
+    "exp": (np.exp, lambda x, a: np.exp(x), None),
     "log": (np.log, lambda x, a: 1.0 / x, None),
     "sqrt": (np.sqrt, lambda x, a: 0.5 / np.sqrt(x), None),
     "abs": (np.abs, lambda x, a: np.sign(x), None),

@@ -7,6 +7,7 @@ from the shapes, so ``ones(10^7, 10^7)`` is refused before anything is allocated
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -44,7 +45,7 @@ class Scope:
         if isinstance(e, Name) and e.name in self.dims:
             return e.name
         value = self.const(e)
-        if value != int(value) or value < 1:
+        if not math.isfinite(value) or value != int(value) or value < 1:
             raise FormulaError("shape.dim_arg", "", max(e.pos, 0))
         if value > MAX_ELEMENTS:
             raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS)

@@ -62,6 +62,14 @@ def unbroadcast(g, target, out):
     return g
 
 
+def widen(t, shape, out):
+    """The tangent ``t`` of a broadcast operand, spread to the output's shape (the JVP twin of unbroadcast)."""
+    if t is None or shape == out:
+        return t
+    ones = B.call("ones", *(B.dim_expr(d) for d in out))
+    return B.mul(t, ones) if shape == SCALAR else B.Bin(HADAMARD, t, ones)
+
+
 def _fail(key, e, **args):
     raise ShapeError(key, "", e.pos if e.pos >= 0 else 0, **args)
 
@@ -312,10 +320,10 @@ OPS: dict[str, Op] = {
     "Pow": Op(_same, lambda e, v, ctx: np.power(v[0], e.exp), _pow_vjp, _pow_jvp),
     ADD: Op(broadcast_shape, lambda e, v, ctx: v[0] + v[1],
             lambda g, e, ans, sh, so: (unbroadcast(g, sh[0], so), unbroadcast(g, sh[1], so)),
-            lambda t, e, ans, sh, so: B.add(t[0], t[1])),
+            lambda t, e, ans, sh, so: B.add(widen(t[0], sh[0], so), widen(t[1], sh[1], so))),
     SUB: Op(broadcast_shape, lambda e, v, ctx: v[0] - v[1],
             lambda g, e, ans, sh, so: (unbroadcast(g, sh[0], so), B.neg(unbroadcast(g, sh[1], so))),
-            lambda t, e, ans, sh, so: B.add(t[0], t[1] and B.neg(t[1]))),
+            lambda t, e, ans, sh, so: B.add(widen(t[0], sh[0], so), t[1] and B.neg(widen(t[1], sh[1], so)))),
     MUL: Op(mul_shape, mul_forward, mul_vjp, mul_jvp),
     HADAMARD: Op(broadcast_shape, lambda e, v, ctx: v[0] * v[1],
                  lambda g, e, ans, sh, so: (unbroadcast(B.had(g, e.right), sh[0], so), unbroadcast(B.had(g, e.left), sh[1], so)),

@@ -97,9 +97,10 @@ def substitute(shape, sizes: dict) -> tuple:
     return tuple(d if isinstance(d, int) else sizes[d] for d in shape)
 
 
-_SHAPE_WRAP = re.compile(r"^(?:(?:ℝ|R|\\mathbb\{R\})\s*\^?\s*)?[\[({]?\s*(.*?)\s*[\])}]?$")
+_SPACE = re.compile(r"^(?:ℝ|R|\\mathbb\{R\})\s*\^\s*(.*)$")
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
 _SPLIT = re.compile(r"\s*(?:×|\\times|[xX*,])\s*")
-_DIM = re.compile(r"^(?:\d+|[^\W\d]\w*)$")
+_DIM = re.compile(r"^(?:[1-9]\d*|[^\W\d]\w*)$")
 
 
 def parse_shape(text) -> Shape | None:
@@ -110,11 +111,17 @@ def parse_shape(text) -> Shape | None:
     s = str(text).strip()
     if s.lower() in ("scalar", "skalar", "скаляр", "1", "r", "ℝ", "()", "1x1", "1×1"):
         return SCALAR
-    m = _SHAPE_WRAP.match(s)
-    if not m or not m.group(1):
+    space = _SPACE.match(s)
+    if space:
+        s = space.group(1).strip()
+    if s[:1] in _PAIRS:
+        if not s.endswith(_PAIRS[s[0]]):
+            return None
+        s = s[1:-1].strip()
+    elif s[-1:] in _PAIRS.values():
         return None
-    parts = [p for p in _SPLIT.split(m.group(1)) if p != ""]
-    if not parts or not all(_DIM.match(p) for p in parts):
+    parts = _SPLIT.split(s)
+    if not s or not all(_DIM.match(p) for p in parts):
         return None
     dims_ = tuple(int(p) if p.isdigit() else canonical_name(p) for p in parts)
     if len(dims_) == 1:

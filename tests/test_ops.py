@@ -95,17 +95,7 @@ def test_function_default_alpha(fn):
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
-def _derivative_cases():
-    for fn in sorted(FUNCTIONS):
-        marks = ()
-        if fn == "exp":
-            marks = pytest.mark.xfail(reason="bug: FUNCTIONS['exp'][1] is np.exp, called as f'(x, α), so α becomes "
-                                             "numpy's out argument; exp'(x) of a vector raises ValueError",
-                                      raises=ValueError, strict=True)
-        yield pytest.param(fn, id=fn, marks=marks)
-
-
-@pytest.mark.parametrize("fn", _derivative_cases())
+@pytest.mark.parametrize("fn", sorted(FUNCTIONS))
 def test_function_derivative(fn):
     """f'(x), written as a formula, matches central differences of the reference f at a row of points."""
     xs = np.array([points_for(fn)])
@@ -118,8 +108,6 @@ def test_function_derivative(fn):
 @pytest.mark.parametrize("fn", sorted(FUNCTIONS))
 def test_function_derivative_at_scalar(fn):
     """f'(x) at a single scalar point matches central differences."""
-    if fn == "gelu":
-        pytest.xfail("bug: gelu'(s) of a scalar raises AttributeError (see test_gelu_of_scalar)")
     x = points_for(fn)[-2]
     got = evaluate_at(call_node(fn, prime=True), x)
     ref = REFERENCE[fn]
@@ -138,9 +126,6 @@ def test_alpha_partial(fn):
 
 
 @pytest.mark.parametrize("text", ["gelu(x)", "gelu'(x)"])
-@pytest.mark.xfail(reason="bug: _phi (the gelu helper) calls .astype on the result of np.frompyfunc, which is a "
-                          "plain float for a 0-d input, so gelu(s) and gelu'(s) of a scalar raise AttributeError",
-                   raises=AttributeError, strict=True)
 def test_gelu_of_scalar(text):
     """gelu and gelu' work on a scalar."""
     got = evaluate_at(parse(text), 0.7)
@@ -295,9 +280,6 @@ def test_elementwise_binary(op, left, right, sizes, seed):
 
 
 @pytest.mark.parametrize("op, left, right", [c for c in BINARY_CASES if _broadcasts_alone(*c.values)])
-@pytest.mark.xfail(reason="bug: the JVP of '+' and '-' is the bare sum of the operands' tangents, so with a tangent "
-                          "on the broadcast operand alone (δr of X + r, δs of X + s) the result has the operand's "
-                          "shape (1×m, B×1 or scalar), not the output's", raises=AssertionError, strict=True)
 def test_sum_jvp_of_broadcast_operand_alone(op, left, right):
     """The tangent of X + r for δr alone has X's shape and the finite-difference value."""
     run(Case(Bin(op, p, q), {"p": left, "q": right}), {"n": 3, "m": 4, "k": 2}, 0)

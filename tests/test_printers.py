@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backprop_cli.errors import LimitError
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
 from backprop_cli.formula.names import ELEMENTWISE
 from backprop_cli.formula.parser import parse
@@ -100,41 +101,34 @@ def test_golden_unicode_reparses(text):
 
 
 @pytest.mark.parametrize("e, want", [
-    pytest.param(Pow(T(Name("x")), 2.0), r"{{x}^{\top}}^{2}", id="power-of-transpose",
-                 marks=pytest.mark.xfail(reason="bug: LaTeX of x^T^2 is '{x}^{\\top}^{2}', a double superscript "
-                                                "that LaTeX refuses", strict=True)),
-    pytest.param(Bin(MUL, Num(2.0), Num(3.0)), r"2 \cdot 3", id="number-times-number",
-                 marks=pytest.mark.xfail(reason="bug: LaTeX of 2*3 is '2 3', which reads as 23", strict=True)),
-    pytest.param(Bin(MUL, Num(2.0), Neg(Name("x"))), r"2 \cdot \left(-x\right)", id="number-times-negation",
-                 marks=pytest.mark.xfail(reason="bug: LaTeX of 2 * -x is '2 -x', which reads as 2 minus x",
-                                         strict=True)),
+    pytest.param(Pow(T(Name("x")), 2.0), r"{{x}^{\top}}^{2}", id="power-of-transpose"),
+    pytest.param(Bin(MUL, Num(2.0), Num(3.0)), r"2 \cdot 3", id="number-times-number"),
+    pytest.param(Bin(MUL, Num(2.0), Neg(Name("x"))), r"2 \cdot \left(-x\right)", id="number-times-negation"),
 ])
 def test_latex_is_unambiguous(e, want):
     """LaTeX output compiles and keeps its meaning (no double superscripts, no glued numbers or signs)."""
     assert latex(e) == want
 
 
-@pytest.mark.xfail(reason="bug: a Greek name with a letter suffix (Δx) prints as 'Deltax', which reads back as "
-                          "the different name Deltax", strict=True)
 def test_greek_name_with_letter_suffix_round_trips():
     """A name like Δx, which the parser accepts, reads back from its plain output."""
     e = parse("Δx")
     assert parse(plain(e)) == e
 
 
-@pytest.mark.xfail(reason="bug: plain() recurses once per operand, so a 250-term sum (499 nodes, inside the "
-                          "500-node limit) raises RecursionError", raises=AssertionError, strict=True)
-def test_long_sum_prints():
-    """A formula inside the limits prints without exhausting the stack."""
-    e = parse(" + ".join(["x"] * 250))
+def test_long_sum_is_refused_at_the_depth_limit():
+    """A 250-term sum is a tree 250 deep: refused by the nesting limit, so no printer can overflow the stack."""
+    with pytest.raises(LimitError):
+        parse(" + ".join(["x"] * 250))
+    e = parse(" + ".join(["x"] * 100))
     assert parse(no_recursion_error(plain, e)) == e
 
 
-@pytest.mark.xfail(reason="bug: printers recurse on postfix transposes, which the depth limit does not count; "
-                          "x followed by 400 primes raises RecursionError", raises=AssertionError, strict=True)
-def test_long_transpose_chain_prints():
-    """A chain of transposes inside the node limit prints without exhausting the stack."""
-    e = parse("x" + "'" * 400)
+def test_long_transpose_chain_is_refused_and_shorter_prints():
+    """400 transposes exceed the nesting limit; 99 print in every format."""
+    with pytest.raises(LimitError):
+        parse("x" + "'" * 400)
+    e = parse("x" + "'" * 99)
     for printer in (plain, unicode, latex):
         no_recursion_error(printer, e)
 

@@ -2,7 +2,7 @@
 (``1·x`` is ``x``, ``--x`` is ``x``, numbers come first in a product)."""
 from __future__ import annotations
 
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Name, Neg, Num, Pow, T  # noqa: F401
 
 ONE = Num(1.0)
 

@@ -38,7 +38,7 @@ def canonical_name(raw: str) -> str:
 
 def spelled_name(name: str) -> str:
     """``θ_1`` → ``theta_1``: the ASCII spelling of a name (re-parses to the same name)."""
-    if name and name[0] in SPELLED:
+    if name and name[0] in SPELLED and (len(name) == 1 or name[1].isdigit() or name[1] == "_"):
         return SPELLED[name[0]] + name[1:]
     return name
 

@@ -26,13 +26,14 @@ import re
 import unicodedata
 
 from backprop_cli.errors import FormulaSyntaxError, LimitError
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num, Pow,
+                                      T, children)
 from backprop_cli.formula.names import ARITY, ELEMENTWISE, FUNCTION_ALIASES, canonical_name
 
 MAX_LENGTH, MAX_DEPTH, MAX_NODES, MAX_DIGITS, MAX_EXPONENT = 2000, 100, 500, 30, 64
 
 _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_ID = rf"[^\W\d{_SUP}ᵀ][^\W{_SUP}ᵀ]*"
+_ID = rf"[^\W\d{_SUP}ᵀ₀-₉][^\W{_SUP}ᵀ]*"
 _TOKEN = re.compile(
     rf"""(?P<ws>[ \t\r\n\u00a0]+)
     |(?P<deriv>([d∂])({_ID})/([d∂])({_ID}))
@@ -80,6 +81,8 @@ def tokenize(text: str) -> list[_Tok]:
                 kind = tok_text
             elif kind == "num" and sum(c.isdigit() for c in tok_text) > MAX_DIGITS:
                 raise LimitError("limit.digits", text, pos, limit=MAX_DIGITS)
+            elif kind == "num" and toks and toks[-1].kind == "num" and not space:
+                raise FormulaSyntaxError("syntax.expected", text, pos, expected="an operator", found=tok_text)
             groups = m.group(3, 4, 5, 6) if kind == "deriv" else None
             toks.append(_Tok(kind, tok_text, pos, space, groups))
             space = False
@@ -276,6 +279,18 @@ class _Parser:
         return self.node(Call(fn, tuple(args), prime, start.pos))
 
 
+def _check_depth(e, text: str):
+    """Refuse a tree deeper than the nesting limit (chains of transposes and long sums count too), so no
+    later walk over the formula can run out of stack."""
+    stack = [(e, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise LimitError("limit.depth", text, max(node.pos, 0), limit=MAX_DEPTH)
+        stack.extend((child, depth + 1) for child in children(node))
+    return e
+
+
 def _safe_pow(base: float, exp: float) -> float:
     try:
         return float(base) ** exp
@@ -309,7 +324,7 @@ def parse(text: str, functions: dict | None = None, names=None):
     e = p.expr()
     if p.tok.kind != "end":
         p.fail_expected("operator or end of formula")
-    return e
+    return _check_depth(e, text)
 
 
 def parse_equation(text: str, functions: dict | None = None) -> Equation:
@@ -335,4 +350,4 @@ def parse_equation(text: str, functions: dict | None = None) -> Equation:
     e = p.expr()
     if p.tok.kind != "end":
         p.fail_expected("operator or end of formula")
-    return Equation(tuple(targets), e, tuple(positions))
+    return Equation(tuple(targets), _check_depth(e, text), tuple(positions))

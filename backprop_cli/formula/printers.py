@@ -134,6 +134,13 @@ _LATEX_FN = {"sigmoid": r"\sigma", "exp": r"\exp", "log": r"\log", "sin": r"\sin
              "tanh": r"\tanh", "eye": r"I", "sum": r"\sum", "sqrt": None}
 
 
+def _starts_with_number(e) -> bool:
+    """Whether ``e`` is printed starting with a digit or a sign (so juxtaposition would misread)."""
+    while isinstance(e, (Bin, Pow, T)):
+        e = e.left if isinstance(e, Bin) else e.base if isinstance(e, Pow) else e.x
+    return isinstance(e, (Num, Neg))
+
+
 def latex_name(name: str) -> str:
     head, tail = name, ""
     for i, ch in enumerate(name):
@@ -143,7 +150,7 @@ def latex_name(name: str) -> str:
     if len(head) == 1 and head in SPELLED:
         head = "\\" + SPELLED[head] + " "
     elif len(head) > 1:
-        head = r"\mathrm{" + head + "}"
+        head = r"\mathrm{" + "".join("\\" + SPELLED[c] + " " if c in SPELLED else c for c in head) + "}"
     return f"{head.strip()}_{{{tail}}}" if tail else head.strip()
 
 
@@ -155,8 +162,10 @@ class LatexPrinter(Printer):
     def binary(self, e, left, right):
         if e.op == DIV:
             return rf"\frac{{{self.show(e.left)}}}{{{self.show(e.right)}}}"
-        if e.op == MUL and isinstance(e.left, Num):
+        if e.op == MUL and isinstance(e.left, Num) and not _starts_with_number(e.right):
             return f"{left} {right}"
+        if isinstance(e.right, Neg):               # "2 \cdot -x" would read as a subtraction
+            right = rf"\left({right}\right)"
         return super().binary(e, left, right)
 
     def p_Name(self, e):
@@ -167,7 +176,10 @@ class LatexPrinter(Printer):
         return rf"\frac{{{d}{latex_name(e.num)}}}{{{d}{latex_name(e.den)}}}"
 
     def p_Pow(self, e):
-        return f"{self.wrap(e.base, POSTFIX)}^{{{number_text(e.exp)}}}"
+        base = self.wrap(e.base, POSTFIX)
+        if isinstance(e.base, (T, Pow)):       # x^T^2 would be a double superscript
+            base = "{" + base + "}"
+        return f"{base}^{{{number_text(e.exp)}}}"
 
     def p_T(self, e):
         return "{" + self.wrap(e.x, POSTFIX) + "}" + self.transpose
