@@ -16,7 +16,7 @@ FORMATS_CHECK = ("rich", "json", "junit", "github")
 def _console(file=None):
     from rich.console import Console
 
-    return Console(file=file, highlight=False, soft_wrap=True)
+    return Console(file=file, highlight=False)
 
 
 def _lang(ctx) -> str:
