@@ -117,7 +117,7 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
 
     out = [paint(f"{report.exercise} — {report.title}", "bold")]
     if description:
-        out.append(paint(description.strip(), "dim"))
+        out += [paint(description.strip(), "dim"), ""]
     for key, args, mark in report.warnings:
         out.append(paint(f"{mark}: {message('report.warning', lang)}: {message(key, lang, **args)}", "yellow"))
     for r in report.results:
