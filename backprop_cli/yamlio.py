@@ -22,6 +22,7 @@ from backprop_cli.errors import InputError, Mark
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 100
+MAX_EVENTS = 20_000       # YAML events (values, lists, mappings) in one file: no exercise or answers file needs more
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _TAG = "tag:yaml.org,2002:"
@@ -162,10 +163,13 @@ class _Collection:
 def _build(loader, filename: str) -> Node:
     stack: list[_Collection] = []
     root: Node | None = None
-    documents = 0
+    documents = events = 0
     while loader.check_event():
         ev = loader.get_event()
         kind = type(ev)
+        events += 1
+        if events > MAX_EVENTS:   # bounds the time of any file under 1 MiB, long before it is all read
+            raise InputError("yaml.too_many_nodes", _mark(ev.start_mark, filename), limit=MAX_EVENTS)
         if kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:

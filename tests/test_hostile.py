@@ -181,3 +181,15 @@ def test_grade_survives_a_hostile_class(run, tmp_path):
     assert rows["ok"]["score"] == rows["ok"]["max_score"]
     assert rows["alias"]["error"] and rows["binary"]["error"] and rows["ghost"]["error"]
     assert rows["nested"]["statuses"]["dJ/da"] == "invalid"
+
+
+def test_a_file_just_under_1_mib_of_tiny_values_is_refused_fast(run, tmp_path):
+    """265,000 YAML values in under 1 MiB are refused at the node limit, well within the 2 s of check."""
+    path = tmp_path / "many.yaml"
+    path.write_text("answers:\n" + "".join(f"  k{i}: [1, 2, 3]\n" for i in range(52_000)))
+    assert path.stat().st_size < 1024 * 1024
+    start = time.perf_counter()
+    res = run("check", "affine", "--answers", str(path))
+    assert time.perf_counter() - start < 2.0
+    assert_clean(res, (2,))
+    assert "no exercise or answers file needs that many" in res.stderr

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "yaml.duplicate_key": "doppelter Schlüssel '{name}' (zuerst definiert in Zeile {line})",
     "yaml.complex_key": "ein Schlüssel muss ein einzelner Wert sein, keine Liste und kein Mapping",
     "yaml.multiple_documents": "eine Datei darf nur ein YAML-Dokument enthalten; entferne das zweite '---'",
+    "yaml.too_many_nodes": "die Datei enthält mehr als {limit} Werte, Listen und Abbildungen; keine Aufgaben- oder Antwortdatei braucht so viele",
     "yaml.too_deep": "das YAML ist mehr als {limit} Ebenen tief verschachtelt",
     "schema.not_mapping": "die Datei muss ein Mapping von Feldern (Schlüssel: Wert) sein, gefunden: {got}",
     "schema.expected_mapping": "'{field}' muss ein Mapping (Schlüssel: Wert) sein, gefunden: {got}",

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     "yaml.duplicate_key": "duplicate key '{name}' (first defined on line {line})",
     "yaml.complex_key": "a mapping key must be a single value, not a list or a mapping",
     "yaml.multiple_documents": "a file may hold only one YAML document; remove the second '---'",
+    "yaml.too_many_nodes": "the file has more than {limit} values, lists and mappings; no exercise or answers file needs that many",
     "yaml.too_deep": "the YAML is nested more than {limit} levels deep",
     "schema.not_mapping": "the file must be a mapping of fields (key: value), got {got}",
     "schema.expected_mapping": "'{field}' must be a mapping (key: value), got {got}",
