@@ -65,7 +65,11 @@ def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
         raw, mark = value.value, value.mark
         if isinstance(raw, bool) or isinstance(raw, dict):
             raise InputError("answers.bad_entry", mark, name=key, got=_got(value))
-        if isinstance(raw, list):
+        if isinstance(raw, list) and section == "shapes":   # [1, n] is a shape (SPEC 6), not numbers
+            if any(isinstance(item.value, (list, dict)) for item in raw):
+                raise InputError("answers.bad_entry", mark, name=key, got=_got(value))
+            entries[key] = AnswerEntry(key, "[" + ", ".join(str(item.value) for item in raw) + "]", None, mark)
+        elif isinstance(raw, list):
             entries[key] = AnswerEntry(key, None, _array(value, key), mark)
         elif raw is None or not str(raw).strip():
             entries[key] = AnswerEntry(key, None, None, mark)

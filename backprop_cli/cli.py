@@ -159,7 +159,7 @@ def check(ctx, exercise, answers_path, fmt, lang, seed, show_solution, watch):
         raise UsageError("cli.no_answers", path=answers_path, exercise=exercise)
 
     def run():
-        report = check_files(ex, answers_path, seed)
+        report = check_files(ex, answers_path, seed, lang)
         _show_report(report, fmt, lang, show_solution, ex)
         return report
 

@@ -161,15 +161,20 @@ def _path_mutations(ref, q):
     g, rev = ref.graph, ref.rev
     fans = [n for n in [q.den] + g.named if len(rev.paths.get(n, ())) > 1 and (n == q.den or g.depends(n, q.den))]
     fans = list(dict.fromkeys(fans))
-    options = []
-    for n in fans:
-        parts = [p for _, p in rev.paths[n]]
-        options.append([c for k in range(1, len(parts) + 1) for c in combinations(parts, k)])
+    options = [_subsets([p for _, p in rev.paths[n]]) for n in fans]
     for combo in islice(product(*options), MAX_PATH_CHOICES):
         if all(len(c) == len(rev.paths[n]) for c, n in zip(combo, fans)):
             continue
         choice = {n: _sum(c) for n, c in zip(fans, combo)}
         yield "missing-path", _expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
+
+
+def _subsets(parts) -> list:
+    """Every non-empty subset of a few contributions; of many, one alone, all but one, and all."""
+    if len(parts) <= 5:
+        return [c for k in range(1, len(parts) + 1) for c in combinations(parts, k)]
+    n = len(parts)
+    return [(p,) for p in parts] + [tuple(parts[:i] + parts[i + 1:]) for i in range(n)] + [tuple(parts)]
 
 
 def _path_sums(f, ref, gradient: bool):

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError, LimitError, Mark, ShapeError)
-from backprop_cli.formula.ast import Deriv, Name, walk
+from backprop_cli.formula.ast import Deriv, Name, T, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.infer import infer
 from backprop_cli.numeric import evaluate
-from backprop_cli.ops import as_array
-from backprop_cli.shapes import fmt, parse_shape
+from backprop_cli.shapes import dims, fmt, parse_shape
 
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
@@ -87,19 +86,22 @@ def grade(ref, answers) -> Report:
             results.append(_grade_one(ref, q, entry))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
+        except Exception as err:       # noqa: BLE001 - a bug: say so on this question, grade the others
+            results.append(_result(q, entry, "invalid", message="cli.bug", args={"error": f"{type(err).__name__}: {err}"}))
     warnings = tuple(("text", {"text": text}, mark) for text, mark in answers.warnings)
     return Report(ref.exercise.id, ref.exercise.title, tuple(results), warnings, answers.path)
 
 
 def _result(q, entry, status, **kw) -> Result:
     qq = q.question
-    solution = q.formula if q.kind == "derivative" else None
+    formula = q.formula if q.kind == "derivative" else None
     expected = fmt(q.shape)
+    kw.setdefault("solution", unicode(formula) if formula is not None else expected if q.kind == "shape" else None)
     return Result(qq.target, q.kind, status, qq.points if status == "correct" else 0.0, qq.points,
                   answer=None if entry is None else (entry.text if entry.array is None else str(entry.array.tolist())),
-                  expected_shape=expected, hint=qq.hint, mark=entry.mark if entry is not None else qq.mark,
-                  solution=unicode(solution) if solution is not None else (expected if q.kind == "shape" else None),
-                  solution_plain=plain(solution) if solution is not None else None, **kw)
+                  expected_shape=None if q.kind == "shape" else expected, hint=qq.hint,
+                  mark=entry.mark if entry is not None else qq.mark,
+                  solution_plain=plain(formula) if formula is not None else None, **kw)
 
 
 def _is_empty(entry) -> bool:
@@ -110,9 +112,9 @@ def _grade_one(ref, q, entry) -> Result:
     if _is_empty(entry):
         return _result(q, entry, "missing", message="result.missing")
     if q.kind == "shape":
-        return _grade_shape(q, entry, ref.graph.dims)
+        return _grade_shape(q, entry, ref.graph.dims, _vector_jacobian(ref, q))
     if entry.array is not None:
-        return _grade_numbers(ref, q, entry, as_array(entry.array), None)
+        return _grade_numbers(ref, q, entry, np.asarray(entry.array, dtype=float), None)
     text = entry.text
     g = ref.graph
     try:
@@ -137,6 +139,9 @@ def _grade_one(ref, q, entry) -> Result:
     constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
     if constant and ref.value_trial is not None:
         return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
+    if shape != q.shape and _vector_jacobian(ref, q) and tuple(reversed(shape)) == q.shape:
+        e = T(e)    # a vector-shaped Jacobian may be written as a row or as a column
+        shape = q.shape
     if shape != q.shape:
         values = [evaluate(e, ref.env(t)) for t in ref.trials]
         code = diagnose(ref, q, values, shape, e) or "shape-mismatch"
@@ -152,9 +157,9 @@ def _grade_one(ref, q, entry) -> Result:
                    message="result.wrong_value")
 
 
-def _grade_shape(q, entry, dims) -> Result:
+def _grade_shape(q, entry, dims, either_way: bool) -> Result:
     text = entry.text if entry.array is None else str(entry.array.tolist())
-    shape = parse_shape(text)
+    shape = parse_shape(text, dims)
     if shape is None:
         return _result(q, entry, "invalid", message="result.unreadable_shape", args={"text": text})
     unknown = [d for d in shape if isinstance(d, str) and d not in dims]
@@ -162,13 +167,12 @@ def _grade_shape(q, entry, dims) -> Result:
         return _result(q, entry, "invalid", message="result.unknown_dim",
                        args={"name": unknown[0], "dims": ", ".join(sorted(dims)) or "—"})
     if len(shape) == 1:
-        return _result(q, entry, "incorrect", answer_shape=str(shape[0]), message="result.shape_rank1",
-                       args={"want": fmt(q.shape)})
-    if shape == q.shape:
+        return _result(q, entry, "incorrect", answer_shape=str(shape[0]), message="result.shape_rank1")
+    if shape == q.shape or (either_way and tuple(reversed(shape)) == q.shape):
         return _result(q, entry, "correct", answer_shape=fmt(shape), message="result.correct")
     code = "transposed" if tuple(reversed(shape)) == q.shape else "shape-mismatch"
-    return _result(q, entry, "incorrect", answer_shape=fmt(shape), diagnosis=code, message="result.wrong_shape",
-                   args={"got": fmt(shape), "want": fmt(q.shape)})
+    return _result(q, entry, "incorrect", answer_shape=fmt(shape), diagnosis=code, message="result.not_the_shape",
+                   args={"got": fmt(shape), "question": q.question.target})
 
 
 def _grade_numbers(ref, q, entry, value, read) -> Result:
@@ -178,7 +182,7 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
         return _result(q, entry, "invalid", read=read, message="result.numbers_need_values")
     want = np.asarray(ref.value(trial, q))
     value = np.asarray(value, dtype=float)
-    if value.ndim < 2 and value.size == want.size:       # a flat list or a number: read it in the asked shape
+    if value.size == want.size and (value.ndim < 2 or value.size == 1):   # a flat list or one number: read it in the asked shape
         value = value.reshape(want.shape)
     shape_text = fmt(value.shape)
     ex = ref.exercise
@@ -191,7 +195,15 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
         return _result(q, entry, "correct", read=read, answer_shape=shape_text, message="result.correct")
     code = "sign-error" if np.allclose(value, -want, rtol=ex.rtol, atol=ex.atol) and np.any(want) else None
     return _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis=code,
-                   message="result.wrong_number", args={"want_rounded": _round(want)})
+                   message="result.wrong_number", solution=_round(want))
+
+
+def _vector_jacobian(ref, q) -> bool:
+    """dX/dY between nodes whose Jacobian has one dim only (a vector by a scalar, or the reverse): its
+    orientation is a convention, so a row and a column are both accepted."""
+    g = ref.graph
+    return (q.num is not None and q.num != g.loss
+            and len(dims(g.shapes[q.num]) + dims(g.shapes[q.den])) == 1)
 
 
 def _round(x) -> str:

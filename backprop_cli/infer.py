@@ -62,6 +62,8 @@ class Scope:
 
 def suggest(name: str, known: list) -> str:
     """``a*b`` for ``ab`` when a and b are known; else the closest known name; else ''."""
+    if len(name) > 40:
+        return ""
     for i in range(1, len(name)):
         left, right = name[:i], name[i:]
         if left in known and right in known:

@@ -200,6 +200,8 @@ def reduce_shape(e, sh, ctx):
     s = sh[0]
     if axis is None or s == SCALAR:
         return SCALAR
+    if len(s) > 2:
+        _fail("shape.axis", e, fn=e.fn)
     return norm((1, s[1]) if axis == 0 else (s[0], 1))
 
 

@@ -81,7 +81,7 @@ class Reference:
         allowed = set()
         if q is not None and q.num is not None and self.exercise.answers_may_use == "downstream":
             if q.num == g.loss:
-                between = [n for n in g.named if n != q.den and g.depends(n, q.den) and n != g.loss]
+                between = [n for n in self.rev.grads if n != q.den and g.depends(n, q.den)]
                 allowed = {f"d{g.loss}/d{n}" for n in between}
             else:
                 between = g.between(q.den, q.num)
@@ -163,7 +163,8 @@ def resolve_question(graph, q) -> tuple:
         if e.num == e.den or not graph.depends(e.num if e.num in known else graph.outputs[0], e.den):
             if not (graph.external and e.num == graph.loss):
                 raise InputError("question.independent", q.mark, target=q.target, num=e.num, den=e.den)
-        return q.kind, e.num, e.den, f"d{e.num}/d{e.den}" if not e.partial else f"∂{e.num}/∂{e.den}"
+        partial = e.partial and (e.num, e.den) in graph.partial_pairs
+        return q.kind, e.num, e.den, f"∂{e.num}/∂{e.den}" if partial else f"d{e.num}/d{e.den}"
     if isinstance(e, Name) and q.kind in ("shape", "value"):
         if e.name not in known:
             raise InputError("question.unknown", q.mark, target=q.target, name=e.name,
@@ -300,7 +301,7 @@ def _value_trial(ref: Reference, rng) -> Trial:
         arr = np.asarray(arr, dtype=float)
         if arr.ndim == 1 and len(want) == 2 and 1 in want:
             arr = arr.reshape((1, -1) if want[0] == 1 else (-1, 1))
-        arr = arr.reshape(norm(arr.shape)) if arr.ndim != 1 else arr.reshape(1, -1)
+        arr = arr.reshape(norm(arr.shape)) if arr.ndim != 1 or arr.size == 1 else arr.reshape(1, -1)
         if len(arr.shape) != len(want):
             raise InputError("values.shape", mark, name=spec.name, got="×".join(map(str, arr.shape)) or "scalar",
                              want="×".join(map(str, want)) or "scalar")

@@ -99,17 +99,21 @@ def substitute(shape, sizes: dict) -> tuple:
 
 _SPACE = re.compile(r"^(?:ℝ|R|\\mathbb\{R\})\s*\^\s*(.*)$")
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
-_SPLIT = re.compile(r"\s*(?:×|\\times|[xX*,])\s*")
+_SPLIT = re.compile(r"\s*(?:×|\\times|[*,])\s*|(?<![^\W\d])\s*[xX]\s+|\s+[xX]\s*")   # an x after a letter is part of a name
+_BARE_X = re.compile(r"(?<=[\w])[xX](?=[\w])")
 _DIM = re.compile(r"^(?:[1-9]\d*|[^\W\d]\w*)$")
 
 
-def parse_shape(text) -> Shape | None:
+def parse_shape(text, dims=None) -> Shape | None:
     """A shape answer in any notation of SPEC section 6 (``1 x n``, ``(1, n)``, ``R^{1×n}``, ``scalar``,
-    ``m x m x n``), normalised; None if it is no shape. A single dim (``n``) is kept as rank 1."""
+    ``m x m x n``), normalised; None if it is no shape. A single dim (``n``) is kept as rank 1. With the
+    exercise's ``dims``, ``nxm`` is read as n×m unless ``nxm`` is itself a dimension."""
     from backprop_cli.formula.names import canonical_name
 
     s = str(text).strip()
-    if s.lower() in ("scalar", "skalar", "скаляр", "1", "r", "ℝ", "()", "1x1", "1×1"):
+    if s.lower() in ("scalar", "skalar", "скаляр", "1", "ℝ", "()", "1x1", "1×1"):
+        return SCALAR
+    if s in ("R", "r") and (dims is None or s not in dims):    # ℝ, unless the exercise has a dimension r
         return SCALAR
     space = _SPACE.match(s)
     if space:
@@ -120,7 +124,11 @@ def parse_shape(text) -> Shape | None:
         s = s[1:-1].strip()
     elif s[-1:] in _PAIRS.values():
         return None
+    if s in ("x", "X"):
+        return None
     parts = _SPLIT.split(s)
+    if len(parts) == 1 and not re.search(r"\s", s) and not (_DIM.match(s) and (dims is None or s in dims)):
+        parts = _BARE_X.split(s)                 # "nxm", "1xn" (a dimension named "nx" stays whole)
     if not s or not all(_DIM.match(p) for p in parts):
         return None
     dims_ = tuple(int(p) if p.isdigit() else canonical_name(p) for p in parts)

@@ -138,7 +138,6 @@ RULES = [
     pytest.param("ones(3, 4)", (3, 4), id="ones-numbers"),
     pytest.param("ones(n, m)", ("n", "m"), id="ones-names"),
     pytest.param("zeros(1, n)", (1, "n"), id="zeros-row"),
-    pytest.param("ones(n)", ("n", "n"), id="ones-square"),
     pytest.param("eye(n)", ("n", "n"), id="eye"),
     pytest.param("I(3)", (3, 3), id="I-number"),
     pytest.param("ones(B, 1) @ r", ("B", "m"), id="ones-spreads-row"),
@@ -377,3 +376,9 @@ def test_long_transpose_chain_infers():
     assert no_recursion_error(shape_of, "x" + "'" * 98) == ("n", 1)
     with pytest.raises(LimitError):
         shape_of("x" + "'" * 450)
+
+
+def test_ones_and_zeros_need_rows_and_columns():
+    """ones(n) is refused: SPEC section 5 defines ones(r, c), and a numpy user would expect a vector."""
+    with pytest.raises(BackpropError):
+        shape_of("ones(n)")

@@ -45,7 +45,7 @@ def spelled_name(name: str) -> str:
 #: How many arguments each built-in takes: (at least, at most).
 ARITY = {
     "leaky_relu": (1, 2), "prelu": (2, 2), "elu": (1, 2), "sum": (1, 2), "mean": (1, 2),
-    "ones": (1, 2), "zeros": (1, 2), "eye": (1, 1), "outer": (2, 2),
+    "ones": (2, 2), "zeros": (2, 2), "eye": (1, 1), "outer": (2, 2),
 }
 #: Built-ins with a derivative ``f'(x)``: the elementwise functions.
 ELEMENTWISE = frozenset({

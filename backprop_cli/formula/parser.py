@@ -292,10 +292,12 @@ def _check_depth(e, text: str):
 
 
 def _safe_pow(base: float, exp: float) -> float:
+    """base ** exp as a real number: inf on overflow, nan where the power is not real ((-8)^(1/3))."""
     try:
-        return float(base) ** exp
+        value = float(base) ** exp
     except (OverflowError, ZeroDivisionError):
         return float("inf")
+    return float("nan") if isinstance(value, complex) else value
 
 
 def _fold(e, text: str) -> float:

@@ -111,7 +111,8 @@ class UnicodePrinter(Printer):
 
     def binary(self, e, left, right):
         if e.op == MUL and isinstance(e.left, Num) and isinstance(e.right, (Name, Deriv, Call)):
-            return f"{left}{'' if isinstance(e.right, Name) else ' '}{right}"
+            glued = isinstance(e.right, Name) and e.right.name[:1] not in "eE"   # 2e3 would read as 2000
+            return f"{left}{'' if glued else ' '}{right}"
         return super().binary(e, left, right)
 
     def p_Name(self, e):

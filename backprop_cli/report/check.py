@@ -128,7 +128,7 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
         out.append(head + paint(f"  [{r.points:g}/{r.max_points:g}]", "dim"))
         if r.read is not None:
             out.append(f"    {message('report.read_as', lang)}: {r.read}")
-        if r.answer_shape or r.expected_shape:
+        if r.kind != "shape" and (r.answer_shape or r.expected_shape):
             out.append(f"    {message('report.shape', lang)}: {r.answer_shape or '—'}   "
                        f"{message('report.expected', lang)}: {r.expected_shape or '—'}")
         if r.status != "correct":
