@@ -222,21 +222,17 @@ def jacobian(e, t: str, scope):
                 return B.mul(factor, inner)
             if xs == SCALAR or not is_vector(xs) or fs != xs:
                 return None
-            return _chain(B.call("diag", factor), inner)
+            return B.mul(B.call("diag", factor), inner)
         if isinstance(x, Call) and x.fn == "sum" and len(x.args) == 1:
             s = shape(x.args[0])
             inner = jac(x.args[0])
             if inner is None or not (is_vector(s) or s == SCALAR):
                 return None
-            return inner if s == SCALAR else _chain(B.call("ones", Num(1.0), B.dim_expr(max(s, key=lambda d: d != 1))), inner)
+            return inner if s == SCALAR else B.mul(B.call("ones", Num(1.0), B.dim_expr(max(s, key=lambda d: d != 1))), inner)
         return None
 
     out = jac(e)
     return tidy(out, scope) if out is not None else None
-
-
-def _chain(a, b):
-    return B.mul(a, b)
 
 
 def _jac_product(x, contains, jac, shape, t):
@@ -249,17 +245,22 @@ def _jac_product(x, contains, jac, shape, t):
         if sa == SCALAR:
             return inner and B.mul(a, inner)
         if len(sb) == 2 and sb[1] == 1:      # A @ column
-            return inner and _chain(a, inner)
+            return inner and B.mul(a, inner)
         return None
     if sb == SCALAR:
         inner = jac(a)
         return inner and B.mul(b, inner)
+    if sa == SCALAR:                         # s · v by s: v as a column (dims(X) ++ dims(Y))
+        inner = jac(a)
+        if inner is None or not is_vector(sb):
+            return None
+        return B.mul(b if sb[1] == 1 else B.tr(b), inner)
     if len(sa) == 2 and sa[0] == 1:          # row @ B
         inner = jac(a)
-        return inner and _chain(B.tr(b), inner)
+        return inner and B.mul(B.tr(b), inner)
     if isinstance(a, Name) and a.name == "δ:" + t and len(sb) == 2 and sb[1] == 1:
         return B.outer(B.call("eye", B.dim_expr(sa[0])), b)   # d(W x)/dW = I ⊗ x
     return None
 
 
-__all__ = ["Reverse", "reverse", "forward", "jacobian", "Call", "DIV"]
+

@@ -10,7 +10,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from backprop_cli.errors import BackpropError
+from backprop_cli.errors import BackpropError, UsageError
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,9 @@ def _exercise(exercises_dir, ex_id):
     key = (exercises_dir, ex_id)
     if key not in _exercises:
         path = os.path.join(exercises_dir, f"{ex_id}.yaml") if exercises_dir else exercise_path(ex_id)
-        _exercises[key] = load_exercise(path if os.path.isfile(path) else exercise_path(ex_id))
+        if not os.path.isfile(path):     # with --exercises, never fall back to another bank
+            raise UsageError("cli.unknown_exercise", name=path)
+        _exercises[key] = load_exercise(path)
     return _exercises[key]
 
 

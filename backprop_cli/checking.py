@@ -43,7 +43,7 @@ def validate_files(paths, seed: int, emit, lang: str = "en") -> bool:
     """Validate every exercise under ``paths``; ``emit(text, ok)`` reports each file. True if all pass."""
     from backprop_cli.bank import exercise_files, solution_for
     from backprop_cli.model import load_exercise
-    from backprop_cli.reference import prepare
+    from backprop_cli.reference import prepared
     from backprop_cli.validate import check_references
 
     all_ok = True
@@ -55,7 +55,7 @@ def validate_files(paths, seed: int, emit, lang: str = "en") -> bool:
             if ex.id in ids:
                 problems.append(message("cli.duplicate_id", lang, id=ex.id, other=ids[ex.id]))
             ids[ex.id] = path
-            ref = prepare(ex, seed)
+            ref = prepared(ex, seed)
             problems += [message(p.key, lang, **p.args) for p in check_references(ref)]
             solution = solution_for(path, ex.id)
             if solution:

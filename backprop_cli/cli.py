@@ -278,9 +278,6 @@ def main(argv=None):
         code = err.exit_code
     except KeyboardInterrupt:
         code = 130
-    except RecursionError:
-        click.echo(message("limit.depth", lang, limit=100), err=True)
-        code = 2
     except Exception as err:  # a bug: say so plainly, never show a traceback
         click.echo(message("cli.bug", lang, error=f"{type(err).__name__}: {err}"), err=True)
         code = 2

@@ -20,6 +20,7 @@ from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, 
 from backprop_cli.grading import agree
 from backprop_cli.infer import infer
 from backprop_cli.numeric import evaluate
+from backprop_cli.reference import expand
 
 CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",
          "missing-path", "elementwise-vs-matrix-product", "operand-order", "missing-activation-derivative",
@@ -166,7 +167,7 @@ def _path_mutations(ref, q):
         if all(len(c) == len(rev.paths[n]) for c, n in zip(combo, fans)):
             continue
         choice = {n: _sum(c) for n, c in zip(fans, combo)}
-        yield "missing-path", _expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
+        yield "missing-path", expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
 
 
 def _subsets(parts) -> list:
@@ -201,17 +202,6 @@ def _sum(parts):
     for p in parts:
         total = B.add(total, p)
     return total
-
-
-def _expand(e, rev, g, choice):
-    """``e`` with every loss-gradient symbol replaced by its (chosen) formula, recursively."""
-    def sub(node):
-        if isinstance(node, Deriv) and node.num == g.loss and node.den in rev.grads:
-            target = choice.get(node.den, rev.grads[node.den])
-            if target != node:
-                return _expand(target, rev, g, choice)
-        return node
-    return replace(e, sub)
 
 
 def _ones_like(e, scope):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backprop_cli.errors import BackpropError, FormulaError, InputError
-from backprop_cli.formula.ast import Bin, Call, Deriv, Name, Num, Pow, T, children, walk
+from backprop_cli.formula.ast import Call, Name, Num, Pow, children, walk
 from backprop_cli.formula.parser import parse_equation
 from backprop_cli.infer import Scope, infer
 from backprop_cli.ops import OPS, op_key
@@ -54,9 +54,6 @@ class Graph:
 
     def node(self, name: str) -> Node:
         return self.nodes[self.ids[name]]
-
-    def consumers(self, node_id: int) -> list:
-        return [n for n in self.nodes if node_id in n.args]
 
     def depends(self, x: str, y: str) -> bool:
         """Whether node x depends on node y (x reachable from y)."""
@@ -200,8 +197,10 @@ def _add_opaque(parsed, eq, k, ids, shapes, declared, add, opaque, used):
         arg_names.append(a.name)
     arg_ids = [ids[a] for a in arg_names]
     used.update(arg_ids)
-    for target in parsed.targets:
+    for target, pos in zip(parsed.targets, parsed.target_pos):
         shape = declared[target] if target in declared else shapes[arg_names[0]]
+        if len(shape) == 2 and 1 not in shape:
+            raise FormulaError("graph.opaque_matrix", eq.text, pos, fn=call.fn, name=target)
         add("opaque", target, call, arg_ids, shape, call.fn, k)
         opaque[target] = (call.fn, tuple(arg_names))
 
@@ -228,4 +227,3 @@ def _add_expr(e, ids, shapes, dims, functions, add, k, used) -> int:
     return add(kind, None, e, args, shape, label, k)
 
 
-__all__ = ["Graph", "Node", "build_graph", "Bin", "T", "Deriv"]

@@ -13,14 +13,14 @@ import numpy as np
 
 from backprop_cli import numeric
 from backprop_cli.autodiff import forward, jacobian, reverse, tangent_names, tidy_scope
-from backprop_cli.errors import BackpropError, FormulaError, InputError, NotAllowedError, UnknownNameError
+from backprop_cli.errors import FormulaError, InputError, NotAllowedError, UnknownNameError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import Deriv, Name, replace, walk
+from backprop_cli.formula.ast import Deriv, Name, replace
 from backprop_cli.formula.parser import parse
 from backprop_cli.graph import build_graph
 from backprop_cli.infer import suggest
 from backprop_cli.numeric import NumEnv, evaluate
-from backprop_cli.shapes import SCALAR, jacobian_shape, norm, substitute
+from backprop_cli.shapes import jacobian_shape, norm, substitute
 from backprop_cli.tidy import tidy
 
 TRIALS = 5
@@ -160,9 +160,13 @@ def resolve_question(graph, q) -> tuple:
             if not ok:
                 raise InputError("question.unknown", q.mark, target=q.target, name=part,
                                  suggestion=suggest(part, sorted(known)))
-        if e.num == e.den or not graph.depends(e.num if e.num in known else graph.outputs[0], e.den):
-            if not (graph.external and e.num == graph.loss):
-                raise InputError("question.independent", q.mark, target=q.target, num=e.num, den=e.den)
+        reaches = [e.num] if e.num in known else list(graph.outputs)
+        if e.num == e.den or not any(graph.depends(x, e.den) for x in reaches):
+            raise InputError("question.independent", q.mark, target=q.target, num=e.num, den=e.den)
+        if graph.node(e.den).kind == "const":
+            raise InputError("question.constant", q.mark, target=q.target, name=e.den)
+        if q.kind == "derivative" and graph.external and e.num == graph.loss and e.den in graph.outputs:
+            raise InputError("question.given", q.mark, target=q.target)
         partial = e.partial and (e.num, e.den) in graph.partial_pairs
         return q.kind, e.num, e.den, f"∂{e.num}/∂{e.den}" if partial else f"d{e.num}/d{e.den}"
     if isinstance(e, Name) and q.kind in ("shape", "value"):
@@ -175,15 +179,19 @@ def resolve_question(graph, q) -> tuple:
     raise InputError("question.bad_target", q.mark, target=q.target, kind=q.kind)
 
 
-def _expand(e, rev, graph, memo):
-    """``e`` with every derived gradient symbol replaced by its own formula, recursively."""
+def expand(e, rev, graph, choice=None, memo=None):
+    """``e`` with every derived loss-gradient symbol replaced by its formula, recursively; ``choice`` may
+    give other formulas for some nodes (the diagnosis drops paths that way)."""
+    choice = choice or {}
+    memo = {} if memo is None else memo
+
     def sub(node):
         if isinstance(node, Deriv) and node.num == graph.loss and node.den in rev.grads:
-            target = rev.grads[node.den]
+            target = choice.get(node.den, rev.grads[node.den])
             if target == node:
                 return node
             if node.den not in memo:
-                memo[node.den] = _expand(target, rev, graph, memo)
+                memo[node.den] = expand(target, rev, graph, choice, memo)
             return memo[node.den]
         return node
     return replace(e, sub)
@@ -239,7 +247,7 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
         elif num == graph.loss:
             shape = graph.gradient_shape(den)
             formula = rev.grads[den]
-            expanded = _expand(formula, rev, graph, memo)
+            expanded = expand(formula, rev, graph, memo=memo)
             if ex.answers_may_use == "given":
                 formula = expanded
         else:
@@ -266,7 +274,8 @@ def _draw_finite(ref: Reference, rng, attempts: int = 20) -> Trial:
 
 def _draw(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
     g, ex = ref.graph, ref.exercise
-    sizes = sizes or numeric.draw_sizes(g.dims, rng)
+    if sizes is None or set(sizes) != set(g.dims):   # the value trial fixes only the dims its inputs show
+        sizes = {**numeric.draw_sizes(g.dims - set(sizes or {}), rng), **(sizes or {})}
     domains = {i.name: i.domain for i in ex.inputs}
     values = dict(inputs) if inputs else {n: numeric.draw_value(substitute(g.shapes[n], sizes), domains[n], rng)
                                           for n in g.inputs}
@@ -324,4 +333,4 @@ def prepared(ex, seed: int = 0) -> Reference:
     return _cache[key]
 
 
-__all__ = ["QRef", "Reference", "Trial", "prepare", "prepared", "SCALAR", "walk", "BackpropError"]
+

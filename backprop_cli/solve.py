@@ -57,14 +57,14 @@ def solve(ref, steps: bool = False, mode: str = "reverse", wrt: str | None = Non
 
 def _reverse_steps(ref):
     g, rev, vt = ref.graph, ref.rev, ref.value_trial
-    from backprop_cli.reference import _expand
+    from backprop_cli.reference import expand
 
     memo = {}
     for name in rev.order:
         if name == g.loss or name not in rev.grads:
             continue
         f = rev.grads[name]
-        yield Step(Deriv(g.loss, name), f, rev.paths.get(name, ()), _expand(f, rev, g, memo),
+        yield Step(Deriv(g.loss, name), f, rev.paths.get(name, ()), expand(f, rev, g, memo=memo),
                    g.gradient_shape(name), None if vt is None else vt.grads.get(name))
 
 

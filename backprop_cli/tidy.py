@@ -53,8 +53,6 @@ class _Tidy:
         return Bin(e.op, left, right)
 
     def product(self, a, b):
-        if _is_ones(a) and self.shape(a) == self.shape(B.mul(a, b)) == self.shape(b):
-            return b
         if isinstance(a, Call) and a.fn == "eye" and self.shape(b) not in (None, SCALAR):
             return b
         if isinstance(b, Call) and b.fn == "eye" and self.shape(a) not in (None, SCALAR):

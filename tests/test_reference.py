@@ -149,3 +149,35 @@ def test_column_layer_jacobians_match_sympy():
     z = asym.applyfunc(sympy.tanh)
     env["a"] = asym
     assert sympy.simplify(to_sympy(qa.formula, env) - z.jacobian(asym)) == sympy.zeros(m, m)
+
+
+REVIEW_EXERCISES = [
+    pytest.param("inputs:\n  s: scalar\n  x: [n, 1]\nforward:\n  - c = s * x\n  - J = sum(c)\nloss: J\n"
+                 "questions:\n  - dc/ds\n", 0, "", id="scalar-times-column"),
+    pytest.param("inputs:\n  a: [1, n]\nfunctions: {F: opaque}\nshapes:\n  B: [m, k]\nforward:\n  - B = F(a)\n"
+                 "loss: J\nquestions:\n  - dJ/da\n", 1, "scalars and vectors", id="opaque-matrix-output"),
+    pytest.param("inputs:\n  a: [1, n]\nfunctions: {F: opaque}\nshapes:\n  b: [1, m]\nforward:\n  - b = F(a)\n"
+                 "  - J = sum(b)\nloss: J\nvalues:\n  a: [1, 2]\nquestions:\n  - dJ/da\n", 0, "", id="values-and-declared-dims"),
+    pytest.param("inputs:\n  x: [1, n]\nforward:\n  - c = 3\n  - J = sum(c * x)\nloss: J\nquestions:\n  - dJ/dc\n",
+                 1, "constant", id="constant-node"),
+    pytest.param("inputs:\n  x: [1, n]\n  z: [1, n]\nforward:\n  - c = 2x\nloss: J\nquestions:\n  - dJ/dz\n",
+                 1, "does not depend", id="unused-input"),
+    pytest.param("inputs:\n  x: [1, n]\nforward:\n  - c = 2x\nloss: J\nquestions:\n  - dJ/dc\n", 1, "given symbol",
+                 id="asks-a-given-symbol"),
+    pytest.param("inputs:\n  X: [n, m]\nforward:\n  - J = sum(sum(X, 2-1))\nloss: J\nquestions:\n  - dJ/dX\n", 0, "",
+                 id="axis-as-expression"),
+    pytest.param("inputs:\n  X: [n, n]\nforward:\n  - y = ones(n, n) @ X\n  - J = sum(y ⊙ y)\nloss: J\n"
+                 "questions:\n  - dJ/dX\n", 0, "", id="ones-times-square"),
+]
+
+
+@pytest.mark.parametrize("body, code, words", REVIEW_EXERCISES)
+def test_unusual_exercises_validate_or_fail_cleanly(run, tmp_path, body, code, words):
+    """Exercise shapes found in review: they validate, or fail with a clear message; never a crash."""
+    path = tmp_path / "x.yaml"
+    path.write_text("id: x\ntitle: t\n" + body, encoding="utf-8")
+    res = run("validate", str(path))
+    text = res.output + res.stderr
+    assert res.exit_code == code, text
+    assert "internal error" not in text and "Traceback" not in text
+    assert words in text

@@ -272,6 +272,8 @@ class _Parser:
         low, high = (1, 64) if self.functions.get(fn) == "opaque" else ARITY.get(fn, (1, 1))
         if not low <= len(args) <= high:
             raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text, low=low, high=high, n=len(args))
+        if fn in ("sum", "mean") and len(args) == 2:
+            args[1] = Num(_fold(args[1], self.text, "shape.const_arg"), args[1].pos)
         if fn == "outer" and not prime:
             return self.node(Bin(OUTER, args[0], args[1], start.pos))
         if fn == "transpose" and not prime:
@@ -300,20 +302,20 @@ def _safe_pow(base: float, exp: float) -> float:
     return float("nan") if isinstance(value, complex) else value
 
 
-def _fold(e, text: str) -> float:
-    """The value of a constant expression (numbers only), for exponents."""
+def _fold(e, text: str, key: str = "syntax.exponent") -> float:
+    """The value of a constant expression (numbers only), for exponents and axes."""
     if isinstance(e, Num):
         return e.value
     if isinstance(e, Neg):
-        return -_fold(e.x, text)
+        return -_fold(e.x, text, key)
     if isinstance(e, Pow):
-        return _safe_pow(_fold(e.base, text), e.exp)
+        return _safe_pow(_fold(e.base, text, key), e.exp)
     if isinstance(e, Bin) and e.op in (ADD, SUB, MUL, DIV):
-        a, b = _fold(e.left, text), _fold(e.right, text)
+        a, b = _fold(e.left, text, key), _fold(e.right, text, key)
         if e.op == DIV:
             return a / b if b else float("inf")
         return a + b if e.op == ADD else a - b if e.op == SUB else a * b
-    raise FormulaSyntaxError("syntax.exponent", text, max(e.pos, 0))
+    raise FormulaSyntaxError(key, text, max(e.pos, 0))
 
 
 def parse(text: str, functions: dict | None = None, names=None):

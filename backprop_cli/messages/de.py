@@ -100,6 +100,8 @@ MESSAGES: dict[str, str] = {
     "question.unreadable": "die Frage '{target}' kann nicht gelesen werden: {reason}",
     "question.unknown": "die Frage '{target}' nennt '{name}', das weder eine Eingabe noch ein Knoten ist{suggestion_text}",
     "question.independent": "die Frage '{target}' fragt nach einer Ableitung, die null ist: {num} hängt nicht von {den} ab",
+    "question.constant": "die Frage '{target}' fragt nach der Ableitung nach '{name}', einer Konstanten",
+    "question.given": "die Frage '{target}' fragt nach einem gegebenen Symbol; frag nach seiner Form oder nach dem Gradienten eines Knotens davor",
     "question.value_needs_values": "die Wertfrage '{target}' braucht 'values' für die Eingaben",
     "question.bad_target": "'{target}' ist keine gültige '{kind}'-Frage",
     "values.missing": "'values' gibt keinen Wert für die Eingabe '{name}' an; gib jeder Eingabe einen Wert",

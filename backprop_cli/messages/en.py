@@ -100,6 +100,8 @@ MESSAGES: dict[str, str] = {
     "question.unreadable": "the question '{target}' cannot be read: {reason}",
     "question.unknown": "the question '{target}' names '{name}', which is no input or node{suggestion_text}",
     "question.independent": "the question '{target}' asks for a derivative that is zero: {num} does not depend on {den}",
+    "question.constant": "the question '{target}' asks for the derivative by '{name}', which is a constant",
+    "question.given": "the question '{target}' asks for a given symbol; ask for its shape instead, or for the gradient of a node before it",
     "question.value_needs_values": "the value question '{target}' needs 'values' for the inputs",
     "question.bad_target": "'{target}' is not a valid {kind} question",
     "values.missing": "'values' gives no value for the input '{name}'; give every input a value",

@@ -100,6 +100,8 @@ MESSAGES: dict[str, str] = {
     "question.unreadable": "не удаётся прочитать вопрос '{target}': {reason}",
     "question.unknown": "в вопросе '{target}' упоминается '{name}', но это не вход и не узел{suggestion_text}",
     "question.independent": "вопрос '{target}' спрашивает о производной, равной нулю: {num} не зависит от {den}",
+    "question.constant": "вопрос '{target}' спрашивает производную по '{name}', а это константа",
+    "question.given": "вопрос '{target}' спрашивает заданный символ; спросите его размерность или градиент узла перед ним",
     "question.value_needs_values": "для вопроса о значении '{target}' нужны 'values' для входов",
     "question.bad_target": "'{target}' — недопустимый вопрос типа '{kind}'",
     "values.missing": "в 'values' нет значения для входа '{name}'; задайте значения всех входов",
