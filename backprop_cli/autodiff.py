@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, T, walk
 from backprop_cli.ops import OPS, op_key, opaque_jvp, opaque_vjp
-from backprop_cli.shapes import SCALAR, is_vector
+from backprop_cli.shapes import SCALAR, is_column, is_vector
 from backprop_cli.tidy import tidy
 
 
@@ -45,10 +45,6 @@ def tidy_scope(graph):
     return scope
 
 
-def _is_column(shape) -> bool:
-    return len(shape) == 2 and shape[1] == 1 and shape[0] != 1
-
-
 def reverse(graph) -> Reverse:
     """Reverse accumulation from the loss (or from the given upstream gradients of an external loss)."""
     numerator = graph.exercise.layout == "numerator"
@@ -57,7 +53,7 @@ def reverse(graph) -> Reverse:
     def symbol(name):
         if name not in lay:
             sym = grad_symbol(graph, name)
-            lay[name] = T(sym) if numerator and _is_column(graph.shapes[name]) else sym
+            lay[name] = T(sym) if numerator and is_column(graph.shapes[name]) else sym
         return lay[name]
 
     incoming = {n.id: [] for n in graph.nodes}
@@ -72,9 +68,7 @@ def reverse(graph) -> Reverse:
         parts = incoming[node.id]
         if not parts or node.kind == "const":
             continue
-        total = None
-        for _, contribution in parts:
-            total = B.add(total, contribution)
+        total = B.total(c for _, c in parts)
         if node.name is not None:
             order.append(node.name)
             if node.name != graph.loss:
@@ -89,10 +83,10 @@ def reverse(graph) -> Reverse:
         if graph.external and name in graph.outputs:
             grads[name] = grad_symbol(graph, name)
             continue
-        if numerator and _is_column(graph.shapes[name]):
+        if numerator and is_column(graph.shapes[name]):
             g = T(g)
         grads[name] = tidy(g, scope)
-        paths[name] = tuple((c, tidy(T(p) if numerator and _is_column(graph.shapes[name]) else p, scope))
+        paths[name] = tuple((c, tidy(T(p) if numerator and is_column(graph.shapes[name]) else p, scope))
                             for c, p in paths[name])
     return Reverse(grads, paths, tuple(order))
 

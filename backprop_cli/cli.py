@@ -174,7 +174,7 @@ def _show_report(report, fmt, lang, show_solution, ex):
     from backprop_cli.report.check import print_report, report_github, report_json, report_junit
 
     if fmt == "json":
-        _write(None, report_json(report, lang))
+        _write(None, report_json(report, lang, show_solution))
     elif fmt == "junit":
         _write(None, report_junit([report], lang))
     elif fmt == "github":

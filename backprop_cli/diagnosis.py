@@ -166,7 +166,7 @@ def _path_mutations(ref, q):
     for combo in islice(product(*options), MAX_PATH_CHOICES):
         if all(len(c) == len(rev.paths[n]) for c, n in zip(combo, fans)):
             continue
-        choice = {n: _sum(c) for n, c in zip(fans, combo)}
+        choice = {n: B.total(c) for n, c in zip(fans, combo)}
         yield "missing-path", expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
 
 
@@ -195,13 +195,6 @@ def _path_sums(f, ref, gradient: bool):
             stack += [node.left, node.right]
         elif isinstance(node, (Neg, T)):
             stack.append(node.x)
-
-
-def _sum(parts):
-    total = None
-    for p in parts:
-        total = B.add(total, p)
-    return total
 
 
 def _ones_like(e, scope):

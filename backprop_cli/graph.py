@@ -13,7 +13,7 @@ from backprop_cli.formula.ast import Call, Name, Num, Pow, children, walk
 from backprop_cli.formula.parser import parse_equation
 from backprop_cli.infer import Scope, infer
 from backprop_cli.ops import OPS, op_key
-from backprop_cli.shapes import SCALAR, fmt, jacobian_shape
+from backprop_cli.shapes import SCALAR, fmt, is_column, jacobian_shape
 
 _LABELS = {"Neg": "−", "T": "ᵀ", "Pow": "^", "*": "·", "Num": "const"}
 
@@ -78,9 +78,7 @@ class Graph:
     def gradient_shape(self, name: str) -> tuple:
         """The shape of dJ/dX in the exercise's layout."""
         s = self.shapes[name]
-        if self.exercise.layout == "numerator" and len(s) == 2 and s[1] == 1 and s[0] != 1:
-            return (1, s[0])
-        return s
+        return (1, s[0]) if self.exercise.layout == "numerator" and is_column(s) else s
 
     def deriv_shape(self, num: str, den: str) -> tuple:
         if num == self.loss:

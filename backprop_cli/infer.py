@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from backprop_cli.errors import BackpropError, FormulaError, LimitError, UnknownNameError
-from backprop_cli.formula.ast import Bin, Call, Deriv, Name, Neg, Num, Pow, T, children
+from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
+from backprop_cli.formula.ast import Bin, Call, Deriv, Name, children
 from backprop_cli.ops import OPS, op_key
 from backprop_cli.shapes import SCALAR, fmt, size_bound
 
@@ -112,5 +112,3 @@ def _infer(e, scope: Scope):
         raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS, shape=fmt(shape))
     return shape
 
-
-__all__ = ["Scope", "infer", "suggest", "BackpropError", "Bin", "Neg", "Num", "Pow", "T"]

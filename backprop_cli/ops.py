@@ -16,7 +16,7 @@ from backprop_cli.errors import ShapeError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Num
 from backprop_cli.functions import ALPHA_DEFAULT, FUNCTIONS, TWO_ARGS
-from backprop_cli.shapes import SCALAR, broadcast, fmt, is_vector, matmul_shape, norm, outer_shape
+from backprop_cli.shapes import SCALAR, broadcast, fmt, is_column, is_row, is_vector, matmul_shape, norm, outer_shape
 
 
 class Op(NamedTuple):
@@ -351,12 +351,10 @@ for _name in FUNCTIONS:
 
 def opaque_vjp(g, jac, so, sa):
     """The VJP of an opaque output through its local partial ``jac`` (shape dims(out) ++ dims(arg))."""
-    row = B.tr(g) if len(so) == 2 and so[1] == 1 and so[0] != 1 else g
-    res = B.mul(row, jac)
-    return B.tr(res) if len(sa) == 2 and sa[1] == 1 and sa[0] != 1 else res
+    res = B.mul(B.tr(g) if is_column(so) else g, jac)
+    return B.tr(res) if is_column(sa) else res
 
 
 def opaque_jvp(t, jac, so, sa):
-    col = B.tr(t) if len(sa) == 2 and sa[0] == 1 and sa[1] != 1 else t
-    res = B.mul(jac, col)
-    return B.tr(res) if len(so) == 2 and so[0] == 1 and so[1] != 1 else res
+    res = B.mul(jac, B.tr(t) if is_row(sa) else t)
+    return B.tr(res) if is_row(so) else res

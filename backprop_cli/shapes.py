@@ -34,6 +34,14 @@ def is_vector(shape) -> bool:
     return len(shape) == 2 and (shape[0] == 1 or shape[1] == 1)
 
 
+def is_column(shape) -> bool:
+    return len(shape) == 2 and shape[1] == 1 and shape[0] != 1
+
+
+def is_row(shape) -> bool:
+    return len(shape) == 2 and shape[0] == 1 and shape[1] != 1
+
+
 def dims(shape) -> tuple:
     """The Jacobian dims of a shape: none for a scalar, the length of a vector, every dim otherwise."""
     if not shape:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
 from backprop_cli.infer import infer
 from backprop_cli.functions import FUNCTIONS
 from backprop_cli.shapes import SCALAR
@@ -102,5 +102,3 @@ def _is_ones(e) -> bool:
 def _is_zero(e) -> bool:
     return isinstance(e, Num) and e.value == 0
 
-
-__all__ = ["tidy", "OUTER"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_cli.autodiff import tidy_scope
+from backprop_cli.formula.ast import Deriv
 from backprop_cli.infer import infer
 from backprop_cli.numeric import evaluate
 from backprop_cli.ops import as_array
@@ -39,7 +40,7 @@ def _recompute(ref, trial, start: str, value) -> dict:
             out = trial.values[node.name]
             fn, args = g.opaque[node.name]
             for a in args:
-                key = f"∂{node.name}/∂{a}" if (node.name, a) in g.partial_pairs else f"d{node.name}/d{a}"
+                key = ref.symbol_key(Deriv(node.name, a, True))
                 delta = (values[a] - trial.values[a]).reshape(-1)
                 jac = trial.given[key].reshape(out.size, -1) if out.size > 1 or delta.size > 1 else trial.given[key]
                 out = out + (np.asarray(jac).reshape(out.size, delta.size) @ delta).reshape(out.shape)

@@ -260,3 +260,14 @@ def test_usage_errors_exit_2_without_traceback(run, args):
     res = run(*args)
     assert res.exit_code == 2, res.output + res.stderr
     assert "Traceback" not in res.output + res.stderr and "internal error" not in res.stderr
+
+
+def test_show_solution_in_json(run, tmp_path):
+    """--show-solution adds the reference to wrong answers in JSON too, and only then."""
+    path = write(tmp_path, "a.yaml", WRONG)
+    plain = json.loads(run("check", "affine", "--answers", path, "--format", "json").output)
+    shown = json.loads(run("check", "affine", "--answers", path, "--format", "json", "--show-solution").output)
+    assert all("solution" not in r for r in plain["results"])
+    by_q = {(r["question"], r["kind"]): r for r in shown["results"]}
+    assert by_q[("dJ/dW", "derivative")]["solution"] == "aᵀ · ∂J/∂c"
+    assert "solution" not in by_q[("dJ/da", "derivative")]

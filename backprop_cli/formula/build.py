@@ -59,6 +59,14 @@ def add(a, b):
     return Bin(ADD, a, b)
 
 
+def total(parts):
+    """The sum of the formulas ``parts`` (None for none)."""
+    out = None
+    for p in parts:
+        out = add(out, p)
+    return out
+
+
 def sub(a, b):
     if isinstance(b, Neg):
         return Bin(ADD, a, b.x)

@@ -25,8 +25,8 @@ def _where(r) -> str:
     return f"{r.mark}: " if r.mark is not None else ""
 
 
-def report_dict(report, lang: str = "en") -> dict:
-    """The JSON document of SPEC section 9."""
+def report_dict(report, lang: str = "en", show_solution: bool = False) -> dict:
+    """The JSON document of SPEC section 9 (with ``solution`` for wrong answers when asked)."""
     return {
         "exercise": report.exercise,
         "score": report.score,
@@ -37,15 +37,16 @@ def report_dict(report, lang: str = "en") -> dict:
             "max_points": r.max_points, "answer": r.answer, "answer_shape": r.answer_shape,
             "expected_shape": r.expected_shape, "diagnosis": r.diagnosis, "message": result_message(r, lang),
             **({"line": r.mark.line, "column": r.mark.col} if r.mark is not None else {}),
+            **({"solution": r.solution} if show_solution and r.status != "correct" else {}),
         } for r in report.results],
         "warnings": [message(key, lang, **args) for key, args, _ in report.warnings],
     }
 
 
-def report_json(report, lang: str = "en") -> str:
+def report_json(report, lang: str = "en", show_solution: bool = False) -> str:
     import json
 
-    return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2)
+    return json.dumps(report_dict(report, lang, show_solution), ensure_ascii=False, indent=2)
 
 
 def report_junit(reports, lang: str = "en") -> str:
