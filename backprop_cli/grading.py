@@ -122,7 +122,8 @@ def _grade_one(ref, q, entry) -> Result:
     except (FormulaSyntaxError, LimitError) as err:
         return _result(q, entry, "invalid", message=err.key, args=err.args_, caret=(text, err.pos))
     read = unicode(e)
-    if q.kind == "value" and any(isinstance(n, (Name, Deriv)) for n in walk(e)):
+    constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
+    if q.kind == "value" and not constant:
         return _result(q, entry, "invalid", read=read, message="result.value_needs_number")
     try:
         shape = infer(e, ref.scope_for(q) if q.kind == "derivative" else g.scope(), text)
@@ -136,7 +137,6 @@ def _grade_one(ref, q, entry) -> Result:
                        caret=(text, err.pos))
     except FormulaError as err:
         return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
-    constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
     if constant and ref.value_trial is not None:
         return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
     if shape != q.shape and _vector_jacobian(ref, q) and tuple(reversed(shape)) == q.shape:
