@@ -17,7 +17,7 @@ def exercise_path(name: str) -> str:
         for ext in (".yaml", ".yml"):
             candidate = folder / f"{name}{ext}"
             if candidate.is_file():
-                return str(candidate) if folder != BUILTIN else str(candidate)
+                return str(candidate)
     raise UsageError("cli.unknown_exercise", name=name)
 
 

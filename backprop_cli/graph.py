@@ -131,7 +131,7 @@ def build_graph(ex) -> Graph:
                 raise FormulaError("graph.several_targets", eq.text, parsed.target_pos[1])
             shape = infer(e, Scope(dict(shapes), dims, functions), eq.text)
             _check_rules(e, functions, eq.text)
-            root = _add_expr(e, ids, shapes, dims, functions, add, k, used)
+            root = _add_expr(e, Scope(dict(shapes), dims, functions), nodes, ids, add, k, used)
             target = parsed.targets[0]
             if nodes[root].name is not None:      # c = a: an alias of another node
                 root = add("alias", target, Name(nodes[root].name), (root,), shape, "=", k)
@@ -203,7 +203,9 @@ def _add_opaque(parsed, eq, k, ids, shapes, declared, add, opaque, used):
         opaque[target] = (call.fn, tuple(arg_names))
 
 
-def _add_expr(e, ids, shapes, dims, functions, add, k, used) -> int:
+def _add_expr(e, scope, nodes, ids, add, k, used) -> int:
+    """Add the operations of ``e`` children-first; ``e`` has been checked by :func:`infer` already, so each
+    node's shape follows from its children's by the operation's own rule."""
     if isinstance(e, Name):
         if e.name in ids:
             used.add(ids[e.name])
@@ -214,10 +216,9 @@ def _add_expr(e, ids, shapes, dims, functions, add, k, used) -> int:
     if isinstance(e, Call) and e.fn in ("ones", "zeros", "eye"):
         args = ()
     else:
-        args = tuple(_add_expr(c, ids, shapes, dims, functions, add, k, used) for c in children(e))
-    scope = Scope(dict(shapes), dims, functions)
-    shape = infer(e, scope)
-    key = op_key(e, functions)
+        args = tuple(_add_expr(c, scope, nodes, ids, add, k, used) for c in children(e))
+    key = op_key(e, scope.functions)
+    shape = OPS[key].shape(e, tuple(nodes[a].shape for a in args), scope)
     label = _LABELS.get(key, key)
     if isinstance(e, Pow):
         label = f"^{e.exp:g}"

@@ -13,6 +13,7 @@ from typing import Callable
 
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
 from backprop_cli.formula.ast import Bin, Call, Deriv, Name, children
+from backprop_cli.formula.parser import fold
 from backprop_cli.ops import OPS, op_key
 from backprop_cli.shapes import SCALAR, fmt, size_bound
 
@@ -42,22 +43,30 @@ class Scope:
         return self.derivs(e)
 
     def dim(self, e):
-        if isinstance(e, Name) and e.name in self.dims:
-            return e.name
-        value = self.const(e)
-        if not math.isfinite(value) or value != int(value) or value < 1:
-            raise FormulaError("shape.dim_arg", "", max(e.pos, 0))
-        if value > MAX_ELEMENTS:
-            raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS)
-        return int(value)
+        return dim_of(e, self.dims)
 
     def const(self, e) -> float:
-        from backprop_cli.formula.parser import _fold
+        return const_of(e)
 
-        try:
-            return _fold(e, "")
-        except FormulaError:
-            raise FormulaError("shape.const_arg", "", max(e.pos, 0)) from None
+
+def dim_of(e, dims):
+    """A size argument of ones/zeros/eye: a dimension name in ``dims``, or a positive whole number."""
+    if isinstance(e, Name) and e.name in dims:
+        return e.name
+    value = const_of(e)
+    if not math.isfinite(value) or value != int(value) or value < 1:
+        raise FormulaError("shape.dim_arg", "", max(e.pos, 0))
+    if value > MAX_ELEMENTS:
+        raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS)
+    return int(value)
+
+
+def const_of(e) -> float:
+    """The value of a constant argument (numbers only)."""
+    try:
+        return fold(e, "", "shape.const_arg")
+    except FormulaError:
+        raise FormulaError("shape.const_arg", "", max(e.pos, 0)) from None
 
 
 def suggest(name: str, known: list) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 
 from backprop_cli.errors import EvaluationError
 from backprop_cli.formula.ast import Call, Deriv, Name, children
+from backprop_cli.infer import const_of, dim_of
 from backprop_cli.ops import OPS, as_array, op_key
 
 
@@ -39,14 +40,10 @@ class NumEnv:
         return d if isinstance(d, int) else self.sizes[d]
 
     def dim(self, e):
-        if isinstance(e, Name) and e.name in self.sizes:
-            return e.name
-        return int(self.const(e))
+        return dim_of(e, self.sizes)
 
     def const(self, e):
-        from backprop_cli.formula.parser import _fold
-
-        return _fold(e, "")
+        return const_of(e)
 
 
 def evaluate(e, env: NumEnv) -> np.ndarray:

@@ -197,28 +197,29 @@ def expand(e, rev, graph, choice=None, memo=None):
     return replace(e, sub)
 
 
+def chain(t, y: str, scope, factor):
+    """Σ over the named predecessors P in the tangent ``t`` of (local Jacobian dX/dP) · ``factor(P)``, the
+    local Jacobian alone for P = ``y``; None where a local Jacobian or a factor has no formula."""
+    out = None
+    for p in tangent_names(t):
+        k = jacobian(_only(t, p), p, scope)
+        inner = None if p == y else factor(p)
+        if k is None or (p != y and inner is None):
+            return None
+        out = B.add(out, k if p == y else B.mul(k, inner))
+    return out
+
+
 def jacobian_formula(ref_graph, tangents: dict, x: str, y: str):
     """dX/dY as a formula in inputs and nodes (chained through the tangents), or None."""
     scope = tidy_scope(ref_graph)
-    memo = {y: None}
+    memo = {}
 
     def of(name):
-        if name in memo:
-            return memo[name]
-        t = tangents.get(name)
-        out = None
-        if t is not None:
-            for p in tangent_names(t):
-                k = jacobian(_only(t, p), p, scope)
-                if k is None:
-                    memo[name] = None
-                    return None
-                inner = of(p) if p != y else None
-                if p != y and inner is None:
-                    memo[name] = None
-                    return None
-                out = B.add(out, k if p == y else B.mul(k, inner))
-        memo[name] = tidy(out, scope) if out is not None else None
+        if name not in memo:
+            t = tangents.get(name)
+            out = None if t is None else chain(t, y, scope, of)
+            memo[name] = tidy(out, scope) if out is not None else None
         return memo[name]
     return of(x)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backprop_cli.autodiff import tangent_names
+from backprop_cli.autodiff import tidy_scope
 from backprop_cli.formula.ast import Deriv
-from backprop_cli.reference import jacobian_formula
+from backprop_cli.reference import chain, jacobian_formula
 
 
 @dataclass(frozen=True)
@@ -71,23 +71,9 @@ def _reverse_steps(ref):
 def _forward_steps(ref, wrt):
     g, vt = ref.graph, ref.value_trial
     tangents = ref.tangents(wrt)
+    scope = tidy_scope(g)
     for name, t in tangents.items():
-        chain = _chain_form(ref, t, wrt)
-        yield Step(Deriv(name, wrt), chain, (), jacobian_formula(g, tangents, name, wrt),
+        local = chain(t, wrt, scope, lambda p: Deriv(p, wrt))
+        yield Step(Deriv(name, wrt), local, (), jacobian_formula(g, tangents, name, wrt),
                    g.deriv_shape(name, wrt), None if vt is None else ref.jacobian_value(vt, name, wrt))
 
-
-def _chain_form(ref, t, wrt):
-    """dX/dY as Σ (local Jacobian · dP/dY) over the named predecessors P, or None."""
-    from backprop_cli.autodiff import jacobian, tidy_scope
-    from backprop_cli.formula import build as B
-    from backprop_cli.reference import _only
-
-    scope = tidy_scope(ref.graph)
-    out = None
-    for p in tangent_names(t):
-        k = jacobian(_only(t, p), p, scope)
-        if k is None:
-            return None
-        out = B.add(out, k if p == wrt else B.mul(k, Deriv(p, wrt)))
-    return out

@@ -188,7 +188,7 @@ class _Parser:
             value = self.number(self.advance()).value
         elif tok.kind == "(":
             self.advance()
-            value = _fold(self.expr(), self.text)
+            value = fold(self.expr(), self.text)
             self.expect(")")
         else:
             raise FormulaSyntaxError("syntax.exponent", self.text, tok.pos)
@@ -273,7 +273,7 @@ class _Parser:
         if not low <= len(args) <= high:
             raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text, low=low, high=high, n=len(args))
         if fn in ("sum", "mean") and len(args) == 2:
-            args[1] = Num(_fold(args[1], self.text, "shape.const_arg"), args[1].pos)
+            args[1] = Num(fold(args[1], self.text, "shape.const_arg"), args[1].pos)
         if fn == "outer" and not prime:
             return self.node(Bin(OUTER, args[0], args[1], start.pos))
         if fn == "transpose" and not prime:
@@ -302,16 +302,16 @@ def _safe_pow(base: float, exp: float) -> float:
     return float("nan") if isinstance(value, complex) else value
 
 
-def _fold(e, text: str, key: str = "syntax.exponent") -> float:
+def fold(e, text: str = "", key: str = "syntax.exponent") -> float:
     """The value of a constant expression (numbers only), for exponents and axes."""
     if isinstance(e, Num):
         return e.value
     if isinstance(e, Neg):
-        return -_fold(e.x, text, key)
+        return -fold(e.x, text, key)
     if isinstance(e, Pow):
-        return _safe_pow(_fold(e.base, text, key), e.exp)
+        return _safe_pow(fold(e.base, text, key), e.exp)
     if isinstance(e, Bin) and e.op in (ADD, SUB, MUL, DIV):
-        a, b = _fold(e.left, text, key), _fold(e.right, text, key)
+        a, b = fold(e.left, text, key), fold(e.right, text, key)
         if e.op == DIV:
             return a / b if b else float("inf")
         return a + b if e.op == ADD else a - b if e.op == SUB else a * b
