@@ -15,22 +15,22 @@ def load_exercise(exercise):
     """An exercise from a path or an id (./exercises, then the built-in bank); Exercise objects pass through."""
     if not isinstance(exercise, str):
         return exercise
-    from backprop_cli.bank import exercise_path
-    from backprop_cli.model import load_exercise as _load
+    from backprop_cli.exercise.bank import exercise_path
+    from backprop_cli.exercise.model import load_exercise as _load
 
     return _load(exercise_path(exercise))
 
 
 def check(exercise, answers: str, seed: int = 0, lang: str = "en"):
     """Grade the answers file ``answers`` against ``exercise``: a :class:`grading.Report`."""
-    from backprop_cli.checking import check_files
+    from backprop_cli.grade.checking import check_files
 
     return check_files(load_exercise(exercise), answers, seed, lang)
 
 
 def solve(exercise, steps: bool = False, mode: str = "reverse", wrt: str | None = None, seed: int = 0):
     """The reference solution of ``exercise``: a :class:`solve.Solution`."""
-    from backprop_cli.reference import prepare
-    from backprop_cli.solve import solve as _solve
+    from backprop_cli.grade.reference import prepare
+    from backprop_cli.grade.solve import solve as _solve
 
     return _solve(prepare(load_exercise(exercise), seed), steps, mode, wrt)

@@ -43,8 +43,8 @@ def _write(path: str | None, text: str | bytes):
 
 
 def _load(name: str):
-    from backprop_cli.bank import exercise_path
-    from backprop_cli.model import load_exercise
+    from backprop_cli.exercise.bank import exercise_path
+    from backprop_cli.exercise.model import load_exercise
 
     return load_exercise(exercise_path(name))
 
@@ -64,8 +64,8 @@ def cli(ctx, lang):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def list_cmd(paths, tags, fmt):
     """List exercises (./exercises if present, else the built-in bank)."""
-    from backprop_cli.bank import exercise_files
-    from backprop_cli.model import load_exercise
+    from backprop_cli.exercise.bank import exercise_files
+    from backprop_cli.exercise.model import load_exercise
     from backprop_cli.report.listing import listing_json, print_listing
 
     exercises = [load_exercise(f) for f in exercise_files(paths)]
@@ -84,7 +84,7 @@ def list_cmd(paths, tags, fmt):
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 def show_graph(exercise, fmt, with_values, seed, output):
     """Draw the computational graph of EXERCISE (a file or an id)."""
-    from backprop_cli.reference import prepare
+    from backprop_cli.grade.reference import prepare
     from backprop_cli.report.graph import graph_dot, graph_mermaid, graph_tree, render_graphviz
 
     ref = prepare(_load(exercise), seed)
@@ -114,9 +114,9 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
     """Print the reference answers of EXERCISE: formula, shape and (with values) number."""
     import json
 
-    from backprop_cli.reference import prepare
+    from backprop_cli.grade.reference import prepare
     from backprop_cli.report.solution import print_solution_rich, solution_json, solution_latex, solution_markdown
-    from backprop_cli.solve import solve as solve_exercise
+    from backprop_cli.grade.solve import solve as solve_exercise
 
     ref = prepare(_load(exercise), seed)
     if wrt is not None and wrt not in ref.graph.shapes:
@@ -150,7 +150,7 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
 @click.pass_context
 def check(ctx, exercise, answers_path, fmt, lang, seed, show_solution, watch):
     """Grade an answers file against EXERCISE (a file or an id)."""
-    from backprop_cli.checking import check_files
+    from backprop_cli.grade.checking import check_files
 
     lang = lang or _lang(ctx)
     ex = _load(exercise)
@@ -165,7 +165,7 @@ def check(ctx, exercise, answers_path, fmt, lang, seed, show_solution, watch):
 
     if not watch:
         ctx.exit(0 if run().passed else 1)
-    from backprop_cli.checking import watch_file
+    from backprop_cli.grade.checking import watch_file
 
     watch_file(answers_path, run, lambda err: click.echo(err.render(lang), err=True))
 
@@ -189,7 +189,7 @@ def _show_report(report, fmt, lang, show_solution, ex):
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(exercise, output, force):
     """Write an answers template for EXERCISE."""
-    from backprop_cli.template import answers_template
+    from backprop_cli.exercise.template import answers_template
 
     ex = _load(exercise)
     text = answers_template(ex)
@@ -209,7 +209,7 @@ def init(exercise, output, force):
 @click.pass_context
 def validate(ctx, paths, seed):
     """Check exercise files: schema, graph, shapes, references against finite differences, solutions."""
-    from backprop_cli.checking import validate_files
+    from backprop_cli.grade.checking import validate_files
 
     lang = _lang(ctx)
     ok = validate_files(paths, seed, lambda text, good: click.echo(text, err=not good), lang)
@@ -227,7 +227,7 @@ def validate(ctx, paths, seed):
 @click.pass_context
 def grade(ctx, submissions, exercises_dir, fmt, output, jobs, seed, timeout):
     """Grade a class: SUBMISSIONS holds one folder per student with <id>.yaml answers files."""
-    from backprop_cli.batch import grade_class
+    from backprop_cli.grade.batch import grade_class
     from backprop_cli.report.batch import rows_csv, rows_json, rows_junit, print_rows
 
     lang = _lang(ctx)
@@ -249,7 +249,7 @@ def grade(ctx, submissions, exercises_dir, fmt, output, jobs, seed, timeout):
 @click.argument("which", type=click.Choice(["exercise", "answers"]), default="exercise")
 def schema(which):
     """Print the JSON Schema of the exercise or answers file, for editor validation."""
-    from backprop_cli.schema import schema_json
+    from backprop_cli.exercise.schema import schema_json
 
     _write(None, schema_json(which))
 

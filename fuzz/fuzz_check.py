@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backprop_cli.answers import match_answers, parse_answers  # noqa: E402
+from backprop_cli.exercise.answers import match_answers, parse_answers  # noqa: E402
 from backprop_cli.errors import BackpropError  # noqa: E402
-from backprop_cli.grading import grade  # noqa: E402
-from backprop_cli.model import load_exercise  # noqa: E402
-from backprop_cli.reference import prepared  # noqa: E402
-from backprop_cli.yamlio import load_yaml_text  # noqa: E402
+from backprop_cli.grade.grading import grade  # noqa: E402
+from backprop_cli.exercise.model import load_exercise  # noqa: E402
+from backprop_cli.grade.reference import prepared  # noqa: E402
+from backprop_cli.exercise.yamlio import load_yaml_text  # noqa: E402
 
 EXERCISES = ["affine", "dense", "two-outputs", "jacobian-affine", "staged-backprop", "reused-node", "mlp3-l2"]
 TOKENS = ["a", "b", "c", "W", "x", "z", "J", "L", "dJ/dc", "∂J/∂c", "dJ/dz", "dc/da", "db/da", "n", "m",

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from backprop_cli import check
-from backprop_cli.checking import watch_file
+from backprop_cli.grade.checking import watch_file
 from backprop_cli.errors import InputError
 from conftest import EXERCISES, ROOT
 

@@ -34,7 +34,7 @@ import pytest
 import yaml
 
 import backprop_cli
-from backprop_cli.diagnosis import CODES
+from backprop_cli.grade.diagnosis import CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from backprop_cli.errors import BackpropError, UnknownNameError
 from backprop_cli.formula.parser import parse
-from backprop_cli.infer import Scope, infer
-from backprop_cli.numeric import NumEnv, evaluate, smooth_function
+from backprop_cli.derive.infer import Scope, infer
+from backprop_cli.derive.numeric import NumEnv, evaluate, smooth_function
 
 SIZES = {"n": 3, "m": 4, "B": 2}
 SHAPES = {"a": (1, "n"), "b": (1, "m"), "x": ("n", 1), "W": ("n", "m"), "X": ("B", "m"), "s": (), "t": ()}

@@ -1,4 +1,4 @@
-"""Tests for backprop_cli.model: the exercise and answers files as typed data, and their schema errors."""
+"""Tests for backprop_cli.exercise.model: the exercise and answers files as typed data, and their schema errors."""
 from __future__ import annotations
 
 import re
@@ -10,9 +10,9 @@ import pytest
 
 from backprop_cli.errors import InputError, Mark
 from backprop_cli.messages import catalogue
-from backprop_cli.answers import Answers, load_answers, match_answers
-from backprop_cli.model import EXERCISE_KEYS, Exercise, load_exercise, normalize_key, parse_exercise
-from backprop_cli.yamlio import load_yaml_text
+from backprop_cli.exercise.answers import Answers, load_answers, match_answers
+from backprop_cli.exercise.model import EXERCISE_KEYS, Exercise, load_exercise, normalize_key, parse_exercise
+from backprop_cli.exercise.yamlio import load_yaml_text
 
 SPEC_EXERCISE = """\
 id: affine                    # unique; lowercase letters, digits, hyphens
@@ -69,7 +69,7 @@ def parse(text: str) -> Exercise:
 
 
 def answers(text: str) -> Answers:
-    from backprop_cli.answers import parse_answers
+    from backprop_cli.exercise.answers import parse_answers
 
     return parse_answers(load_yaml_text(text, "a.yaml"), "a.yaml")
 
@@ -364,7 +364,7 @@ def test_answers_for_another_exercise_are_an_error():
 
 
 def _keys_in_source() -> set[str]:
-    root = Path(__file__).resolve().parents[1] / "backprop_cli"
+    root = Path(__file__).resolve().parents[1] / "backprop_cli" / "exercise"
     text = "".join((root / name).read_text(encoding="utf-8") for name in ("yamlio.py", "model.py", "schema.py"))
     return set(re.findall(r'"((?:yaml|schema|answers)\.[a-z_]+)"', text))
 

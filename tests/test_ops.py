@@ -1,4 +1,4 @@
-"""Tests for backprop_cli.ops: every elementwise function against an independent reference, and every VJP
+"""Tests for backprop_cli.derive.ops: every elementwise function against an independent reference, and every VJP
 and JVP rule of the operation table against central finite differences (autograd's check_vjp)."""
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Name, Neg, Num, Pow, T, children
 from backprop_cli.formula.parser import parse
-from backprop_cli.infer import Scope, infer
-from backprop_cli.numeric import NumEnv, central_difference, draw_value, evaluate, smooth_function
-from backprop_cli.ops import ALPHA_DEFAULT, FUNCTIONS, OPS, TWO_ARGS, op_key
+from backprop_cli.derive.infer import Scope, infer
+from backprop_cli.derive.numeric import NumEnv, central_difference, draw_value, evaluate, smooth_function
+from backprop_cli.derive.ops import ALPHA_DEFAULT, FUNCTIONS, OPS, TWO_ARGS, op_key
 
 RTOL, ATOL = 1e-5, 1e-6
 EPS = 1e-6

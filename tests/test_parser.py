@@ -10,7 +10,7 @@ from backprop_cli.errors import BackpropError, FormulaSyntaxError, LimitError, U
 from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num,
                                       Pow, T)
 from backprop_cli.formula.parser import parse, parse_equation
-from backprop_cli.infer import Scope, infer
+from backprop_cli.derive.infer import Scope, infer
 
 a, b, c, g, u, v, x, y, z, W, X = (Name(n) for n in ("a", "b", "c", "g", "u", "v", "x", "y", "z", "W", "X"))
 DECLARED = {"f": "elementwise", "F": "opaque"}

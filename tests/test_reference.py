@@ -8,9 +8,9 @@ import pytest
 from backprop_cli.errors import InputError
 from backprop_cli.formula.ast import Call, Deriv, Name, Neg, Num, Pow, T
 from backprop_cli.formula.printers import unicode
-from backprop_cli.model import load_exercise
-from backprop_cli.reference import prepare
-from backprop_cli.validate import check_references
+from backprop_cli.exercise.model import load_exercise
+from backprop_cli.grade.reference import prepare
+from backprop_cli.grade.validate import check_references
 from conftest import EXERCISES, ROOT
 
 
@@ -119,8 +119,8 @@ def test_dense_gradients_match_sympy():
     J = sum(g.multiply_elementwise(c))
     text = ("id: d\ntitle: t\ninputs:\n  a: [1, n]\n  W: [n, m]\n  b: [1, m]\nforward:\n  - c = tanh(a @ W + b)\n"
             "loss: J\nquestions:\n  - dJ/da\n  - dJ/dW\n  - dJ/db\n")
-    from backprop_cli.model import parse_exercise
-    from backprop_cli.yamlio import load_yaml_text
+    from backprop_cli.exercise.model import parse_exercise
+    from backprop_cli.exercise.yamlio import load_yaml_text
 
     ref = prepare(parse_exercise(load_yaml_text(text, "d.yaml"), "d.yaml"))
     env = {"a": a, "W": W, "b": b, "dJ/dc": g, "_size": {"n": n, "m": m}}
@@ -137,8 +137,8 @@ def test_column_layer_jacobians_match_sympy():
     a = W * x + b
     text = ("id: l\ntitle: t\ninputs:\n  x: [n, 1]\n  W: [m, n]\n  b: [m, 1]\nforward:\n  - a = W @ x + b\n"
             "  - z = tanh(a)\n  - L = sum(z)\nloss: L\nquestions:\n  - da/dx\n  - dz/da\n")
-    from backprop_cli.model import parse_exercise
-    from backprop_cli.yamlio import load_yaml_text
+    from backprop_cli.exercise.model import parse_exercise
+    from backprop_cli.exercise.yamlio import load_yaml_text
 
     ref = prepare(parse_exercise(load_yaml_text(text, "l.yaml"), "l.yaml"))
     qx, qa = ref.questions

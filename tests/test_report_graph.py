@@ -10,9 +10,9 @@ import pytest
 
 from backprop_cli.errors import UsageError
 from backprop_cli.formula.ast import Name
-from backprop_cli.graph import Node
-from backprop_cli.model import load_exercise
-from backprop_cli.reference import prepare
+from backprop_cli.derive.graph import Node
+from backprop_cli.exercise.model import load_exercise
+from backprop_cli.grade.reference import prepare
 from backprop_cli.report import graph as report_graph
 from backprop_cli.report.graph import graph_dot, graph_mermaid, graph_tree, render_graphviz, short
 

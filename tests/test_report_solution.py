@@ -11,8 +11,8 @@ import pytest
 from rich.console import Console
 
 from backprop_cli.formula.parser import parse
-from backprop_cli.model import load_exercise
-from backprop_cli.reference import prepare
+from backprop_cli.exercise.model import load_exercise
+from backprop_cli.grade.reference import prepare
 from backprop_cli.report.solution import (
     json_value,
     print_solution_rich,
@@ -21,7 +21,7 @@ from backprop_cli.report.solution import (
     solution_markdown,
     tex_text,
 )
-from backprop_cli.solve import solve
+from backprop_cli.grade.solve import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 

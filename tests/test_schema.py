@@ -1,4 +1,4 @@
-"""Tests for backprop_cli.schema: the JSON Schemas of the exercise and answers files."""
+"""Tests for backprop_cli.exercise.schema: the JSON Schemas of the exercise and answers files."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from backprop_cli.errors import InputError, UsageError
-from backprop_cli.answers import ANSWERS_KEYS, load_answers, parse_answers
-from backprop_cli.model import EXERCISE_KEYS, load_exercise, parse_exercise
-from backprop_cli.schema import ANSWERS_SCHEMA, EXERCISE_SCHEMA, schema_json
-from backprop_cli.yamlio import load_yaml, load_yaml_text, plain
+from backprop_cli.exercise.answers import ANSWERS_KEYS, load_answers, parse_answers
+from backprop_cli.exercise.model import EXERCISE_KEYS, load_exercise, parse_exercise
+from backprop_cli.exercise.schema import ANSWERS_SCHEMA, EXERCISE_SCHEMA, schema_json
+from backprop_cli.exercise.yamlio import load_yaml, load_yaml_text, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 

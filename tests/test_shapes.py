@@ -1,4 +1,4 @@
-"""Tests for backprop_cli.shapes and backprop_cli.infer: every shape rule of SPEC sections 5 and 6, Jacobian
+"""Tests for backprop_cli.derive.shapes and backprop_cli.derive.infer: every shape rule of SPEC sections 5 and 6, Jacobian
 shapes, shape answers, and the element-count limit."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from backprop_cli.errors import BackpropError, FormulaError, LimitError, ShapeError, UnknownNameError
 from backprop_cli.formula.parser import parse
-from backprop_cli.infer import MAX_ELEMENTS, Scope, infer
-from backprop_cli.shapes import SCALAR, dims, fmt, jacobian_shape, norm, parse_shape
+from backprop_cli.derive.infer import MAX_ELEMENTS, Scope, infer
+from backprop_cli.derive.shapes import SCALAR, dims, fmt, jacobian_shape, norm, parse_shape
 
 SHAPES = {
     "a": (1, "n"),     # row

@@ -1,12 +1,12 @@
-"""Tests for backprop_cli.yamlio: safe YAML loading with marks."""
+"""Tests for backprop_cli.exercise.yamlio: safe YAML loading with marks."""
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from backprop_cli import yamlio
+from backprop_cli.exercise import yamlio
 from backprop_cli.errors import InputError, Mark
-from backprop_cli.yamlio import load_yaml, load_yaml_text, plain
+from backprop_cli.exercise.yamlio import load_yaml, load_yaml_text, plain
 
 LOADERS = [pytest.param(yaml.SafeLoader, id="python")]
 if hasattr(yaml, "CSafeLoader"):

@@ -15,7 +15,7 @@ import numpy as np
 
 from backprop_cli.errors import BackpropError, UsageError
 from backprop_cli.formula.ast import Call
-from backprop_cli.shapes import fmt
+from backprop_cli.derive.shapes import fmt
 
 DOT_TIMEOUT = 20
 
@@ -75,7 +75,7 @@ def node_numbers(graph, trial, ref=None) -> dict:
 
 
 def _evaluate(node, env):
-    from backprop_cli.numeric import evaluate
+    from backprop_cli.derive.numeric import evaluate
 
     try:
         return evaluate(node.expr, env)

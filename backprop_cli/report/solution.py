@@ -15,7 +15,7 @@ from backprop_cli.formula.names import GREEK
 from backprop_cli.formula.parser import parse_equation
 from backprop_cli.formula.printers import latex, latex_name, plain, unicode
 from backprop_cli.report.graph import short
-from backprop_cli.shapes import fmt
+from backprop_cli.derive.shapes import fmt
 
 
 # -- shared pieces -----------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 import numpy
 
 from backprop_cli.errors import InputError, Mark
-from backprop_cli.model import Exercise, _array, _compact, _fail, _fields, _got, _opt, _text, normalize_key  # noqa: F401
-from backprop_cli.yamlio import Node, load_yaml
+from backprop_cli.exercise.model import Exercise, _array, _compact, _fail, _fields, _got, _opt, _text, normalize_key  # noqa: F401
+from backprop_cli.exercise.yamlio import Node, load_yaml
 
 ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
 SECTION_KIND = {"answers": "derivative", "shapes": "shape", "values": "value"}

@@ -14,9 +14,9 @@ from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError
 from backprop_cli.formula.ast import Deriv, Name, T, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
-from backprop_cli.infer import infer
-from backprop_cli.numeric import evaluate
-from backprop_cli.shapes import dims, fmt, parse_shape
+from backprop_cli.derive.infer import infer
+from backprop_cli.derive.numeric import evaluate
+from backprop_cli.derive.shapes import dims, fmt, parse_shape
 
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
@@ -71,7 +71,7 @@ def agree(a, b) -> bool:
 
 
 def diagnose(ref, q, values, shape, student=None):
-    from backprop_cli.diagnosis import diagnose as run
+    from backprop_cli.grade.diagnosis import diagnose as run
 
     return run(ref, q, values, shape, student)
 
@@ -130,7 +130,7 @@ def _grade_one(ref, q, entry) -> Result:
     except ShapeError as err:
         if err.key not in DIMENSION_ERRORS:
             return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
-        from backprop_cli.diagnosis import student_fix
+        from backprop_cli.grade.diagnosis import student_fix
 
         code = student_fix(ref, q, e) or "dimension-error"
         return _result(q, entry, "incorrect", read=read, diagnosis=code, message=err.key, args=err.args_,

@@ -11,9 +11,9 @@ from backprop_cli.messages import message
 
 def check_files(ex, answers_path: str, seed: int = 0, lang: str = "en"):
     """The report for the answers file at ``answers_path`` against exercise ``ex``."""
-    from backprop_cli.grading import grade
-    from backprop_cli.answers import load_answers, match_answers
-    from backprop_cli.reference import prepared
+    from backprop_cli.grade.grading import grade
+    from backprop_cli.exercise.answers import load_answers, match_answers
+    from backprop_cli.grade.reference import prepared
 
     answers = match_answers(ex, load_answers(answers_path), lang)
     return grade(prepared(ex, seed), answers)
@@ -41,10 +41,10 @@ def watch_file(path: str, run, on_error, interval: float = 0.4, until=lambda: Fa
 
 def validate_files(paths, seed: int, emit, lang: str = "en") -> bool:
     """Validate every exercise under ``paths``; ``emit(text, ok)`` reports each file. True if all pass."""
-    from backprop_cli.bank import exercise_files, solution_for
-    from backprop_cli.model import load_exercise
-    from backprop_cli.reference import prepared
-    from backprop_cli.validate import check_references
+    from backprop_cli.exercise.bank import exercise_files, solution_for
+    from backprop_cli.exercise.model import load_exercise
+    from backprop_cli.grade.reference import prepared
+    from backprop_cli.grade.validate import check_references
 
     all_ok = True
     ids = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy
 
 from backprop_cli.errors import InputError, Mark
-from backprop_cli.yamlio import Node, load_yaml, plain
+from backprop_cli.exercise.yamlio import Node, load_yaml, plain
 
 Dim = int | str
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backprop_cli.autodiff import tidy_scope
+from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.formula.ast import Deriv
-from backprop_cli.reference import chain, jacobian_formula
+from backprop_cli.grade.reference import chain, jacobian_formula
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def solve(ref, steps: bool = False, mode: str = "reverse", wrt: str | None = Non
 
 def _reverse_steps(ref):
     g, rev, vt = ref.graph, ref.rev, ref.value_trial
-    from backprop_cli.reference import expand
+    from backprop_cli.grade.reference import expand
 
     memo = {}
     for name in rev.order:

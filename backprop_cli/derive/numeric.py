@@ -11,8 +11,8 @@ import numpy as np
 
 from backprop_cli.errors import EvaluationError
 from backprop_cli.formula.ast import Call, Deriv, Name, children
-from backprop_cli.infer import const_of, dim_of
-from backprop_cli.ops import OPS, as_array, op_key
+from backprop_cli.derive.infer import const_of, dim_of
+from backprop_cli.derive.ops import OPS, as_array, op_key
 
 
 @dataclass

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from backprop_cli.errors import UsageError
 
-BUILTIN = Path(__file__).resolve().parent / "bank"
+BUILTIN = Path(__file__).resolve().parent.parent / "bank"
 
 
 def exercise_path(name: str) -> str:

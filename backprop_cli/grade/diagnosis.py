@@ -13,14 +13,14 @@ from itertools import combinations, islice, product
 
 import numpy as np
 
-from backprop_cli.autodiff import tidy_scope
+from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Pow, T, replace, walk
-from backprop_cli.grading import agree
-from backprop_cli.infer import infer
-from backprop_cli.numeric import evaluate
-from backprop_cli.reference import expand
+from backprop_cli.grade.grading import agree
+from backprop_cli.derive.infer import infer
+from backprop_cli.derive.numeric import evaluate
+from backprop_cli.grade.reference import expand
 
 CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",
          "missing-path", "elementwise-vs-matrix-product", "operand-order", "missing-activation-derivative",

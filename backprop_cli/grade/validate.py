@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop_cli.autodiff import tidy_scope
+from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.formula.ast import Deriv
-from backprop_cli.infer import infer
-from backprop_cli.numeric import evaluate
-from backprop_cli.ops import as_array
+from backprop_cli.derive.infer import infer
+from backprop_cli.derive.numeric import evaluate
+from backprop_cli.derive.ops import as_array
 
 EPS, RTOL, ATOL = 1e-6, 1e-4, 1e-6
 

@@ -39,8 +39,8 @@ _exercises: dict = {}
 
 
 def _exercise(exercises_dir, ex_id):
-    from backprop_cli.bank import exercise_path
-    from backprop_cli.model import load_exercise
+    from backprop_cli.exercise.bank import exercise_path
+    from backprop_cli.exercise.model import load_exercise
 
     key = (exercises_dir, ex_id)
     if key not in _exercises:
@@ -53,7 +53,7 @@ def _exercise(exercises_dir, ex_id):
 
 def grade_one(task) -> Row:
     """Grade one submission file; never raises."""
-    from backprop_cli.checking import check_files
+    from backprop_cli.grade.checking import check_files
 
     student, path, exercises_dir, seed, timeout = task
     ex_id = os.path.splitext(os.path.basename(path))[0]

@@ -15,8 +15,8 @@ import numpy as np
 from backprop_cli.errors import ShapeError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Num
-from backprop_cli.functions import ALPHA_DEFAULT, FUNCTIONS, TWO_ARGS
-from backprop_cli.shapes import SCALAR, broadcast, fmt, is_column, is_row, is_vector, matmul_shape, norm, outer_shape
+from backprop_cli.derive.functions import ALPHA_DEFAULT, FUNCTIONS, TWO_ARGS
+from backprop_cli.derive.shapes import SCALAR, broadcast, fmt, is_column, is_row, is_vector, matmul_shape, norm, outer_shape
 
 
 class Op(NamedTuple):

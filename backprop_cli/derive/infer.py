@@ -14,8 +14,8 @@ from typing import Callable
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
 from backprop_cli.formula.ast import Bin, Call, Deriv, Name, children
 from backprop_cli.formula.parser import fold
-from backprop_cli.ops import OPS, op_key
-from backprop_cli.shapes import SCALAR, fmt, size_bound
+from backprop_cli.derive.ops import OPS, op_key
+from backprop_cli.derive.shapes import SCALAR, fmt, size_bound
 
 MAX_ELEMENTS = 1_000_000
 MAX_PRODUCT_COST = 10_000_000   # multiply-adds of one matrix product

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, T, walk
-from backprop_cli.ops import OPS, op_key, opaque_jvp, opaque_vjp
-from backprop_cli.shapes import SCALAR, is_column, is_vector
-from backprop_cli.tidy import tidy
+from backprop_cli.derive.ops import OPS, op_key, opaque_jvp, opaque_vjp
+from backprop_cli.derive.shapes import SCALAR, is_column, is_vector
+from backprop_cli.derive.tidy import tidy
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def tangent_names(e) -> list:
 
 def jacobian(e, t: str, scope):
     """The Jacobian of the linear formula ``e`` with respect to the tangent ``δ:t``, or None."""
-    from backprop_cli.infer import infer
+    from backprop_cli.derive.infer import infer
 
     def shape(x):
         return infer(x, scope)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
-from backprop_cli.infer import infer
-from backprop_cli.functions import FUNCTIONS
-from backprop_cli.shapes import SCALAR
+from backprop_cli.derive.infer import infer
+from backprop_cli.derive.functions import FUNCTIONS
+from backprop_cli.derive.shapes import SCALAR
 
 _ELEMENTWISE = set(FUNCTIONS)
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from backprop_cli.errors import BackpropError, FormulaError, InputError
 from backprop_cli.formula.ast import Call, Name, Num, Pow, children, walk
 from backprop_cli.formula.parser import parse_equation
-from backprop_cli.infer import Scope, infer
-from backprop_cli.ops import OPS, op_key
-from backprop_cli.shapes import SCALAR, fmt, is_column, jacobian_shape
+from backprop_cli.derive.infer import Scope, infer
+from backprop_cli.derive.ops import OPS, op_key
+from backprop_cli.derive.shapes import SCALAR, fmt, is_column, jacobian_shape
 
 _LABELS = {"Neg": "−", "T": "ᵀ", "Pow": "^", "*": "·", "Num": "const"}
 

@@ -1,6 +1,6 @@
 """Lets you hand an editor the JSON Schema of an exercise file or an answers file (``backprop schema``).
 
-The schemas describe what :mod:`backprop_cli.model` accepts (SPEC sections 3 and 4), so an editor
+The schemas describe what :mod:`backprop_cli.exercise.model` accepts (SPEC sections 3 and 4), so an editor
 with a YAML language server can complete keys and flag mistakes while an instructor or a student
 types. The loader stays the authority: it also checks what JSON Schema cannot say well, such as
 duplicate keys and rectangular value lists. Nothing here is used at run time to validate.

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backprop_cli import numeric
-from backprop_cli.autodiff import forward, jacobian, reverse, tangent_names, tidy_scope
+from backprop_cli.derive import numeric
+from backprop_cli.derive.autodiff import forward, jacobian, reverse, tangent_names, tidy_scope
 from backprop_cli.errors import FormulaError, InputError, NotAllowedError, UnknownNameError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import Deriv, Name, replace
 from backprop_cli.formula.parser import parse
-from backprop_cli.graph import build_graph
-from backprop_cli.infer import suggest
-from backprop_cli.numeric import NumEnv, evaluate
-from backprop_cli.shapes import jacobian_shape, norm, substitute
-from backprop_cli.tidy import tidy
+from backprop_cli.derive.graph import build_graph
+from backprop_cli.derive.infer import suggest
+from backprop_cli.derive.numeric import NumEnv, evaluate
+from backprop_cli.derive.shapes import jacobian_shape, norm, substitute
+from backprop_cli.derive.tidy import tidy
 
 TRIALS = 5
 
