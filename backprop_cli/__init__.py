@@ -21,11 +21,12 @@ def load_exercise(exercise):
     return _load(exercise_path(exercise))
 
 
-def check(exercise, answers: str, seed: int = 0, lang: str = "en"):
-    """Grade the answers file ``answers`` against ``exercise``: a :class:`grading.Report`."""
+def check(exercise, answers: str, seed: int = 0):
+    """Grade the answers file ``answers`` against ``exercise``: a :class:`grading.Report` (data; the
+    renderers in :mod:`backprop_cli.report` turn it into text)."""
     from backprop_cli.grade.checking import check_files
 
-    return check_files(load_exercise(exercise), answers, seed, lang)
+    return check_files(load_exercise(exercise), answers, seed)
 
 
 def solve(exercise, steps: bool = False, mode: str = "reverse", wrt: str | None = None, seed: int = 0):

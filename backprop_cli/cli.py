@@ -159,7 +159,7 @@ def check(ctx, exercise, answers_path, fmt, lang, seed, show_solution, watch):
         raise UsageError("cli.no_answers", path=answers_path, exercise=exercise)
 
     def run():
-        report = check_files(ex, answers_path, seed, lang)
+        report = check_files(ex, answers_path, seed)
         _show_report(report, fmt, lang, show_solution, ex)
         return report
 
@@ -211,8 +211,13 @@ def validate(ctx, paths, seed):
     """Check exercise files: schema, graph, shapes, references against finite differences, solutions."""
     from backprop_cli.grade.checking import validate_files
 
+    from backprop_cli.report.validate import validate_text
+
     lang = _lang(ctx)
-    ok = validate_files(paths, seed, lambda text, good: click.echo(text, err=not good), lang)
+    ok = True
+    for result in validate_files(paths, seed):
+        click.echo(validate_text(result, lang), err=not result.ok)
+        ok = ok and result.ok
     ctx.exit(0 if ok else 1)
 
 

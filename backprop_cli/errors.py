@@ -5,7 +5,9 @@ in English, German or Russian. ``exit_code`` is what the CLI exits with when the
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,15 @@ class BackpropError(Exception):
         self.args_ = args
         super().__init__(key)
 
-    def with_mark(self, mark: Mark | None) -> "BackpropError":
-        """This error, placed at ``mark`` (kept if it already has a place)."""
-        if self.mark is None:
-            self.mark = mark
-        return self
+    def placed(self, mark: Mark | None) -> "BackpropError":
+        """A copy of this error placed at ``mark``; an error that has a place keeps it. Errors are never
+        edited once raised: whoever knows more raises a new, complete one."""
+        return self if self.mark is not None or mark is None else self._copy(mark=mark)
+
+    def _copy(self, **changes: Any) -> "BackpropError":
+        new = copy.copy(self)
+        new.__dict__.update(changes)
+        return new
 
     def render(self, lang: str = "en") -> str:
         from backprop_cli.messages import render_error
@@ -58,10 +64,18 @@ class FormulaError(BackpropError):
         self.text = text
         self.pos = pos
 
-    def with_mark(self, mark: Mark | None) -> "FormulaError":
-        if self.mark is None and mark is not None:
-            self.mark = mark.shifted(self.pos or 0)
-        return self
+    def placed(self, mark: Mark | None) -> "BackpropError":
+        """A copy at the fault's column inside the formula that starts at ``mark``."""
+        return self if self.mark is not None or mark is None else self._copy(mark=mark.shifted(self.pos or 0))
+
+    def in_formula(self, text: str) -> "FormulaError":
+        """A copy that shows ``text`` as its formula, unless it already has one."""
+        return self if self.text else self._copy(text=text)  # type: ignore[return-value]
+
+    def in_equation(self, equation: str, mark: Mark | None) -> "FormulaError":
+        """A copy that names the forward ``equation`` it came from and, unless placed, sits at ``mark``."""
+        args = {"equation": equation, **self.args_}
+        return self._copy(args_=args, mark=self.mark or mark)  # type: ignore[return-value]
 
 
 class FormulaSyntaxError(FormulaError):
@@ -94,9 +108,3 @@ class InputError(BackpropError):
 
 class UsageError(BackpropError):
     """The command was called wrongly."""
-
-
-class ValidationFailure(BackpropError):
-    """``validate`` found a problem (exit code 1)."""
-
-    exit_code = 1

@@ -89,10 +89,8 @@ class Graph:
 def _error(eq, err: BackpropError) -> BackpropError:
     """``err`` placed in the exercise file: at the fault if the equation's offsets are exact, else at it."""
     if isinstance(err, FormulaError):
-        err.args_.setdefault("equation", eq.text)
-        if not eq.exact and err.mark is None:
-            err.mark = eq.mark
-    return err.with_mark(eq.mark)
+        err = err.in_equation(eq.text, None if eq.exact else eq.mark)
+    return err.placed(eq.mark)
 
 
 def build_graph(ex) -> Graph:

@@ -92,9 +92,9 @@ def infer(e, scope: Scope, text: str = ""):
     try:
         return _infer(e, scope)
     except FormulaError as err:
-        if not err.text:
-            err.text = text
-        raise
+        if err.text:
+            raise
+        raise err.in_formula(text) from err
 
 
 def _infer(e, scope: Scope):

@@ -1,11 +1,12 @@
 """Lets you load a student's answers file (SPEC section 4) and match its keys to the exercise's questions.
 
-Keys written with ``∂`` or spaces match their question; keys that match none become warnings that name
-the closest question.
+Keys written with ``∂`` or spaces match their question; keys that match none become warnings (message
+keys with arguments) that name the closest question.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy
 
@@ -39,7 +40,7 @@ class Answers:
     shapes: dict[str, AnswerEntry]
     values: dict[str, AnswerEntry]
     path: str
-    warnings: tuple[tuple[str, Mark], ...] = ()
+    warnings: tuple[tuple[str, dict[str, object], Mark], ...] = ()   # (message key, args, mark)
     exercise_mark: Mark | None = None
 
 
@@ -81,23 +82,22 @@ def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
     return entries
 
 
-def match_answers(ex: Exercise, ans: Answers, lang: str = "en") -> Answers:
+def match_answers(ex: Exercise, ans: Answers) -> Answers:
     """``ans`` keyed by the exercise's question targets, one entry per question (missing ones empty).
 
     A key written with ``∂`` or spaces matches its question. Keys that match no question become
-    warnings (in ``lang``) that name the closest question. A wrong ``exercise:`` id is an error.
+    warnings, ``(message key, args, mark)``, that name the closest question. A wrong ``exercise:`` id
+    is an error.
     """
-    from backprop_cli.messages import message
-
     if ans.exercise is not None and ans.exercise != ex.id:
         raise InputError("answers.exercise_mismatch", ans.exercise_mark or Mark(ans.path, 1, 1),
                          got=ans.exercise, expected=ex.id)
     warnings, hidden = list(ans.warnings), 0
 
-    def warn(make_text, mark: Mark) -> None:
+    def warn(make: Callable[[], tuple[str, dict[str, object]]], mark: Mark) -> None:
         nonlocal hidden
         if len(warnings) < MAX_WARNINGS:
-            warnings.append((make_text(), mark))
+            warnings.append((*make(), mark))
         else:  # a huge file of stray keys must not cost a suggestion search each
             hidden += 1
 
@@ -110,30 +110,30 @@ def match_answers(ex: Exercise, ans: Answers, lang: str = "en") -> Answers:
         for key, entry in getattr(ans, section).items():
             target = exact.get(_compact(key)) or loose.get(normalize_key(key))
             if target is None:
-                warn(lambda: _unknown_answer(ex, section, key, targets, lang), entry.mark)
+                warn(lambda: _unknown_answer(ex, section, key, targets), entry.mark)
             elif target in matched:
                 first = matched[target]
-                warn(lambda: message("answers.duplicate", lang, name=key, first=first.key, line=first.mark.line), entry.mark)
+                warn(lambda: ("answers.duplicate", {"name": key, "first": first.key, "line": first.mark.line}),
+                     entry.mark)
             else:
                 matched[target] = entry
         missing = Mark(ans.path, 1, 1)
         sections[section] = {t: matched.get(t) or AnswerEntry(t, None, None, missing) for t in targets}
     if hidden:
-        warnings.append((message("answers.more_warnings", lang, count=hidden), Mark(ans.path, 1, 1)))
+        warnings.append(("answers.more_warnings", {"count": hidden}, Mark(ans.path, 1, 1)))
     return replace(ans, warnings=tuple(warnings), **sections)
 
 
-def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str], lang: str) -> str:
+def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str]) -> tuple[str, dict[str, object]]:
+    """The warning (message key and args) for an answer key that matches no question in its section."""
     import difflib
-
-    from backprop_cli.messages import message
 
     for q in ex.questions:
         if normalize_key(q.target) == normalize_key(key):
             where = next(s for s, k in SECTION_KIND.items() if k == q.kind)
-            return message("answers.wrong_section", lang, name=key, section=section, expected=where)
+            return "answers.wrong_section", {"name": key, "section": section, "expected": where}
     if not targets:
-        return message("answers.no_questions", lang, name=key, section=section)
+        return "answers.no_questions", {"name": key, "section": section}
     by_key = {normalize_key(t): t for t in targets}
     close = difflib.get_close_matches(normalize_key(key), list(by_key), n=1, cutoff=0.0)
-    return message("answers.unknown_key", lang, name=key, section=section, closest=by_key[close[0]])
+    return "answers.unknown_key", {"name": key, "section": section, "closest": by_key[close[0]]}

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
 
 from backprop_cli.errors import BackpropError
-from backprop_cli.messages import message
 
 
-def check_files(ex, answers_path: str, seed: int = 0, lang: str = "en"):
+def check_files(ex, answers_path: str, seed: int = 0):
     """The report for the answers file at ``answers_path`` against exercise ``ex``."""
     from backprop_cli.grade.grading import grade
     from backprop_cli.exercise.answers import load_answers, match_answers
     from backprop_cli.grade.reference import prepared
 
-    answers = match_answers(ex, load_answers(answers_path), lang)
+    answers = match_answers(ex, load_answers(answers_path))
     return grade(prepared(ex, seed), answers)
 
 
@@ -39,38 +40,45 @@ def watch_file(path: str, run, on_error, interval: float = 0.4, until=lambda: Fa
         return
 
 
-def validate_files(paths, seed: int, emit, lang: str = "en") -> bool:
-    """Validate every exercise under ``paths``; ``emit(text, ok)`` reports each file. True if all pass."""
+@dataclass(frozen=True)
+class FileCheck:
+    """What ``validate`` found in one exercise file: problems are message keys with arguments, or errors."""
+
+    path: str
+    questions: int
+    problems: tuple[tuple[str, dict[str, Any]] | BackpropError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_files(paths: Iterable[str], seed: int) -> Iterator[FileCheck]:
+    """Validate every exercise under ``paths``, one :class:`FileCheck` per file as soon as it is done."""
     from backprop_cli.exercise.bank import exercise_files, solution_for
     from backprop_cli.exercise.model import load_exercise
     from backprop_cli.grade.reference import prepared
     from backprop_cli.grade.validate import check_references
 
-    all_ok = True
-    ids = {}
+    ids: dict[str, str] = {}
     for path in exercise_files(paths):
-        problems = []
+        problems: list[tuple[str, dict[str, Any]] | BackpropError] = []
+        questions = 0
         try:
             ex = load_exercise(path)
+            questions = len(ex.questions)
             if ex.id in ids:
-                problems.append(message("cli.duplicate_id", lang, id=ex.id, other=ids[ex.id]))
+                problems.append(("cli.duplicate_id", {"id": ex.id, "other": ids[ex.id]}))
             ids[ex.id] = path
             ref = prepared(ex, seed)
-            problems += [message(p.key, lang, **p.args) for p in check_references(ref)]
+            problems += [(p.key, p.args) for p in check_references(ref)]
             solution = solution_for(path, ex.id)
             if solution:
-                report = check_files(ex, solution, seed, lang)
+                report = check_files(ex, solution, seed)
                 if not report.passed:
-                    bad = ", ".join(f"{r.question} ({r.status})" for r in report.results if r.status != "correct")
-                    problems.append(message("cli.solution_failed", lang, path=solution, score=report.score,
-                                            max_score=report.max_score) + f": {bad}")
+                    failed = ", ".join(f"{r.question} ({r.status})" for r in report.results if r.status != "correct")
+                    problems.append(("cli.solution_failed", {"path": solution, "score": report.score,
+                                                             "max_score": report.max_score, "failed": failed}))
         except BackpropError as err:
-            problems.append(err.render(lang))
-        problems = list(dict.fromkeys(problems))
-        if problems:
-            all_ok = False
-            emit(message("cli.validate_failed", lang, path=path, count=len(problems)) + "\n" +
-                 "\n".join("  " + p for p in problems), False)
-        else:
-            emit(message("cli.validated", lang, path=path, questions=len(ex.questions)), True)
-    return all_ok
+            problems.append(err)
+        yield FileCheck(path, questions, tuple(problems))

@@ -17,9 +17,8 @@ from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Pow, T, replace, walk
-from backprop_cli.grade.grading import agree
 from backprop_cli.derive.infer import infer
-from backprop_cli.derive.numeric import evaluate
+from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.grade.reference import expand
 
 CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",

@@ -15,8 +15,9 @@ from backprop_cli.formula.ast import Deriv, Name, T, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.infer import infer
-from backprop_cli.derive.numeric import evaluate
+from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
+from backprop_cli.grade.diagnosis import diagnose, student_fix
 
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
@@ -64,18 +65,6 @@ class Report:
         return all(r.status == "correct" for r in self.results)
 
 
-def agree(a, b) -> bool:
-    """Whether two trial values are the same array (float64 tolerances of SPEC 7.1)."""
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=1e-6, atol=1e-9)
-
-
-def diagnose(ref, q, values, shape, student=None):
-    from backprop_cli.grade.diagnosis import diagnose as run
-
-    return run(ref, q, values, shape, student)
-
-
 def grade(ref, answers) -> Report:
     """The report for ``answers`` (a :class:`model.Answers` matched to the exercise) against ``ref``."""
     sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
@@ -88,8 +77,7 @@ def grade(ref, answers) -> Report:
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
         except Exception as err:       # noqa: BLE001 - a bug: say so on this question, grade the others
             results.append(_result(q, entry, "invalid", message="cli.bug", args={"error": f"{type(err).__name__}: {err}"}))
-    warnings = tuple(("text", {"text": text}, mark) for text, mark in answers.warnings)
-    return Report(ref.exercise.id, ref.exercise.title, tuple(results), warnings, answers.path)
+    return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path)
 
 
 def _result(q, entry, status, **kw) -> Result:
@@ -130,8 +118,6 @@ def _grade_one(ref, q, entry) -> Result:
     except ShapeError as err:
         if err.key not in DIMENSION_ERRORS:
             return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
-        from backprop_cli.grade.diagnosis import student_fix
-
         code = student_fix(ref, q, e) or "dimension-error"
         return _result(q, entry, "incorrect", read=read, diagnosis=code, message=err.key, args=err.args_,
                        caret=(text, err.pos))
