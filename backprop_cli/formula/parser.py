@@ -1,21 +1,7 @@
 """Lets you turn formula text into an AST, safely: a tokenizer and a recursive-descent parser.
 
-The grammar (tightest binding last; SPEC section 5)::
-
-    equation := targets "=" expr
-    targets  := NAME ("," NAME)* | "(" NAME ("," NAME)* ")"
-    expr     := term (("+" | "-") term)*
-    term     := unary ((MULOP unary) | unary)*          -- juxtaposition is an implicit product
-    unary    := ("-" | "+") unary | coeff
-    coeff    := NUM power                                -- a number directly before an operand: "2u^2"
-              | power
-    power    := postfix (("^" | "**") exponent | SUPERSCRIPT)?
-    exponent := ("-" | "+")* (NUM | "(" expr ")") (("^" | "**") exponent)?   -- must fold to a constant
-    postfix  := atom (TRANSPOSE | "'")*
-    atom     := NUM | DERIV | FUNC "'"? "(" expr ("," expr)* ")" | NAME | "(" expr ")"
-    MULOP    := "*" | "@" | "·" | "⋅" | "×" | "⊙" | "∘" | ".*" | "/" | "./" | "⊘" | "⊗"
-    TRANSPOSE:= "^T" | "^⊤" | "^{T}" | ".T" | "ᵀ" | "⊤"
-    DERIV    := ("d" | "∂") NAME "/" ("d" | "∂") NAME
+The grammar is the file ``grammar.md`` next to this module (EBNF, one example per rule; SPEC section 5).
+Most rules are a method of :class:`_Parser` with the same name; ``equation`` is :func:`parse_equation`.
 
 Nothing here evaluates text: the tokens are matched by one regular expression and turned into frozen
 nodes. Limits (length, depth, node count, digits, exponent size) are enforced as the text is read.
