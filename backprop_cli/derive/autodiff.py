@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, T, walk
+from backprop_cli.formula.ast import Deriv, Name, Num, T, walk
 from backprop_cli.derive.ops import OPS, op_key, opaque_jvp, opaque_vjp
 from backprop_cli.derive.shapes import SCALAR, is_column, is_vector
 from backprop_cli.derive.tidy import tidy
@@ -168,93 +168,35 @@ def tangent_names(e) -> list:
     return sorted({n.name[2:] for n in walk(e) if isinstance(n, Name) and n.name.startswith("δ:")})
 
 
-def jacobian(e, t: str, scope):
-    """The Jacobian of the linear formula ``e`` with respect to the tangent ``δ:t``, or None."""
-    from backprop_cli.derive.infer import infer
+class _Jacobian:
+    """What a Jacobian rule of the operation table may ask: the shape of a part, whether it holds the
+    tangent ``δ:t``, and the Jacobian of a part."""
 
-    def shape(x):
-        return infer(x, scope)
+    def __init__(self, t: str, scope):
+        self.t, self.scope = t, scope
 
-    def contains(x):
-        return any(isinstance(n, Name) and n.name == "δ:" + t for n in walk(x))
+    def shape(self, x):
+        from backprop_cli.derive.infer import infer
+        return infer(x, self.scope)
 
-    def jac(x):
-        if not contains(x):
+    def contains(self, x) -> bool:
+        return any(isinstance(n, Name) and n.name == "δ:" + self.t for n in walk(x))
+
+    def jac(self, x):
+        if not self.contains(x):
             return None
         if isinstance(x, Name):
-            s = shape(x)
+            s = self.shape(x)
             if s == SCALAR:
                 return B.ONE
             if is_vector(s):
                 return B.call("eye", B.dim_expr(s[0] if s[1] == 1 else s[1]))
             return None
-        if isinstance(x, Neg):
-            inner = jac(x.x)
-            return inner and B.neg(inner)
-        if isinstance(x, T):
-            return jac(x.x) if is_vector(shape(x.x)) or shape(x.x) == SCALAR else None
-        if isinstance(x, Bin) and x.op in (ADD, SUB):
-            left, right = jac(x.left), jac(x.right)
-            if (contains(x.left) and left is None) or (contains(x.right) and right is None):
-                return None
-            if right is None:
-                return left
-            return B.add(left, right if x.op == ADD else B.neg(right))
-        if isinstance(x, Bin) and x.op == MUL:
-            return _jac_product(x, contains, jac, shape, t)
-        if isinstance(x, Bin) and x.op in (HADAMARD, DIV):
-            if contains(x.right):
-                if x.op == DIV or contains(x.left):
-                    return None
-                x = Bin(HADAMARD, x.right, x.left)
-            factor = x.right if x.op == HADAMARD else B.div(B.ONE, x.right)
-            inner = jac(x.left)
-            if inner is None:
-                return None
-            fs, xs = shape(factor), shape(x.left)
-            if fs == SCALAR:
-                return B.mul(factor, inner)
-            if xs == SCALAR or not is_vector(xs) or fs != xs:
-                return None
-            return B.mul(B.call("diag", factor), inner)
-        if isinstance(x, Call) and x.fn == "sum" and len(x.args) == 1:
-            s = shape(x.args[0])
-            inner = jac(x.args[0])
-            if inner is None or not (is_vector(s) or s == SCALAR):
-                return None
-            return inner if s == SCALAR else B.mul(B.call("ones", Num(1.0), B.dim_expr(max(s, key=lambda d: d != 1))), inner)
-        return None
+        op = OPS.get(op_key(x, self.scope.functions))
+        return op.jacobian(x, self) if op is not None and op.jacobian is not None else None
 
-    out = jac(e)
+
+def jacobian(e, t: str, scope):
+    """The Jacobian of the linear formula ``e`` with respect to the tangent ``δ:t``, or None."""
+    out = _Jacobian(t, scope).jac(e)
     return tidy(out, scope) if out is not None else None
-
-
-def _jac_product(x, contains, jac, shape, t):
-    a, b = x.left, x.right
-    if contains(a) and contains(b):
-        return None
-    sa, sb = shape(a), shape(b)
-    if contains(b):
-        inner = jac(b)
-        if sa == SCALAR:
-            return inner and B.mul(a, inner)
-        if len(sb) == 2 and sb[1] == 1:      # A @ column
-            return inner and B.mul(a, inner)
-        return None
-    if sb == SCALAR:
-        inner = jac(a)
-        return inner and B.mul(b, inner)
-    if sa == SCALAR:                         # s · v by s: v as a column (dims(X) ++ dims(Y))
-        inner = jac(a)
-        if inner is None or not is_vector(sb):
-            return None
-        return B.mul(b if sb[1] == 1 else B.tr(b), inner)
-    if len(sa) == 2 and sa[0] == 1:          # row @ B
-        inner = jac(a)
-        return inner and B.mul(B.tr(b), inner)
-    if isinstance(a, Name) and a.name == "δ:" + t and len(sb) == 2 and sb[1] == 1:
-        return B.outer(B.call("eye", B.dim_expr(sa[0])), b)   # d(W x)/dW = I ⊗ x
-    return None
-
-
-

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backprop_cli.errors import BackpropError, FormulaError, InputError
-from backprop_cli.formula.ast import Call, Name, Num, Pow, children, walk
+from backprop_cli.formula.ast import Call, Name, Num, Pow, walk
 from backprop_cli.formula.parser import parse_equation
 from backprop_cli.derive.infer import Scope, infer
-from backprop_cli.derive.ops import OPS, op_key
+from backprop_cli.derive.ops import OPS, op_key, operands
 from backprop_cli.derive.shapes import SCALAR, fmt, is_column, jacobian_shape
 
 _LABELS = {"Neg": "−", "T": "ᵀ", "Pow": "^", "*": "·", "Num": "const"}
@@ -211,10 +211,7 @@ def _add_expr(e, scope, nodes, ids, add, k, used) -> int:
         return add("const", None, e, (), SCALAR, e.name, k)
     if isinstance(e, Num):
         return add("const", None, e, (), SCALAR, f"{e.value:g}", k)
-    if isinstance(e, Call) and e.fn in ("ones", "zeros", "eye"):
-        args = ()
-    else:
-        args = tuple(_add_expr(c, scope, nodes, ids, add, k, used) for c in children(e))
+    args = tuple(_add_expr(c, scope, nodes, ids, add, k, used) for c in operands(e, scope.functions))
     key = op_key(e, scope.functions)
     shape = OPS[key].shape(e, tuple(nodes[a].shape for a in args), scope)
     label = _LABELS.get(key, key)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
-from backprop_cli.formula.ast import Bin, Call, Deriv, Name, children
+from backprop_cli.formula.ast import Bin, Call, Deriv, Name
 from backprop_cli.formula.parser import fold
-from backprop_cli.derive.ops import OPS, op_key
+from backprop_cli.derive.ops import OPS, op_key, operands
 from backprop_cli.derive.shapes import SCALAR, fmt, size_bound
 
 MAX_ELEMENTS = 1_000_000
@@ -104,10 +104,7 @@ def _infer(e, scope: Scope):
         return scope.deriv(e)
     if isinstance(e, Call) and scope.functions.get(e.fn) == "opaque":
         raise FormulaError("name.opaque_call", "", max(e.pos, 0), fn=e.fn)
-    if isinstance(e, Call) and e.fn in ("ones", "zeros", "eye"):
-        child_shapes = ()
-    else:
-        child_shapes = tuple(_infer(c, scope) for c in children(e))
+    child_shapes = tuple(_infer(c, scope) for c in operands(e, scope.functions))
     key = op_key(e, scope.functions)
     op = OPS.get(key)
     if op is None:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop_cli.errors import EvaluationError
-from backprop_cli.formula.ast import Call, Deriv, Name, children
+from backprop_cli.formula.ast import Deriv, Name
 from backprop_cli.derive.infer import const_of, dim_of
-from backprop_cli.derive.ops import OPS, as_array, op_key
+from backprop_cli.derive.ops import OPS, as_array, op_key, operands
 
 
 @dataclass
@@ -57,10 +57,7 @@ def _eval(e, env):
         return env.name(e)
     if isinstance(e, Deriv):
         return env.deriv(e)
-    if isinstance(e, Call) and e.fn in ("ones", "zeros", "eye"):
-        vals = ()
-    else:
-        vals = tuple(_eval(c, env) for c in children(e))
+    vals = tuple(_eval(c, env) for c in operands(e, env.functions))
     op = OPS.get(op_key(e, env.functions))
     if op is None:
         raise EvaluationError("name.no_rule", "", max(e.pos, 0), op=op_key(e, env.functions))

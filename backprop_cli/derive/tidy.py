@@ -6,10 +6,8 @@ from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
 from backprop_cli.derive.infer import infer
-from backprop_cli.derive.functions import FUNCTIONS
+from backprop_cli.derive.ops import OPS, op_key
 from backprop_cli.derive.shapes import SCALAR
-
-_ELEMENTWISE = set(FUNCTIONS)
 
 
 def tidy(e, scope):
@@ -73,26 +71,9 @@ class _Tidy:
     def transpose(self, x):
         if self.shape(x) == SCALAR or isinstance(x, Num):
             return x
-        if isinstance(x, T):
-            return x.x
-        if isinstance(x, Neg):
-            return B.neg(self.transpose(x.x))
-        if isinstance(x, Bin) and x.op == MUL:
-            return self.product(self.transpose(x.right), self.transpose(x.left))
-        if isinstance(x, Bin) and x.op in (ADD, SUB, HADAMARD, DIV):
-            left, right = self.transpose(x.left), self.transpose(x.right)
-            return self.run(Bin(x.op, left, right))
-        if isinstance(x, Pow):
-            return B.power(self.transpose(x.base), x.exp)
-        if isinstance(x, Call) and x.fn in _ELEMENTWISE and len(x.args) == 1:
-            return Call(x.fn, (self.transpose(x.args[0]),), x.prime)
-        if isinstance(x, Call) and x.fn in ("ones", "zeros") and len(x.args) == 2:
-            return Call(x.fn, (x.args[1], x.args[0]))
-        if isinstance(x, Call) and x.fn in ("eye", "diag"):
-            return x
-        if isinstance(x, Call) and x.fn in ("sum", "mean") and len(x.args) == 2:
-            return Call(x.fn, (self.transpose(x.args[0]), Num(1.0 - x.args[1].value)))
-        return T(x)
+        op = OPS.get(op_key(x, self.scope.functions))
+        out = op.transpose(x, self) if op is not None and op.transpose is not None else None
+        return T(x) if out is None else out
 
 
 def _is_ones(e) -> bool:

@@ -1,16 +1,5 @@
-"""Lets you normalise the spellings of names and functions: Greek letters, aliases, subscripts."""
+"""Lets you normalise the spellings of names: Greek letters and subscripts (functions: :mod:`vocabulary`)."""
 from __future__ import annotations
-
-#: Every built-in function by canonical name, with the spellings that mean it.
-FUNCTION_ALIASES = {
-    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs", "sign": "sign",
-    "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "sigma": "sigmoid", "σ": "sigmoid",
-    "relu": "relu", "leaky_relu": "leaky_relu", "prelu": "prelu", "elu": "elu", "softplus": "softplus",
-    "gelu": "gelu", "hardtanh": "hardtanh", "step": "step", "heaviside": "step",
-    "sum": "sum", "mean": "mean", "diag": "diag", "softmax": "softmax",
-    "ones": "ones", "zeros": "zeros", "eye": "eye", "I": "eye",
-    "outer": "outer", "transpose": "transpose",
-}
 
 GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ", "eta": "η",
@@ -41,14 +30,3 @@ def spelled_name(name: str) -> str:
     if name and name[0] in SPELLED and (len(name) == 1 or name[1].isdigit() or name[1] == "_"):
         return SPELLED[name[0]] + name[1:]
     return name
-
-#: How many arguments each built-in takes: (at least, at most).
-ARITY = {
-    "leaky_relu": (1, 2), "prelu": (2, 2), "elu": (1, 2), "sum": (1, 2), "mean": (1, 2),
-    "ones": (2, 2), "zeros": (2, 2), "eye": (1, 1), "outer": (2, 2),
-}
-#: Built-ins with a derivative ``f'(x)``: the elementwise functions.
-ELEMENTWISE = frozenset({
-    "exp", "log", "sqrt", "abs", "sign", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "prelu",
-    "elu", "softplus", "gelu", "hardtanh", "step",
-})

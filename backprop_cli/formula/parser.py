@@ -14,7 +14,8 @@ import unicodedata
 from backprop_cli.errors import FormulaSyntaxError, LimitError
 from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num, Pow,
                                       T, children)
-from backprop_cli.formula.names import ARITY, ELEMENTWISE, FUNCTION_ALIASES, canonical_name
+from backprop_cli.formula.names import canonical_name
+from backprop_cli.formula.vocabulary import Syntax, function_name, syntax_of
 
 MAX_LENGTH, MAX_DEPTH, MAX_NODES, MAX_DIGITS, MAX_EXPONENT = 2000, 100, 500, 30, 64
 
@@ -32,6 +33,7 @@ _TOKEN = re.compile(
 )
 _MULOPS = {"*": MUL, "@": MUL, "·": MUL, "⋅": MUL, "×": MUL, "⊙": HADAMARD, "∘": HADAMARD, ".*": HADAMARD,
            "/": DIV, "./": DIV, "⊘": DIV, "⊗": OUTER}
+_NO_SYNTAX = Syntax()
 _SUP_DIGITS = str.maketrans(_SUP + "⁻⁺", "0123456789-+")
 
 
@@ -238,14 +240,15 @@ class _Parser:
     def function_name(self, raw: str):
         if raw in self.functions:
             return raw
-        return FUNCTION_ALIASES.get(raw)
+        return function_name(raw)
 
     def call(self, fn: str):
+        syntax = syntax_of(fn) or _NO_SYNTAX
         start = self.advance()
         prime = self.tok.kind == "'"
         if prime:
             self.advance()
-            if fn not in ELEMENTWISE and self.functions.get(fn) != "elementwise":
+            if not syntax.prime and self.functions.get(fn) != "elementwise":
                 raise FormulaSyntaxError("syntax.no_derivative", self.text, start.pos, fn=start.text)
         self.enter()
         self.expect("(")
@@ -255,11 +258,12 @@ class _Parser:
             args.append(self.expr())
         self.expect(")")
         self.depth -= 1
-        low, high = (1, 64) if self.functions.get(fn) == "opaque" else ARITY.get(fn, (1, 1))
+        low, high = (1, 64) if self.functions.get(fn) == "opaque" else syntax.arity
         if not low <= len(args) <= high:
             raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text, low=low, high=high, n=len(args))
-        if fn in ("sum", "mean") and len(args) == 2:
-            args[1] = Num(fold(args[1], self.text, "shape.const_arg"), args[1].pos)
+        for i in syntax.const_args:
+            if i < len(args):
+                args[i] = Num(fold(args[i], self.text, "shape.const_arg"), args[i].pos)
         if fn == "outer" and not prime:
             return self.node(Bin(OUTER, args[0], args[1], start.pos))
         if fn == "transpose" and not prime:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
 from backprop_cli.formula.names import SPELLED, spelled_name
+from backprop_cli.formula.vocabulary import syntax_of
 
 SUM, PROD, UNARY, POWER, POSTFIX, ATOM = range(1, 7)
 
@@ -102,7 +103,6 @@ class PlainPrinter(Printer):
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_UNICODE_FN = {"sigmoid": "σ", "eye": "I"}
 
 
 class UnicodePrinter(Printer):
@@ -127,12 +127,9 @@ class UnicodePrinter(Printer):
         return f"{self.wrap(e.base, POSTFIX)}^({number_text(e.exp)})"
 
     def p_Call(self, e):
-        name = _UNICODE_FN.get(e.fn, e.fn)
+        syntax = syntax_of(e.fn)
+        name = (syntax and syntax.unicode) or e.fn
         return f"{name}{chr(39) if e.prime else ''}({self.call_args(e)})"
-
-
-_LATEX_FN = {"sigmoid": r"\sigma", "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos",
-             "tanh": r"\tanh", "eye": r"I", "sum": r"\sum", "sqrt": None}
 
 
 def _starts_with_number(e) -> bool:
@@ -188,7 +185,8 @@ class LatexPrinter(Printer):
     def p_Call(self, e):
         if e.fn == "sqrt" and not e.prime:
             return rf"\sqrt{{{self.show(e.args[0])}}}"
-        name = _LATEX_FN.get(e.fn) or r"\operatorname{" + e.fn.replace("_", r"\_") + "}"
+        syntax = syntax_of(e.fn)
+        name = (syntax and syntax.latex) or r"\operatorname{" + e.fn.replace("_", r"\_") + "}"
         return rf"{name}{chr(39) if e.prime else ''}\left({self.call_args(e)}\right)"
 
 

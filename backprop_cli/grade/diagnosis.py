@@ -19,6 +19,7 @@ from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Pow, T, replace, walk
 from backprop_cli.derive.infer import infer
 from backprop_cli.derive.numeric import agree, evaluate
+from backprop_cli.derive.ops import derivative_functions
 from backprop_cli.grade.reference import expand
 
 CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",
@@ -26,7 +27,7 @@ CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", 
          "wrong-activation-derivative")
 MAX_MUTATIONS = 120
 MAX_PATH_CHOICES = 64
-_FUNCTION_OF = {"step": "relu", "sign": "abs"}   # readable derivatives: relu' = step, abs' = sign
+_FUNCTION_OF = derivative_functions()   # readable derivatives: relu' = step, abs' = sign
 
 
 def diagnose(ref, q, values, shape, student=None) -> str | None:

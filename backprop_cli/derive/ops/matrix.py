@@ -1,0 +1,148 @@
+"""Lets you look up the reductions and matrix functions: ``sum``, ``mean``, ``softmax``, ``diag`` and
+the constants ``ones``, ``zeros``, ``eye`` (whose arguments are sizes, not operands)."""
+from __future__ import annotations
+
+import numpy as np
+
+from backprop_cli.formula import build as B
+from backprop_cli.formula.ast import Call, Num
+from backprop_cli.formula.vocabulary import SYNTAX
+from backprop_cli.derive.ops.common import Op, as_array, fail, no_gradient, same_shape
+from backprop_cli.derive.shapes import SCALAR, fmt, is_vector, norm
+
+
+def axis_of(e, ctx, position: int = 1):
+    if len(e.args) <= position:
+        return None
+    axis = ctx.const(e.args[position])
+    if axis not in (0, 1):
+        fail("shape.axis", e, fn=e.fn)
+    return int(axis)
+
+
+def reduce_shape(e, sh, ctx):
+    axis = axis_of(e, ctx)
+    s = sh[0]
+    if axis is None or s == SCALAR:
+        return SCALAR
+    if len(s) > 2:
+        fail("shape.axis", e, fn=e.fn)
+    return norm((1, s[1]) if axis == 0 else (s[0], 1))
+
+
+def reduce_forward(e, v, ctx):
+    x, axis = v[0], axis_of(e, ctx)
+    fn = np.sum if e.fn == "sum" else np.mean
+    if axis is None or x.ndim == 0:
+        return np.asarray(fn(x))
+    return as_array(fn(x, axis=axis, keepdims=True))
+
+
+def _count(s, axis):
+    return B.dim_expr(s[0]) if axis == 0 else B.dim_expr(s[1]) if axis == 1 else None
+
+
+def reduce_vjp(g, e, ans, sh, so):
+    s, axis = sh[0], (None if len(e.args) < 2 else int(e.args[1].value))
+    if s == SCALAR:
+        spread = g
+    elif axis is None:
+        spread = B.mul(g, B.call("ones", B.dim_expr(s[0]), B.dim_expr(s[1])))
+    elif axis == 0:
+        spread = B.mul(B.call("ones", B.dim_expr(s[0]), Num(1.0)), g)
+    else:
+        spread = B.mul(g, B.call("ones", Num(1.0), B.dim_expr(s[1])))
+    if e.fn == "mean" and s != SCALAR:
+        n = B.mul(B.dim_expr(s[0]), B.dim_expr(s[1])) if axis is None else _count(s, axis)
+        spread = B.div(spread, n)
+    return (spread,)
+
+
+def reduce_jvp(t, e, ans, sh, so):
+    return Call(e.fn, (t[0],) + e.args[1:])
+
+
+def sum_jacobian(x, J):
+    if len(x.args) != 1:
+        return None
+    s = J.shape(x.args[0])
+    inner = J.jac(x.args[0])
+    if inner is None or not (is_vector(s) or s == SCALAR):
+        return None
+    return inner if s == SCALAR else B.mul(B.call("ones", Num(1.0), B.dim_expr(max(s, key=lambda d: d != 1))), inner)
+
+
+def reduce_transpose(x, tidy):
+    if len(x.args) != 2:
+        return None
+    return Call(x.fn, (tidy.transpose(x.args[0]), Num(1.0 - x.args[1].value)))
+
+
+# -- constants ----------------------------------------------------------------------------------------
+def const_shape(e, sh, ctx):
+    ds = [ctx.dim(a) for a in e.args]
+    if e.fn == "eye" or len(ds) == 1:
+        ds = [ds[0], ds[0]]
+    return norm(tuple(ds))
+
+
+def const_forward(e, v, ctx):
+    shape = tuple(ctx.size(d) for d in const_shape(e, None, ctx))
+    if e.fn == "eye":
+        return np.eye(shape[0]) if shape else np.asarray(1.0)
+    return np.full(shape, 1.0 if e.fn == "ones" else 0.0)
+
+
+def _swap_sizes(x, tidy):
+    return Call(x.fn, (x.args[1], x.args[0])) if len(x.args) == 2 else None
+
+
+def diag_shape(e, sh, ctx):
+    s = sh[0]
+    if s == SCALAR:
+        return s
+    if not is_vector(s):
+        fail("shape.diag", e, shape=fmt(s))
+    n = s[1] if s[0] == 1 else s[0]
+    return (n, n)
+
+
+def diag_forward(e, v, ctx):
+    x = v[0]
+    return x if x.ndim == 0 else np.diag(x.reshape(-1))
+
+
+# -- softmax ------------------------------------------------------------------------------------------
+def _softmax(x):
+    if x.ndim == 0:
+        return np.ones_like(x)
+    axis = None if is_vector(x.shape) else 1
+    z = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return z / np.sum(z, axis=axis, keepdims=True)
+
+
+def softmax_vjp(g, e, ans, sh, so):
+    s = sh[0]
+    total = B.call("sum", B.had(g, ans)) if is_vector(s) else B.call("sum", B.had(g, ans), Num(1.0))
+    return (B.had(ans, B.sub(g, total)),)
+
+
+def softmax_jvp(t, e, ans, sh, so):
+    s = sh[0]
+    if is_vector(s):
+        jac = B.sub(B.call("diag", ans), B.mul(ans, B.tr(ans)) if s[1] == 1 else B.mul(B.tr(ans), ans))
+        return B.mul(jac, t[0]) if s[1] == 1 else B.mul(t[0], jac)
+    return B.had(ans, B.sub(t[0], B.call("sum", B.had(t[0], ans), Num(1.0))))
+
+
+_keep = lambda x, tidy: x  # noqa: E731  (symmetric: its own transpose)
+MATRIX: dict[str, Op] = {
+    "sum": Op(reduce_shape, reduce_forward, reduce_vjp, reduce_jvp, jacobian=sum_jacobian, transpose=reduce_transpose),
+    "mean": Op(reduce_shape, reduce_forward, reduce_vjp, reduce_jvp, transpose=reduce_transpose),
+    "ones": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_swap_sizes),
+    "zeros": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_swap_sizes),
+    "eye": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_keep),
+    "diag": Op(diag_shape, diag_forward, transpose=_keep),
+    "softmax": Op(same_shape, lambda e, v, ctx: _softmax(v[0]), softmax_vjp, softmax_jvp),
+}
+MATRIX = {name: op._replace(syntax=SYNTAX[name]) for name, op in MATRIX.items()}
