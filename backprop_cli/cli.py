@@ -1,15 +1,18 @@
 """The ``backprop`` command: click commands only. Each parses its options, calls the core and hands the
-result to a renderer; :func:`main` is the one place that turns errors into messages and exit codes."""
+result to a renderer; :class:`BackpropGroup` is the one place that turns errors into messages and exit
+codes, so tests call :data:`cli` itself with click's ``CliRunner``."""
 from __future__ import annotations
 
 import os
 import sys
+from typing import Any, Callable, TypeVar
 
 import click
 
 from backprop_cli.errors import BackpropError, UsageError
-from backprop_cli.messages import LANGUAGES, default_lang, message
+from backprop_cli.messages import LANGUAGES, LOCALE_VARIABLES, default_lang, language_of, message
 
+F = TypeVar("F", bound=Callable[..., Any])
 FORMATS_CHECK = ("rich", "json", "junit", "github")
 
 
@@ -19,8 +22,57 @@ def _console(file=None):
     return Console(file=file, highlight=False)
 
 
-def _lang(ctx) -> str:
-    return (ctx.obj or {}).get("lang") or default_lang()
+def _lang(ctx: click.Context) -> str:
+    """The language of this run: ``--lang`` after the command, else before it, else the locale's."""
+    return ctx.meta.get("backprop.lang") or default_lang()
+
+
+class _LangOption(click.Option):
+    """``--lang``; its default comes from the locale variables, where ``de_DE.UTF-8`` means ``de``."""
+
+    def resolve_envvar_value(self, ctx: click.Context) -> str | None:
+        value = super().resolve_envvar_value(ctx)
+        return None if value is None else language_of(value)
+
+
+def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:   # the group's value (or the locale's) first, then a command's own --lang
+        ctx.meta["backprop.lang"] = value
+
+
+def lang_option(from_locale: bool = False) -> Callable[[F], F]:
+    """The one ``--lang`` option: on the group (default from LC_ALL, LC_MESSAGES or LANG) and on the
+    commands that print messages, where it overrides the group's."""
+    return click.option("--lang", cls=_LangOption, type=click.Choice(LANGUAGES), expose_value=False, is_eager=True,
+                        envvar=list(LOCALE_VARIABLES) if from_locale else None, callback=_remember_lang,
+                        help="Language of messages (default: from LANG)." if from_locale else "Language of the feedback.")
+
+
+class _Failure(click.ClickException):
+    """A designed error or a bug, already in the user's language, with its exit code."""
+
+    def __init__(self, text: str, exit_code: int):
+        super().__init__(text)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
+class BackpropGroup(click.Group):
+    """The command group; the one place where errors become messages and exit codes, never tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BackpropError as err:
+            raise _Failure(err.render(_lang(ctx)), err.exit_code) from None
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(130) from None
+        except Exception as err:  # noqa: BLE001 - a bug: say so plainly, never show a traceback
+            raise _Failure(message("cli.bug", _lang(ctx), error=f"{type(err).__name__}: {err}"), 2) from None
 
 
 def _write(path: str | None, text: str | bytes):
@@ -49,16 +101,15 @@ def _load(name: str):
     return load_exercise(exercise_path(name))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of messages (default: from LANG).")
+@click.group(cls=BackpropGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@lang_option(from_locale=True)
 @click.version_option(package_name="backprop-cli")
-@click.pass_context
-def cli(ctx, lang):
+def cli() -> None:
     """Check backpropagation exercises: gradients, Jacobians and shapes."""
-    ctx.obj = {"lang": lang}
 
 
 @cli.command("list")
+@lang_option()
 @click.argument("paths", nargs=-1)
 @click.option("--tag", "tags", multiple=True, help="Only exercises with this tag (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -77,6 +128,7 @@ def list_cmd(paths, tags, fmt):
 
 
 @cli.command("show-graph")
+@lang_option()
 @click.argument("exercise")
 @click.option("--format", "fmt", type=click.Choice(["tree", "dot", "mermaid", "svg", "png"]), default="tree", show_default=True)
 @click.option("--values", "with_values", is_flag=True, help="Show forward values and gradients.")
@@ -103,6 +155,7 @@ def show_graph(exercise, fmt, with_values, seed, output):
 
 
 @cli.command()
+@lang_option()
 @click.argument("exercise")
 @click.option("--format", "fmt", type=click.Choice(["rich", "json", "markdown", "latex"]), default="rich", show_default=True)
 @click.option("--steps", is_flag=True, help="Show the accumulation node by node.")
@@ -143,16 +196,16 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
 @click.argument("exercise")
 @click.option("--answers", "answers_path", default=None, help="Answers file (default: solutions/<id>.yaml).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="rich", show_default=True)
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language of the feedback.")
+@lang_option()
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the random trials.")
 @click.option("--show-solution", is_flag=True, help="Reveal the reference for wrong answers.")
 @click.option("--watch", is_flag=True, help="Grade again whenever the answers file is saved, until Ctrl-C.")
 @click.pass_context
-def check(ctx, exercise, answers_path, fmt, lang, seed, show_solution, watch):
+def check(ctx, exercise, answers_path, fmt, seed, show_solution, watch):
     """Grade an answers file against EXERCISE (a file or an id)."""
     from backprop_cli.grade.checking import check_files
 
-    lang = lang or _lang(ctx)
+    lang = _lang(ctx)
     ex = _load(exercise)
     answers_path = answers_path or os.path.join("solutions", f"{ex.id}.yaml")
     if not os.path.exists(answers_path):
@@ -184,10 +237,12 @@ def _show_report(report, fmt, lang, show_solution, ex):
 
 
 @cli.command()
+@lang_option()
 @click.argument("exercise")
 @click.option("-o", "--output", default=None, help="Where to write (default: solutions/<id>.yaml; '-' for standard output).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(exercise, output, force):
+@click.pass_context
+def init(ctx, exercise, output, force):
     """Write an answers template for EXERCISE."""
     from backprop_cli.exercise.template import answers_template
 
@@ -200,10 +255,11 @@ def init(exercise, output, force):
         raise UsageError("cli.exists", path=output)
     _write(output, text)
     if output != "-":
-        click.echo(message("cli.wrote", path=output), err=True)
+        click.echo(message("cli.wrote", _lang(ctx), path=output), err=True)
 
 
 @cli.command()
+@lang_option()
 @click.argument("paths", nargs=-1)
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.pass_context
@@ -222,6 +278,7 @@ def validate(ctx, paths, seed):
 
 
 @cli.command()
+@lang_option()
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False))
 @click.option("--exercises", "exercises_dir", default=None, help="Folder of exercise files (default: ./exercises or the bank).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "junit"]), default="table", show_default=True)
@@ -251,6 +308,7 @@ def grade(ctx, submissions, exercises_dir, fmt, output, jobs, seed, timeout):
 
 
 @cli.command()
+@lang_option()
 @click.argument("which", type=click.Choice(["exercise", "answers"]), default="exercise")
 def schema(which):
     """Print the JSON Schema of the exercise or answers file, for editor validation."""
@@ -259,31 +317,6 @@ def schema(which):
     _write(None, schema_json(which))
 
 
-def main(argv=None):
-    """Run the command line; errors become messages and exit codes, never tracebacks."""
-    lang = default_lang()
-    args = sys.argv[1:] if argv is None else argv
-    for i, a in enumerate(args):
-        if a == "--lang" and i + 1 < len(args) and args[i + 1] in LANGUAGES:
-            lang = args[i + 1]
-        elif a.startswith("--lang=") and a[7:] in LANGUAGES:
-            lang = a[7:]
-    try:
-        code = cli.main(args=args, prog_name="backprop", standalone_mode=False)
-    except click.exceptions.Exit as e:
-        code = e.exit_code
-    except click.ClickException as e:
-        e.show()
-        code = e.exit_code
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        code = 130
-    except BackpropError as err:
-        click.echo(err.render(lang), err=True)
-        code = err.exit_code
-    except KeyboardInterrupt:
-        code = 130
-    except Exception as err:  # a bug: say so plainly, never show a traceback
-        click.echo(message("cli.bug", lang, error=f"{type(err).__name__}: {err}"), err=True)
-        code = 2
-    sys.exit(code or 0)
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line (the ``backprop`` console script); exits with the command's code."""
+    cli.main(args=argv, prog_name="backprop")

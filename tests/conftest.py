@@ -1,4 +1,4 @@
-"""Shared fixtures: paths of the repository's bank and a CliRunner that calls the real entry point."""
+"""Shared fixtures: paths of the repository's bank and a CliRunner that calls the real command group."""
 from __future__ import annotations
 
 import os
@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from backprop_cli.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = sorted((ROOT / "exercises").glob("*.yaml"))
@@ -17,27 +19,16 @@ class Result:
 
 
 @pytest.fixture
-def run(monkeypatch):
-    """Run ``backprop ARGS`` in the repository root through :func:`backprop_cli.cli.main`."""
+def run():
+    """Run ``backprop ARGS`` in the repository root: the real command group through click's CliRunner."""
     def invoke(*args, cwd=ROOT):
         runner = CliRunner()
         old = os.getcwd()
         os.chdir(cwd)
         try:
-            res = runner.invoke(_entry, list(args), catch_exceptions=True)
+            res = runner.invoke(cli, list(args), prog_name="backprop")
         finally:
             os.chdir(old)
-        return Result(res.exit_code, res.stdout, res.stderr if hasattr(res, "stderr") else "")
+        return Result(res.exit_code, res.stdout, res.stderr)
 
     return invoke
-
-
-import click  # noqa: E402
-
-
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.pass_context
-def _entry(ctx):
-    from backprop_cli.cli import main
-
-    main(list(ctx.args))

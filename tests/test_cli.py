@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from backprop_cli.messages import message
 from conftest import ROOT
 
 
@@ -271,3 +272,65 @@ def test_show_solution_in_json(run, tmp_path):
     by_q = {(r["question"], r["kind"]): r for r in shown["results"]}
     assert by_q[("dJ/dW", "derivative")]["solution"] == "aᵀ · ∂J/∂c"
     assert "solution" not in by_q[("dJ/da", "derivative")]
+
+
+@pytest.fixture
+def no_locale(monkeypatch):
+    """No locale variable set, so each test sets the one it means."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("env, args, word", [
+    pytest.param({"LANG": "de_DE.UTF-8"}, (), "unbekannte", id="LANG"),
+    pytest.param({"LANG": "de_DE.UTF-8", "LC_ALL": "ru_RU.UTF-8"}, (), "неизвестное", id="LC_ALL-wins"),
+    pytest.param({"LANG": "fr_FR.UTF-8"}, (), "unknown exercise", id="other-locale-is-english"),
+    pytest.param({"LANG": "de_DE.UTF-8"}, ("--lang", "en"), "unknown exercise", id="option-beats-LANG"),
+    pytest.param({}, ("--lang", "ru"), "неизвестное", id="option-after-the-command"),
+])
+def test_language_from_locale_or_option(run, no_locale, env, args, word):
+    """Messages follow --lang (before or after the command), else LC_ALL, LC_MESSAGES or LANG, else English."""
+    for var, value in env.items():
+        no_locale.setenv(var, value)
+    res = run("check", "no-such-exercise", *args)
+    assert res.exit_code == 2
+    assert word in res.stderr.lower()
+
+
+def test_command_lang_overrides_group_lang(run):
+    """backprop --lang de check … --lang ru speaks Russian: the command's option is the nearer one."""
+    res = run("--lang", "de", "check", "no-such-exercise", "--lang", "ru")
+    assert res.exit_code == 2 and "неизвестное" in res.stderr.lower()
+
+
+def test_unknown_language_option_is_a_usage_error(run):
+    """--lang fr is refused by click with exit 2 (only a locale variable falls back to English)."""
+    res = run("--lang", "fr", "list")
+    assert res.exit_code == 2 and "fr" in res.stderr
+
+
+def test_a_bug_is_an_internal_error_in_the_users_language(run, monkeypatch):
+    """An unexpected exception inside a command exits 2 with the internal-error message, no traceback."""
+    import backprop_cli.exercise.template as template
+
+    def broken(ex):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(template, "answers_template", broken)
+    res = run("init", "affine", "-o", "-", "--lang", "de")
+    assert res.exit_code == 2
+    assert "RuntimeError: boom" in res.stderr and "Traceback" not in res.stderr + res.output
+    assert message("cli.bug", "de", error="RuntimeError: boom") in res.stderr
+
+
+def test_ctrl_c_exits_130(run, monkeypatch):
+    """Ctrl-C inside a command exits 130 without a traceback."""
+    import backprop_cli.exercise.template as template
+
+    def interrupted(ex):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(template, "answers_template", interrupted)
+    res = run("init", "affine", "-o", "-")
+    assert res.exit_code == 130 and "Traceback" not in res.stderr

@@ -9,14 +9,22 @@ import importlib
 import os
 
 LANGUAGES = ("en", "de", "ru")
+#: Where the language comes from when none is asked for: the first of these that is set and not empty.
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def language_of(locale: str) -> str:
+    """The catalogue for a locale name: ``de_DE.UTF-8`` → ``de``; one we do not have → ``en``."""
+    code = locale[:2].lower()
+    return code if code in LANGUAGES else "en"
 
 
 def default_lang() -> str:
-    """The language from ``LANG`` (``de_DE.UTF-8`` → ``de``), else English."""
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        code = os.environ.get(var, "")[:2].lower()
-        if code:
-            return code if code in LANGUAGES else "en"
+    """The language from ``LC_ALL``, ``LC_MESSAGES`` or ``LANG`` (``de_DE.UTF-8`` → ``de``), else English."""
+    for var in LOCALE_VARIABLES:
+        value = os.environ.get(var, "")
+        if value:
+            return language_of(value)
     return "en"
 
 
