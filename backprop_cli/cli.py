@@ -3,6 +3,7 @@ result to a renderer; :class:`BackpropGroup` is the one place that turns errors 
 codes, so tests call :data:`cli` itself with click's ``CliRunner``."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from typing import Any, Callable, TypeVar
@@ -13,7 +14,8 @@ from backprop_cli.errors import BackpropError, UsageError
 from backprop_cli.messages import LANGUAGES, LOCALE_VARIABLES, default_lang, language_of, message
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS_CHECK = ("rich", "json", "junit", "github")
+FORMATS_CHECK = ("rich", "json", "junit", "github", "gradescope", "classroom")
+FORMATS_GRADE = ("table", "json", "csv", "junit", "canvas", "html")
 
 
 def _console(file=None):
@@ -62,7 +64,21 @@ class _Failure(click.ClickException):
 class BackpropGroup(click.Group):
     """The command group; the one place where errors become messages and exit codes, never tracebacks."""
 
+    def parse_args(self, ctx: click.Context, args: list) -> list:
+        ctx.meta["backprop.github"] = any(a == "--format=github" or (a == "--format" and b == "github")
+                                          for a, b in zip(args, list(args[1:]) + [""]))
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except click.ClickException as err:
+            if ctx.meta.get("backprop.github"):     # under GitHub Actions a usage error is an annotation too
+                text = err.format_message().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+                click.echo(f"::error title=backprop::{text}")
+            raise
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -88,10 +104,12 @@ def _write(path: str | None, text: str | bytes):
         with open(tmp, "wb") as f:
             f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         os.replace(tmp, path)
-    except OSError as err:
-        if os.path.exists(tmp):
+    except BaseException as err:
+        if os.path.lexists(tmp):
             os.unlink(tmp)
-        raise UsageError("cli.cannot_write", path=path, reason=err.strerror or str(err)) from None
+        if isinstance(err, OSError):
+            raise UsageError("cli.cannot_write", path=path, reason=err.strerror or str(err)) from None
+        raise
 
 
 def _load(name: str):
@@ -199,20 +217,29 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
 @lang_option()
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the random trials.")
 @click.option("--show-solution", is_flag=True, help="Reveal the reference for wrong answers.")
+@click.option("--fingerprint", "pinned", default=None, metavar="SHA", help="Exit 2 unless the exercise has this fingerprint.")
 @click.option("--watch", is_flag=True, help="Grade again whenever the answers file is saved, until Ctrl-C.")
 @click.pass_context
-def check(ctx, exercise, answers_path, fmt, seed, show_solution, watch):
+def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch):
     """Grade an answers file against EXERCISE (a file or an id)."""
-    from backprop_cli.grade.checking import check_files
+    from backprop_cli.grade.checking import check_files, exercise_identity, missing_report
 
     lang = _lang(ctx)
     ex = _load(exercise)
+    fp, shadow_warnings = exercise_identity(ex, pinned)
     answers_path = answers_path or os.path.join("solutions", f"{ex.id}.yaml")
-    if not os.path.exists(answers_path):
-        raise UsageError("cli.no_answers", path=answers_path, exercise=exercise)
+    lms = fmt in ("gradescope", "classroom")
+    if not os.path.exists(answers_path) and not lms:
+        raise _no_answers(answers_path, exercise)
+    if os.path.exists(answers_path) and not os.path.isfile(answers_path):
+        raise UsageError("check.not_regular", path=answers_path)   # a FIFO or device would block the read
 
     def run():
-        report = check_files(ex, answers_path, seed)
+        if lms and not os.path.exists(answers_path):
+            report = missing_report(ex)     # in an LMS a deleted answers file scores 0, it is no usage error
+        else:
+            report = check_files(ex, answers_path, seed)
+        report = dataclasses.replace(report, fingerprint=fp, warnings=shadow_warnings + report.warnings)
         _show_report(report, fmt, lang, show_solution, ex)
         return report
 
@@ -223,10 +250,29 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, watch):
     watch_file(answers_path, run, lambda err: click.echo(err.render(lang), err=True))
 
 
+def _no_answers(path: str, exercise: str) -> UsageError:
+    """The error for a missing answers file, with a did-you-mean when a similar file is beside it."""
+    import difflib
+
+    folder, name = os.path.split(path)
+    try:
+        near = [f for f in os.listdir(folder or ".") if f.endswith((".yaml", ".yml"))]
+    except OSError:
+        near = []
+    close = difflib.get_close_matches(name, near, n=1, cutoff=0.7)
+    if close:
+        return UsageError("check.no_answers_suggest", path=path, closest=os.path.join(folder, close[0]))
+    return UsageError("cli.no_answers", path=path, exercise=exercise)
+
+
 def _show_report(report, fmt, lang, show_solution, ex):
     from backprop_cli.report.check import print_report, report_github, report_json, report_junit
 
-    if fmt == "json":
+    if fmt in ("gradescope", "classroom"):
+        from backprop_cli.report.lms import report_classroom, report_gradescope
+
+        _write(None, (report_gradescope if fmt == "gradescope" else report_classroom)(report, lang))
+    elif fmt == "json":
         _write(None, report_json(report, lang, show_solution))
     elif fmt == "junit":
         _write(None, report_junit([report], lang))
@@ -280,31 +326,59 @@ def validate(ctx, paths, seed):
 @cli.command()
 @lang_option()
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False))
-@click.option("--exercises", "exercises_dir", default=None, help="Folder of exercise files (default: ./exercises or the bank).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "junit"]), default="table", show_default=True)
+@click.option("--exercises", "exercises_dir", default=None, help="Folder of the assignment's exercise files.")
+@click.option("--assignment", "assignment_file", default=None, help="YAML list of exercise ids (with optional points).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_GRADE), default="table", show_default=True)
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds per submission.")
 @click.pass_context
-def grade(ctx, submissions, exercises_dir, fmt, output, jobs, seed, timeout):
-    """Grade a class: SUBMISSIONS holds one folder per student with <id>.yaml answers files."""
+def grade(ctx, submissions, exercises_dir, assignment_file, fmt, output, jobs, seed, timeout):
+    """Grade a class: SUBMISSIONS holds one folder per student with <id>.yaml answers files; every
+    student gets a record for every exercise of --exercises DIR or --assignment FILE."""
     from backprop_cli.grade.batch import grade_class
-    from backprop_cli.report.batch import rows_csv, rows_json, rows_junit, print_rows
+    from backprop_cli.report import batch as render
 
     lang = _lang(ctx)
-    rows = grade_class(submissions, exercises_dir, jobs, seed, timeout, progress=sys.stderr.isatty())
-    if fmt == "json":
-        _write(output, rows_json(rows))
-    elif fmt == "csv":
-        _write(output, rows_csv(rows))
-    elif fmt == "junit":
-        _write(output, rows_junit(rows, lang))
-    elif output:
-        _write(output, rows_csv(rows))
+    bar = _Progress() if sys.stderr.isatty() and fmt != "github" else None
+    try:
+        cg = grade_class(submissions, exercises_dir, assignment_file, jobs, seed, timeout,
+                         progress=bar and bar.advance)
+    finally:
+        bar and bar.stop()
+    if fmt != "table":
+        for text in render.class_warnings(cg, lang):
+            click.echo(f"{message('report.warning', lang)}: {text}", err=True)
+    if fmt == "html":
+        from backprop_cli.report.html import grade_html
+
+        _write(output, grade_html(cg, lang))
+    elif fmt == "table" and not output:
+        render.print_grade(cg, _console(), lang)
     else:
-        print_rows(rows, _console())
-    ctx.exit(0 if all(r.passed for r in rows) else 1)
+        text = {"json": render.grade_json, "csv": render.grade_csv, "canvas": render.grade_canvas,
+                "junit": render.grade_junit, "table": render.grade_text}[fmt](cg, lang)
+        _write(output, text)
+    ctx.exit(0 if cg.passed else 1)
+
+
+class _Progress:
+    """A transient progress bar on standard error; its total grows as results come in."""
+
+    def __init__(self):
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.p = Progress(transient=True, console=Console(stderr=True))
+        self.task = self.p.add_task("grading", total=None)
+        self.p.start()
+
+    def advance(self):
+        self.p.advance(self.task)
+
+    def stop(self):
+        self.p.stop()
 
 
 @cli.command()

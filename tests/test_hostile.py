@@ -173,14 +173,17 @@ def test_grade_survives_a_hostile_class(run, tmp_path):
     (tmp_path / "c" / "ghost").mkdir()
     (tmp_path / "c" / "ghost" / "no-such-exercise.yaml").write_text("answers: {}\n")
     out = tmp_path / "grades.json"
-    res = run("grade", str(tmp_path / "c"), "--format", "json", "-o", str(out))
+    res = run("grade", str(tmp_path / "c"), "--assignment", str(ROOT / "tests" / "data" / "affine-assignment.yaml"),
+              "--format", "json", "-o", str(out))
     assert_clean(res, (1,))
     import json
 
-    rows = {r["student"]: r for r in json.loads(out.read_text())}
+    rows = {r["student"]: r for r in json.loads(out.read_text())["students"]}
     assert rows["ok"]["score"] == rows["ok"]["max_score"]
-    assert rows["alias"]["error"] and rows["binary"]["error"] and rows["ghost"]["error"]
-    assert rows["nested"]["statuses"]["dJ/da"] == "invalid"
+    assert rows["alias"]["exercises"][0]["error"] and rows["binary"]["exercises"][0]["error"]
+    assert rows["ghost"]["score"] == 0 and rows["ghost"]["problems"]
+    nested = {(x["kind"], x["question"]): x["status"] for x in rows["nested"]["exercises"][0]["results"]}
+    assert nested[("derivative", "dJ/da")] == "invalid"
 
 
 def test_a_file_just_under_1_mib_of_tiny_values_is_refused_fast(run, tmp_path):

@@ -139,7 +139,7 @@ def parse_shape(text, dims=None) -> Shape | None:
         parts = _BARE_X.split(s)                 # "nxm", "1xn" (a dimension named "nx" stays whole)
     if not s or not all(_DIM.match(p) for p in parts):
         return None
-    dims_ = tuple(int(p) if p.isdigit() else canonical_name(p) for p in parts)
+    dims_ = tuple(int(p) if p.isascii() and p.isdigit() else canonical_name(p) for p in parts)
     if len(dims_) == 1:
         return SCALAR if dims_[0] == 1 else dims_
     return norm(dims_)

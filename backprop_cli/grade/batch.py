@@ -1,125 +1,296 @@
-"""Lets you grade a whole class: one folder per student with ``<id>.yaml`` answers files, in N worker
-processes, each submission under a time bound, so one hostile file cannot stall the class.
-
-References are prepared once per exercise in each worker and reused for every student.
+"""Lets you grade a whole class: every student folder × every exercise of the assignment gets one record,
+graded in worker processes that each hold the prepared exercises, so one hostile file costs only its own
+record. A submission is ended after ``timeout`` seconds, a worker is capped in memory, and a worker that
+dies is replaced: its submission is retried once, then marked.
 """
 from __future__ import annotations
 
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
-from backprop_cli.errors import BackpropError, UsageError
+from backprop_cli.grade.assignment import collect, load_assignment
+
+MEMORY_MIB = 1024          # address space a worker may add to what it holds when it starts
+GRACE = 5.0                # seconds past the time-out before the parent kills a stuck worker
 
 
 @dataclass(frozen=True)
-class Row:
+class Record:
+    """The grade of one student on one exercise; ``results`` are check's results, one per question."""
+
     student: str
     exercise: str
-    score: float
+    results: tuple
     max_score: float
-    statuses: dict = field(default_factory=dict)   # question -> status
-    error: str | None = None                       # why the submission could not be graded
+    error: tuple | None = None     # (message key, args): why the file could not be graded
+    file: str | None = None
+    warnings: tuple = ()           # (message key, args, mark) from reading the answers
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results)
 
     @property
     def passed(self) -> bool:
-        return self.error is None and self.score == self.max_score
+        return self.error is None and all(r.status == "correct" for r in self.results)
 
 
-class _Timeout(Exception):
-    pass
+@dataclass(frozen=True)
+class ClassGrade:
+    assignment: list                 # Assigned
+    records: list                    # Record, sorted by student then assignment order
+    problems: dict = field(default_factory=dict)   # student -> ((key, args), ...)
+
+    def students(self) -> list:
+        out = {}
+        for r in self.records:
+            out.setdefault(r.student, []).append(r)
+        return list(out.items())
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.records)
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm: a BaseException, so no per-question handler can swallow it."""
 
 
 def _alarm(signum, frame):
     raise _Timeout()
 
 
-_exercises: dict = {}
+def _placeholder(assigned, student, status, error=None, file=None) -> Record:
+    from backprop_cli.grade.grading import Result
+
+    key, args = error or ("result.missing", {})
+    results = tuple(Result(q.target, q.kind, status, 0.0, q.points * assigned.scale, message=key, args=args)
+                    for q in assigned.exercise.questions)
+    return Record(student, assigned.id, results, assigned.max_score, error, file)
 
 
-def _exercise(exercises_dir, ex_id):
-    from backprop_cli.exercise.bank import exercise_path
-    from backprop_cli.exercise.model import load_exercise
-
-    key = (exercises_dir, ex_id)
-    if key not in _exercises:
-        path = os.path.join(exercises_dir, f"{ex_id}.yaml") if exercises_dir else exercise_path(ex_id)
-        if not os.path.isfile(path):     # with --exercises, never fall back to another bank
-            raise UsageError("cli.unknown_exercise", name=path)
-        _exercises[key] = load_exercise(path)
-    return _exercises[key]
+def _scaled(assigned, student, report, file) -> Record:
+    s = assigned.scale
+    results = report.results if s == 1.0 else tuple(
+        replace(r, points=r.points * s, max_points=r.max_points * s) for r in report.results)
+    return Record(student, assigned.id, results, assigned.max_score, None, file, report.warnings)
 
 
-def grade_one(task) -> Row:
-    """Grade one submission file; never raises."""
+# --- in a worker -------------------------------------------------------------------------------------
+_STATE: dict = {}
+
+
+def grade_one(task):
+    """Grade one file: ("ok", report) or ("error", key, args); only a time-out escapes, as _Timeout."""
+    from backprop_cli.errors import BackpropError
     from backprop_cli.grade.checking import check_files
 
-    student, path, exercises_dir, seed, timeout = task
-    ex_id = os.path.splitext(os.path.basename(path))[0]
-    use_alarm = hasattr(signal, "setitimer")
-    if use_alarm:
-        old = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+    ex_id, path = task
     try:
-        ex = _exercise(exercises_dir, ex_id)
-        report = check_files(ex, path, seed)
-        return Row(student, ex_id, report.score, report.max_score, {r.question: r.status for r in report.results})
-    except _Timeout:
-        return Row(student, ex_id, 0.0, 0.0, {}, "timeout")
+        return ("ok", check_files(_STATE["assignment"][ex_id].exercise, path, _STATE["seed"]))
     except BackpropError as err:
-        return Row(student, ex_id, 0.0, 0.0, {}, err.render())
-    except Exception as err:  # noqa: BLE001 - a bug must not stop the class
-        return Row(student, ex_id, 0.0, 0.0, {}, f"internal error: {type(err).__name__}: {err}")
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
+        return ("error", err.key, dict(err.args_))
+    except MemoryError:
+        return ("error", "grade.out_of_memory", {"limit": MEMORY_MIB})
+    except RecursionError:
+        return ("error", "grade.too_complex", {})
+    except Exception as err:  # noqa: BLE001 - a bug in the tool, reported as one, never the student's fault
+        return ("error", "cli.bug", {"error": f"{type(err).__name__}: {err}"})
 
 
-def submissions(folder: str) -> list:
-    """(student, answers file) pairs, sorted."""
-    tasks = []
-    for student in sorted(os.listdir(folder)):
-        sdir = os.path.join(folder, student)
-        if not os.path.isdir(sdir):
-            continue
-        for name in sorted(os.listdir(sdir)):
-            if name.endswith((".yaml", ".yml")):
-                tasks.append((student, os.path.join(sdir, name)))
-    return tasks
-
-
-def grade_class(folder: str, exercises_dir, jobs: int = 1, seed: int = 0, timeout: float = 10.0,
-                progress: bool = False) -> list:
-    tasks = [(s, p, exercises_dir, seed, timeout) for s, p in submissions(folder)]
-    bar = _progress(len(tasks)) if progress else None
-    rows = []
+def _timed(task, timeout):
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        if jobs == 1:
-            for task in tasks:
-                rows.append(grade_one(task))
-                bar and bar.advance()
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for row in pool.map(grade_one, tasks, chunksize=max(1, len(tasks) // (jobs * 8) or 1)):
-                    rows.append(row)
-                    bar and bar.advance()
+        return grade_one(task)
+    except _Timeout:
+        return ("error", "grade.timed_out", {"seconds": timeout})
     finally:
-        bar and bar.stop()
-    return rows
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
-class _progress:
-    def __init__(self, total):
-        from rich.progress import Progress
+def _cap_memory(mib: int):
+    try:
+        import resource
 
-        self.p = Progress(transient=True)
-        self.task = self.p.add_task("grading", total=total)
-        self.p.start()
+        with open("/proc/self/status") as fh:
+            vm = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+        limit = vm + mib * 1024 * 1024
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, StopIteration, ImportError):
+        pass
 
-    def advance(self):
-        self.p.advance(self.task)
 
-    def stop(self):
-        self.p.stop()
+def _worker(conn, timeout, memory_mib):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _cap_memory(memory_mib)
+    try:
+        while True:
+            chunk = conn.recv()
+            if chunk is None:
+                return
+            for index, task in chunk:
+                conn.send((index, _timed(task, timeout)))
+    except (EOFError, OSError, KeyboardInterrupt):
+        return
+
+
+# --- in the parent -----------------------------------------------------------------------------------
+class _Slot:
+    def __init__(self, ctx, timeout, memory_mib):
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.proc = ctx.Process(target=_worker, args=(child, timeout, memory_mib), daemon=True)
+        self.proc.start()
+        child.close()
+        self.chunk = []          # (index, task) sent and not yet answered
+        self.since = 0.0         # when the oldest unanswered task started
+
+    def send(self, chunk):
+        self.chunk = list(chunk)
+        self.since = time.monotonic()
+        self.conn.send(chunk)
+
+    def kill(self):
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(1)
+        self.conn.close()
+
+
+def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int = MEMORY_MIB):
+    """Run ``tasks`` (a list of picklable tasks for :func:`grade_one`) in ``jobs`` worker processes,
+    calling ``on_result(index, outcome)`` as each finishes. A dead worker's current task is retried once,
+    then reported as ("error", "grade.worker_died", {}); a stuck one is killed and reported as timed out."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    queue = list(enumerate(tasks))
+    queue.reverse()
+    tries = {}
+    size = max(1, min(32, len(tasks) // (jobs * 4) or 1))
+    slots = [_Slot(ctx, timeout, memory_mib) for _ in range(min(jobs, len(tasks)))]
+    old_term = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        while queue or any(s.chunk for s in slots):
+            for s in slots:
+                if not s.chunk and queue:
+                    s.send([queue.pop() for _ in range(min(size, len(queue)))])
+            busy = [s for s in slots if s.chunk]
+            ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0.5)
+            for i, s in enumerate(slots):
+                if not s.chunk:
+                    continue
+                dead = s.proc.sentinel in ready and not s.conn.poll()
+                while not dead and s.chunk and s.conn.poll():
+                    try:
+                        index, outcome = s.conn.recv()
+                    except (EOFError, OSError):
+                        dead = True
+                        break
+                    s.chunk = [c for c in s.chunk if c[0] != index]
+                    s.since = time.monotonic()
+                    on_result(index, outcome)
+                stuck = s.chunk and time.monotonic() - s.since > timeout + GRACE
+                if (dead or not s.proc.is_alive() or stuck) and s.chunk:
+                    (index, task), rest = s.chunk[0], s.chunk[1:]
+                    queue.extend(reversed(rest))
+                    s.kill()
+                    slots[i] = _Slot(ctx, timeout, memory_mib)
+                    if stuck:
+                        on_result(index, ("error", "grade.timed_out", {"seconds": timeout}))
+                    elif tries.get(index):
+                        on_result(index, ("error", "grade.worker_died", {}))
+                    else:
+                        tries[index] = 1
+                        queue.append((index, task))
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+        for s in slots:
+            try:
+                s.conn.send(None)
+            except OSError:
+                pass
+            s.kill()
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int = 1, seed: int = 0,
+                timeout: float = 10.0, progress=None) -> ClassGrade:
+    """Grade every student folder under ``folder`` on every exercise of the assignment."""
+    from backprop_cli.grade.reference import prepared
+
+    assignment = load_assignment(exercises_dir, assignment_file)
+    by_id = {a.id: a for a in assignment}
+    subs = collect(folder, list(by_id))
+    for a in assignment:
+        prepared(a.exercise, seed)      # prepared once here, inherited by every forked worker
+    _STATE.update(assignment=by_id, seed=seed)
+    records, tasks, where = {}, [], []
+    for sub in subs:
+        for a in assignment:
+            key = (sub.student, a.id)
+            if a.id in sub.files:
+                where.append(key)
+                tasks.append((a.id, sub.files[a.id]))
+            elif a.id in sub.errors:
+                records[key] = _placeholder(a, sub.student, "invalid", sub.errors[a.id])
+            else:
+                records[key] = _placeholder(a, sub.student, "missing")
+
+    def done(index, outcome):
+        student, ex_id = where[index]
+        a, file = by_id[ex_id], tasks[index][1]
+        name = os.path.basename(file)
+        if outcome[0] == "ok":
+            records[(student, ex_id)] = _scaled(a, student, outcome[1], name)
+        else:
+            records[(student, ex_id)] = _placeholder(a, student, "invalid", (outcome[1], outcome[2]), name)
+        progress and progress()
+
+    if tasks:
+        run_tasks(tasks, jobs, timeout, done)
+    ordered = [records[(s.student, a.id)] for s in subs for a in assignment]
+    return ClassGrade(assignment, ordered, {s.student: s.problems for s in subs if s.problems})
+
+
+def summary(cg: ClassGrade) -> list:
+    """Per question of the assignment: how many students got each status and each diagnosis."""
+    rows = {}
+    for a in cg.assignment:
+        for q in a.exercise.questions:
+            rows[(a.id, q.kind, q.target)] = {"exercise": a.id, "question": q.target, "kind": q.kind,
+                                              "correct": 0, "incorrect": 0, "invalid": 0, "missing": 0,
+                                              "diagnoses": {}}
+    for rec in cg.records:
+        for r in rec.results:
+            row = rows.get((rec.exercise, r.kind, r.question))
+            if row is None:
+                continue
+            row[r.status] += 1
+            if r.diagnosis:
+                row["diagnoses"][r.diagnosis] = row["diagnoses"].get(r.diagnosis, 0) + 1
+    for row in rows.values():
+        row["diagnoses"] = dict(sorted(row["diagnoses"].items(), key=lambda kv: (-kv[1], kv[0])))
+    return list(rows.values())
+
+
+def totals(cg: ClassGrade) -> list:
+    """(student, score, max_score, percent, records) per student."""
+    out = []
+    for student, recs in cg.students():
+        score = sum(r.score for r in recs)
+        max_score = sum(r.max_score for r in recs)
+        out.append((student, score, max_score, 100.0 * score / max_score if max_score else 0.0, recs))
+    return out

@@ -20,6 +20,27 @@ def check_files(ex, answers_path: str, seed: int = 0):
     return grade(prepared(ex, seed), answers)
 
 
+def exercise_identity(ex, pinned: str | None = None):
+    """The exercise's fingerprint and the warning that it shadows a built-in exercise (if it does).
+    With ``pinned``, an exercise whose fingerprint differs is a usage error (exit 2)."""
+    from backprop_cli.errors import UsageError
+    from backprop_cli.grade.assignment import fingerprint, shadowed_builtin
+
+    fp = fingerprint(ex.path)
+    if pinned is not None and (len(pinned) < 12 or not fp.startswith(pinned.strip().lower())):
+        raise UsageError("check.fingerprint_mismatch", id=ex.id, actual=fp, expected=pinned)
+    builtin = shadowed_builtin(ex.path, ex.id, fp)
+    return fp, ((("check.shadows", {"path": ex.path, "id": ex.id}, None),) if builtin else ())
+
+
+def missing_report(ex):
+    """The report of an answers file that is not there: every question ``missing``."""
+    from backprop_cli.grade.grading import Report, Result
+
+    results = tuple(Result(q.target, q.kind, "missing", 0.0, q.points, message="result.missing") for q in ex.questions)
+    return Report(ex.id, ex.title, results)
+
+
 def watch_file(path: str, run, on_error, interval: float = 0.4, until=lambda: False):
     """Call ``run`` now and whenever ``path`` changes, until Ctrl-C (or until ``until()`` is true)."""
     last = None

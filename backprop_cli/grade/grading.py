@@ -51,6 +51,7 @@ class Report:
     results: tuple
     warnings: tuple = ()             # (message key, args, mark)
     answers_path: str | None = None
+    fingerprint: str | None = None   # sha256 of the exercise's canonical content (grade/assignment.py)
 
     @property
     def score(self) -> float:

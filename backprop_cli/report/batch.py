@@ -1,4 +1,7 @@
-"""Lets you show the grades of a class: a table, JSON, CSV or JUnit, one record per student and exercise."""
+"""Lets you show the grades of a class: JSON (SPEC section 9), CSV with per-question points, a Canvas
+gradebook, JUnit, and a terminal table with the class summary. Student text is data everywhere: escaped
+for rich markup, and for spreadsheets against formula injection.
+"""
 from __future__ import annotations
 
 import csv
@@ -6,51 +9,187 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+from backprop_cli.messages import message
 
-def _record(r) -> dict:
-    return {"student": r.student, "exercise": r.exercise, "score": r.score, "max_score": r.max_score,
-            "statuses": r.statuses, "error": r.error}
-
-
-def rows_json(rows) -> str:
-    return json.dumps([_record(r) for r in rows], ensure_ascii=False, indent=2)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def rows_csv(rows) -> str:
+def cell(text) -> str:
+    """A CSV text cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def error_text(error, lang: str) -> str | None:
+    return None if error is None else message(error[0], lang, **error[1])
+
+
+def class_warnings(cg, lang: str) -> list:
+    """Warnings about the assignment itself: exercises that shadow a built-in one."""
+    return [message("grade.shadows", lang, id=a.id, path=a.path, builtin=a.shadows)
+            for a in cg.assignment if a.shadows]
+
+
+def _results(rec, lang: str) -> list:
+    from backprop_cli.grade.grading import Report
+    from backprop_cli.report.check import report_dict
+
+    return report_dict(Report(rec.exercise, "", rec.results, rec.warnings), lang)["results"]
+
+
+def grade_dict(cg, lang: str = "en") -> dict:
+    """The JSON document of ``grade`` (SPEC section 9)."""
+    from backprop_cli.grade.batch import summary, totals
+
+    students = []
+    for student, score, max_score, percent, recs in totals(cg):
+        students.append({
+            "student": student, "score": score, "max_score": max_score, "percent": round(percent, 2),
+            "problems": [message(k, lang, **a) for k, a in cg.problems.get(student, ())],
+            "exercises": [{
+                "exercise": r.exercise, "score": r.score, "max_score": r.max_score, "file": r.file,
+                "error": error_text(r.error, lang), "results": _results(r, lang),
+                "warnings": [message(k, lang, **a) for k, a, _ in r.warnings],
+            } for r in recs],
+        })
+    return {
+        "exercises": [{"exercise": a.id, "title": a.exercise.title, "fingerprint": a.fingerprint,
+                       "max_score": a.max_score, "shadows_builtin": a.shadows is not None}
+                      for a in cg.assignment],
+        "students": students,
+        "summary": {"questions": summary(cg)},
+        "warnings": class_warnings(cg, lang),
+    }
+
+
+def grade_json(cg, lang: str = "en") -> str:
+    return json.dumps(grade_dict(cg, lang), ensure_ascii=False, indent=2)
+
+
+def grade_csv(cg, lang: str = "en") -> str:
+    """One row per student and exercise, with each question's points and diagnosis in its own columns."""
+    from backprop_cli.grade.batch import totals
+
+    questions = [(a.id, q.kind, q.target) for a in cg.assignment for q in a.exercise.questions]
+    head = ["student", "exercise", "score", "max_score", "percent", "fingerprint", "error", "problems"]
+    for ex, kind, q in questions:
+        head += [f"{ex} {q} [{kind}] points", f"{ex} {q} [{kind}] diagnosis"]
+    fps = {a.id: a.fingerprint for a in cg.assignment}
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["student", "exercise", "score", "max_score", "statuses", "error"])
-    for r in rows:
-        statuses = "; ".join(f"{q}={s}" for q, s in r.statuses.items())
-        w.writerow([r.student, r.exercise, f"{r.score:g}", f"{r.max_score:g}", statuses, r.error or ""])
+    w.writerow([cell(h) for h in head])
+    for student, _, _, _, recs in totals(cg):
+        problems = "; ".join(message(k, lang, **a) for k, a in cg.problems.get(student, ()))
+        for r in recs:
+            by_q = {(r.exercise, x.kind, x.question): x for x in r.results}
+            row = [cell(student), r.exercise, _num(r.score), _num(r.max_score),
+                   f"{100 * r.score / r.max_score if r.max_score else 0:.1f}", fps[r.exercise],
+                   cell(error_text(r.error, lang)), cell(problems)]
+            for key in questions:
+                x = by_q.get(key)
+                row += ["", ""] if x is None else [_num(x.points), x.diagnosis or ""]
+            w.writerow(row)
     return out.getvalue()
 
 
-def rows_junit(rows, lang: str = "en") -> str:
+def grade_canvas(cg, lang: str = "en") -> str:
+    """A Canvas gradebook import: one row per student (the folder name as SIS Login ID), one column per
+    exercise, and the 'Points Possible' row Canvas reads the maximum from."""
+    from backprop_cli.grade.batch import totals
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [cell(a.id) for a in cg.assignment])
+    w.writerow(["    Points Possible", "", "", "", ""] + [_num(a.max_score) for a in cg.assignment])
+    for student, _, _, _, recs in totals(cg):
+        w.writerow([cell(student), "", "", cell(student), ""] + [_num(r.score) for r in recs])
+    return out.getvalue()
+
+
+def grade_junit(cg, lang: str = "en") -> str:
+    """One <testsuite> per student, one <testcase> per exercise."""
     root = ET.Element("testsuites")
-    by_student = {}
-    for r in rows:
-        by_student.setdefault(r.student, []).append(r)
-    for student, items in by_student.items():
-        suite = ET.SubElement(root, "testsuite", name=student, tests=str(len(items)),
-                              failures=str(sum(not r.passed and r.error is None for r in items)),
-                              errors=str(sum(r.error is not None for r in items)))
-        for r in items:
+    for student, recs in cg.students():
+        suite = ET.SubElement(root, "testsuite", name=student, tests=str(len(recs)),
+                              failures=str(sum(not r.passed and r.error is None for r in recs)),
+                              errors=str(sum(r.error is not None for r in recs)))
+        for r in recs:
             case = ET.SubElement(suite, "testcase", classname=student, name=r.exercise)
             if r.error is not None:
-                ET.SubElement(case, "error", message=r.error).text = r.error
+                text = error_text(r.error, lang)
+                ET.SubElement(case, "error", message=text).text = text
             elif not r.passed:
-                bad = ", ".join(f"{q}: {s}" for q, s in r.statuses.items() if s != "correct")
+                bad = ", ".join(f"{x.question}: {x.status}" for x in r.results if x.status != "correct")
                 ET.SubElement(case, "failure", message=f"{r.score:g}/{r.max_score:g}").text = bad
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def print_rows(rows, console):
+def _not_correct(r, lang: str) -> str:
+    """What a record lacks, in a few words: the error, that there is no file, or the questions not correct."""
+    if r.error is not None:
+        return error_text(r.error, lang)
+    if r.file is None:
+        return message("grade.no_file", lang)
+    return ", ".join(f"{_qname(x.question, x.kind, lang)} ({message('report.status.' + x.status, lang)}"
+                     f"{', ' + x.diagnosis if x.diagnosis else ''})" for x in r.results if x.status != "correct")
+
+
+def _qname(question: str, kind: str, lang: str) -> str:
+    return question if kind == "derivative" else f"{question} ({message('report.kind.' + kind, lang)})"
+
+
+def print_grade(cg, console, lang: str = "en"):
+    """The terminal report: a row per student and exercise, then the class summary per question."""
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table("student", "exercise", "score", "not correct")
-    for r in rows:
-        bad = r.error or ", ".join(f"{q} ({s})" for q, s in r.statuses.items() if s != "correct")
-        table.add_row(r.student, r.exercise, f"{r.score:g}/{r.max_score:g}", bad)
+    from backprop_cli.grade.batch import summary, totals
+
+    for text in class_warnings(cg, lang):
+        console.print(f"[yellow]{escape(message('report.warning', lang))}: {escape(text)}[/yellow]")
+    col = lambda k: message("grade.col." + k, lang)  # noqa: E731
+    table = Table(col("student"), col("exercise"), col("score"), col("percent"), col("not_correct"))
+    for student, score, max_score, percent, recs in totals(cg):
+        for i, r in enumerate(recs):
+            bad = _not_correct(r, lang)
+            pct = f"{100 * r.score / r.max_score if r.max_score else 0:.0f}%"
+            table.add_row(escape(student) if i == 0 else "", escape(r.exercise),
+                          f"{r.score:g}/{r.max_score:g}", pct, escape(bad))
+        table.add_row("", f"[bold]{escape(col('total'))}[/bold]", f"[bold]{score:g}/{max_score:g}[/bold]",
+                      f"[bold]{percent:.0f}%[/bold]", "", end_section=True)
     console.print(table)
+    for student, problems in cg.problems.items():
+        for k, a in problems:
+            console.print(f"[yellow]{escape(student)}: {escape(message(k, lang, **a))}[/yellow]")
+    console.print(summary_table(summary(cg), lang))
+
+
+def summary_table(rows, lang: str = "en"):
+    """The class summary per question: status counts and the most common diagnoses."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    col = lambda k: message("grade.col." + k, lang)  # noqa: E731
+    st = lambda k: message("report.status." + k, lang)  # noqa: E731
+    table = Table(col("exercise"), col("question"), st("correct"), st("incorrect"), st("invalid"),
+                  st("missing"), col("diagnoses"), title=message("grade.summary_title", lang))
+    for row in rows:
+        name = _qname(row["question"], row["kind"], lang)
+        diags = ", ".join(f"{code} {n}" for code, n in list(row["diagnoses"].items())[:3])
+        table.add_row(escape(row["exercise"]), escape(name), str(row["correct"]), str(row["incorrect"]),
+                      str(row["invalid"]), str(row["missing"]), diags)
+    return table
+
+
+def grade_text(cg, lang: str = "en", width: int = 120) -> str:
+    """The terminal report as plain text (for ``--format table -o FILE``)."""
+    from rich.console import Console
+
+    console = Console(record=True, width=width, color_system=None, file=io.StringIO())
+    print_grade(cg, console, lang)
+    return console.export_text()

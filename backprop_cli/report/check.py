@@ -29,6 +29,7 @@ def report_dict(report, lang: str = "en", show_solution: bool = False) -> dict:
     """The JSON document of SPEC section 9 (with ``solution`` for wrong answers when asked)."""
     return {
         "exercise": report.exercise,
+        "fingerprint": report.fingerprint,
         "score": report.score,
         "max_score": report.max_score,
         "passed": report.passed,
@@ -59,6 +60,9 @@ def report_junit(reports, lang: str = "en") -> str:
         errors = sum(r.status == "invalid" for r in rep.results)
         suite = ET.SubElement(root, "testsuite", name=rep.exercise, tests=str(len(rep.results)),
                               failures=str(failures), errors=str(errors))
+        if rep.fingerprint:
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", name="fingerprint", value=rep.fingerprint)
         for r in rep.results:
             case = ET.SubElement(suite, "testcase", classname=rep.exercise, name=r.question)
             if r.status != "correct":
@@ -66,6 +70,9 @@ def report_junit(reports, lang: str = "en") -> str:
                 msg = result_message(r, lang)
                 node = ET.SubElement(case, tag, message=msg, type=r.diagnosis or r.status)
                 node.text = _where(r) + msg + (f"\n{caret_lines(*r.caret)}" if r.caret else "")
+        if rep.warnings:
+            ET.SubElement(suite, "system-err").text = "\n".join(
+                f"{message('report.warning', lang)}: {message(k, lang, **a)}" for k, a, _ in rep.warnings)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -93,6 +100,8 @@ def report_github(report, lang: str = "en") -> str:
         where = f" file={_gh_prop(mark.file)},line={mark.line},col={mark.col}" if mark else ""
         lines.append(f"::warning{where}::{_gh_escape(message(key, lang, **args))}")
     lines.append(f"{report.exercise}: {message('report.summary', lang, score=report.score, max_score=report.max_score)}")
+    if report.fingerprint:
+        lines.append(f"{message('report.fingerprint', lang)}: {report.fingerprint}")
     return "\n".join(lines) + "\n"
 
 
@@ -120,7 +129,8 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
     if description:
         out += [paint(description.strip(), "dim"), ""]
     for key, args, mark in report.warnings:
-        out.append(paint(f"{mark}: {message('report.warning', lang)}: {message(key, lang, **args)}", "yellow"))
+        where = f"{mark}: " if mark is not None else ""
+        out.append(paint(f"{where}{message('report.warning', lang)}: {message(key, lang, **args)}", "yellow"))
     for r in report.results:
         style = _STYLE[r.status]
         name = r.question if r.kind == "derivative" else f"{r.question} ({message('report.kind.' + r.kind, lang)})"
@@ -142,4 +152,6 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
                 out.append(paint(f"    {message('report.solution', lang)}: {r.solution}", "green"))
     summary = message("report.summary", lang, score=report.score, max_score=report.max_score)
     out.append(paint(summary, "bold", "green" if report.passed else "red"))
+    if report.fingerprint:
+        out.append(paint(f"{message('report.fingerprint', lang)}: {report.fingerprint}", "dim"))
     stream.write("\n".join(out) + "\n")

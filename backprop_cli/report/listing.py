@@ -14,9 +14,11 @@ def listing_json(exercises) -> str:
 
 
 def print_listing(exercises, console):
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("id", "title", "tags", "difficulty", "questions", "source")
-    for e in exercises:
-        table.add_row(e.id, e.title, ", ".join(e.tags), str(e.difficulty or ""), str(len(e.questions)), e.source or "")
+    for e in exercises:      # an exercise's text is data, never rich markup
+        table.add_row(escape(e.id), escape(e.title), escape(", ".join(e.tags)), str(e.difficulty or ""),
+                      str(len(e.questions)), escape(e.source or ""))
     console.print(table)
