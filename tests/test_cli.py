@@ -171,6 +171,15 @@ def test_validate_reports_broken_exercise(run, tmp_path):
     assert "the known names are a, W" in res.stderr
 
 
+def test_validate_names_a_duplicate_id(run, tmp_path):
+    """Two exercise files with one id: validate exits 1 and says which file has the id already."""
+    text = (ROOT / "exercises" / "affine.yaml").read_text(encoding="utf-8")
+    first, second = write(tmp_path, "a.yaml", text), write(tmp_path, "b.yaml", text)
+    res = run("validate", str(tmp_path))
+    assert res.exit_code == 1
+    assert f"the id 'affine' is already used by {first}" in res.stderr and second in res.stderr
+
+
 def test_solve_json_has_values_with_values(run):
     """solve --format json follows SPEC section 9 and gives values when the exercise has them."""
     doc = json.loads(run("solve", "cs231n-simple", "--format", "json").output)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow   # fuzzing: run in CI and by the README command, skip with -m "not slow"
 
 
 def test_fuzz_check_small_budget():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from backprop_cli.errors import BackpropError, UnknownNameError
 from backprop_cli.formula.parser import parse
 from backprop_cli.derive.infer import Scope, infer
 from backprop_cli.derive.numeric import NumEnv, evaluate, smooth_function
+
+pytestmark = pytest.mark.slow   # fuzzing: run in CI and by the README command, skip with -m "not slow"
 
 SIZES = {"n": 3, "m": 4, "B": 2}
 SHAPES = {"a": (1, "n"), "b": (1, "m"), "x": ("n", 1), "W": ("n", "m"), "X": ("B", "m"), "s": (), "t": ()}

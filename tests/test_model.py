@@ -391,6 +391,7 @@ KEYS = st.one_of(st.sampled_from([*EXERCISE_KEYS, "a", "W", "shape", "domain", "
 DATA = st.recursive(SCALARS, lambda c: st.lists(c, max_size=4) | st.dictionaries(KEYS, c, max_size=5), max_leaves=20)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(changes=st.dictionaries(st.sampled_from(EXERCISE_KEYS), DATA, max_size=5), submitted=DATA)
 def test_any_document_loads_or_raises_input_error(changes, submitted):

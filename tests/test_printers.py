@@ -173,6 +173,7 @@ def _extend(child):
 trees = st.recursive(leaves, _extend, max_leaves=30)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees)
 def test_plain_round_trip(e):
@@ -181,6 +182,7 @@ def test_plain_round_trip(e):
     assert parse(text, DECLARED) == e, text
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees)
 def test_unicode_and_latex_never_fail(e):

@@ -159,6 +159,7 @@ MESSAGES: dict[str, str] = {
     "cli.no_values": "--values braucht konkrete Zahlen: die Aufgabe hat keine 'values', daher wird ein zufälliger Punkt mit festem Seed verwendet",
     "cli.validated": "{path}: ok ({questions} Fragen, die Referenzen stimmen mit den finiten Differenzen überein)",
     "cli.validate_failed": "{path}: {count} Problem(e)",
+    "cli.duplicate_id": "die ID '{id}' wird schon von {other} verwendet",
     "cli.fd_mismatch": "die Referenz für {question} weicht von den zentralen finiten Differenzen ab (maximaler Fehler {error:.3g})",
     "cli.solution_failed": "die Lösungsdatei {path} erreicht nicht die volle Punktzahl: {score:g} von {max_score:g}: {failed}",
     "cli.no_exercises": "keine Aufgabendateien in {path} gefunden",

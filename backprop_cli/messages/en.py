@@ -163,6 +163,7 @@ MESSAGES: dict[str, str] = {
     "cli.no_values": "--values needs concrete numbers: the exercise has no 'values', so a seeded random point is used",
     "cli.validated": "{path}: ok ({questions} questions, references match finite differences)",
     "cli.validate_failed": "{path}: {count} problem(s)",
+    "cli.duplicate_id": "the id '{id}' is already used by {other}",
     "cli.fd_mismatch": "the reference for {question} differs from central finite differences (max error {error:.3g})",
     "cli.solution_failed": "the solution file {path} does not get full marks: {score:g} of {max_score:g}: {failed}",
     "cli.no_exercises": "no exercise files found in {path}",

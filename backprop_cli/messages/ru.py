@@ -159,6 +159,7 @@ MESSAGES: dict[str, str] = {
     "cli.no_values": "для --values нужны конкретные числа: в задании нет 'values', поэтому используется случайная точка с фиксированным seed",
     "cli.validated": "{path}: ok (вопросов: {questions}; эталоны совпадают с конечными разностями)",
     "cli.validate_failed": "{path}: проблем: {count}",
+    "cli.duplicate_id": "идентификатор '{id}' уже используется в {other}",
     "cli.fd_mismatch": "эталон для {question} расходится с центральными конечными разностями (макс. ошибка {error:.3g})",
     "cli.solution_failed": "файл решения {path} не набирает полного балла: {score:g} из {max_score:g}: {failed}",
     "cli.no_exercises": "в {path} не найдено файлов заданий",
