@@ -148,3 +148,17 @@ def test_question_with_partial_symbol_on_a_plain_opaque_argument(tmp_path):
     text = "id: p\ntitle: t\ninputs:\n  a: [1, n]\nfunctions: {F: opaque}\nforward:\n  - b = F(a)\nloss: J\nquestions:\n  - ∂b/∂a\n"
     rep = check(exercise(tmp_path, text), answers(tmp_path, {"answers": {"∂b/∂a": "db/da"}}))
     assert rep.results[0].status == "invalid"
+
+
+def test_a_bug_inside_grading_is_not_charged_to_the_student(run, monkeypatch):
+    """An exception inside grading is an internal error (exit 2), never an `invalid` answer."""
+    import backprop_cli.grade.grading as grading
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(grading, "evaluate", broken)
+    res = run("check", "affine", "--answers", "solutions/affine.yaml")
+    assert res.exit_code == 2, res.output + res.stderr
+    assert "internal error" in res.stderr and "boom" in res.stderr
+    assert "invalid" not in res.output

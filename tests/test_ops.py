@@ -48,6 +48,9 @@ REFERENCE = {
     "gelu": lambda x, a: x * _phi(x),
     "hardtanh": lambda x, a: min(1.0, max(-1.0, x)),
     "step": lambda x, a: 1.0 if x > 0 else 0.0,
+    "cosh": lambda x, a: math.cosh(x),
+    "sinh": lambda x, a: math.sinh(x),
+    "sech": lambda x, a: 1.0 / math.cosh(x),
 }
 POSITIVE_ONLY = {"log", "sqrt"}
 #: points away from the kinks: |x| > 0.1, and away from ±1 for hardtanh
@@ -153,6 +156,8 @@ def draw(shape, domain, rng):
         x = rng.choice([-1.0, 1.0], shape) * np.where(rng.random(shape) < 0.5, rng.uniform(0.15, 0.8, shape),
                                                       rng.uniform(1.2, 2.0, shape))
         return np.asarray(x, dtype=float)
+    if domain == "clip":       # away from the bounds -0.5 and 1 of test_clip
+        return np.asarray(rng.choice([-1.2, -0.2, 0.4, 1.5], shape) + rng.uniform(-0.1, 0.1, shape), dtype=float)
     if domain == "kinks":      # |x| > 0.1
         return np.asarray(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.15, 2.0, shape), dtype=float)
     return draw_value(shape, domain, rng)
@@ -315,6 +320,60 @@ def test_softmax(shape, sizes, seed):
     run(Case(Call("softmax", (p,)), {"p": shape}), sizes, seed)
 
 
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "logsumexp"])
+@SETTINGS
+@given(sizes=sizes_st, seed=seeds)
+def test_softmax_family_with_axis(fn, axis, shape, sizes, seed):
+    """softmax, log_softmax and logsumexp over columns (axis 0) and rows (axis 1)."""
+    run(Case(Call(fn, (p, Num(float(axis)))), {"p": shape}), sizes, seed)
+
+
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+@pytest.mark.parametrize("fn", ["log_softmax", "logsumexp", "norm", "max", "min", "amax", "amin"])
+@SETTINGS
+@given(sizes=sizes_st, seed=seeds)
+def test_whole_array_functions(fn, shape, sizes, seed):
+    """log_softmax (of a vector, each row of a matrix), logsumexp, norm, and max/min of everything."""
+    run(Case(Call(fn, (p,)), {"p": shape}, {"p": "kinks"}), sizes, seed)
+
+
+@pytest.mark.parametrize("shape", [MAT, ROW, COL], ids=["matrix", "row", "column"])
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("fn", ["amax", "amin"])
+@SETTINGS
+@given(sizes=sizes_st, seed=seeds)
+def test_extreme_over_an_axis(fn, axis, shape, sizes, seed):
+    """amax and amin over rows and columns: the gradient goes to the picked entry."""
+    run(Case(Call(fn, (p, Num(float(axis)))), {"p": shape}, {"p": "kinks"}), sizes, seed)
+
+
+@pytest.mark.parametrize("op, left, right", [pytest.param(fn, l_, r_, id=f"{fn}-{pid}")
+                                            for fn in ("max", "min") for pid, (l_, r_) in BROADCAST_PAIRS.items()])
+@SETTINGS
+@given(sizes=sizes_st, seed=seeds)
+def test_elementwise_max_min(op, left, right, sizes, seed):
+    """max(a, b) and min(a, b) with numpy broadcasting (random operands never tie)."""
+    run(Case(Call(op, (p, q)), {"p": left, "q": right}, {"p": "kinks", "q": "kinks"}), sizes, seed)
+
+
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+@SETTINGS
+@given(sizes=sizes_st, seed=seeds)
+def test_clip(shape, sizes, seed):
+    """clip(x, -0.5, 1) is x between the bounds and constant outside them."""
+    run(Case(Call("clip", (p, Num(-0.5), Num(1.0))), {"p": shape}, {"p": "clip"}), sizes, seed)
+
+
+@pytest.mark.parametrize("shape", [S, ("n", "n")], ids=["scalar", "square"])
+@SETTINGS
+@given(sizes=sizes_st, seed=seeds)
+def test_trace(shape, sizes, seed):
+    """trace of a square matrix (and of a scalar, itself)."""
+    run(Case(Call("trace", (p,)), {"p": shape}), sizes, seed)
+
+
 # -- elementwise functions -------------------------------------------------------------------------------------
 def domain_of(fn):
     if fn in POSITIVE_ONLY:
@@ -380,7 +439,8 @@ def test_constants_have_no_gradient(text):
 
 
 COVERED = {"Neg", "T", "Pow", ADD, SUB, MUL, HADAMARD, DIV, "sum", "mean", "softmax", "elementwise",
-           "ones", "zeros", "eye"} | set(FUNCTIONS)
+           "ones", "zeros", "eye", "log_softmax", "logsumexp", "norm", "trace", "max", "min", "amax", "amin",
+           "clip"} | set(FUNCTIONS)
 
 
 def test_every_rule_is_tested():

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from backprop_cli.errors import BackpropError, FormulaError, InputError
 from backprop_cli.formula.ast import Call, Name, Num, Pow, walk
 from backprop_cli.formula.parser import parse_equation
-from backprop_cli.derive.infer import Scope, infer
+from backprop_cli.derive.infer import Scope, canonical, infer
 from backprop_cli.derive.ops import OPS, op_key, operands
 from backprop_cli.derive.shapes import SCALAR, fmt, is_column, jacobian_shape
 
@@ -128,6 +128,7 @@ def build_graph(ex) -> Graph:
             if len(parsed.targets) > 1:
                 raise FormulaError("graph.several_targets", eq.text, parsed.target_pos[1])
             shape = infer(e, Scope(dict(shapes), dims, functions), eq.text)
+            e = canonical(e, Scope(dict(shapes), dims, functions))
             _check_rules(e, functions, eq.text)
             root = _add_expr(e, Scope(dict(shapes), dims, functions), nodes, ids, add, k, used)
             target = parsed.targets[0]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
-from backprop_cli.formula.ast import Bin, Call, Deriv, Name
+from backprop_cli.formula.ast import Bin, Call, Deriv, Name, replace, walk
 from backprop_cli.formula.parser import fold
 from backprop_cli.derive.ops import OPS, op_key, operands
 from backprop_cli.derive.shapes import SCALAR, fmt, size_bound
@@ -118,3 +118,23 @@ def _infer(e, scope: Scope):
         raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS, shape=fmt(shape))
     return shape
 
+
+
+def canonical(e, scope: Scope):
+    """``e`` in the form to evaluate, by the operations' ``canonical`` rules: an axis the symbolic shape
+    implies written out (``softmax(X)`` of a matrix is ``softmax(X, 1)``), and compositions that overflow
+    as their stable forms (``log(softmax(x))`` is ``log_softmax(x)``). ``e`` must have passed :func:`infer`."""
+    if not any(isinstance(n, Call) and _canonical_rule(n, scope) for n in walk(e)):
+        return e
+
+    def rewrite(node):
+        rule = _canonical_rule(node, scope) if isinstance(node, Call) else None
+        out = rule(node, lambda x: _infer(x, scope)) if rule else None
+        return node if out is None else rewrite(out)
+
+    return replace(e, rewrite)
+
+
+def _canonical_rule(e, scope):
+    op = OPS.get(op_key(e, scope.functions))
+    return op.canonical if op is not None else None

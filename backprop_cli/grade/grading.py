@@ -14,7 +14,7 @@ from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError
 from backprop_cli.formula.ast import Deriv, Name, T, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
-from backprop_cli.derive.infer import infer
+from backprop_cli.derive.infer import canonical, infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
 from backprop_cli.grade.diagnosis import diagnose, student_fix
@@ -76,8 +76,6 @@ def grade(ref, answers) -> Report:
             results.append(_grade_one(ref, q, entry))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
-        except Exception as err:       # noqa: BLE001 - a bug: say so on this question, grade the others
-            results.append(_result(q, entry, "invalid", message="cli.bug", args={"error": f"{type(err).__name__}: {err}"}))
     return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path)
 
 
@@ -114,8 +112,9 @@ def _grade_one(ref, q, entry) -> Result:
     constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
     if q.kind == "value" and not constant:
         return _result(q, entry, "invalid", read=read, message="result.value_needs_number")
+    scope = ref.scope_for(q) if q.kind == "derivative" else g.scope()
     try:
-        shape = infer(e, ref.scope_for(q) if q.kind == "derivative" else g.scope(), text)
+        shape = infer(e, scope, text)
     except ShapeError as err:
         if err.key not in DIMENSION_ERRORS:
             return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
@@ -124,6 +123,7 @@ def _grade_one(ref, q, entry) -> Result:
                        caret=(text, err.pos))
     except FormulaError as err:
         return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
+    e = canonical(e, scope)
     if constant and ref.value_trial is not None:
         return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
     if shape != q.shape and _vector_jacobian(ref, q) and tuple(reversed(shape)) == q.shape:

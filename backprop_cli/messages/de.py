@@ -81,6 +81,7 @@ MESSAGES: dict[str, str] = {
     "shape.broadcast": "'{op}' von {left} und {right}: die Formen passen nicht zusammen; elementweise Operationen brauchen gleiche Formen (oder eine Zeile, Spalte oder einen Skalar, der per Broadcasting erweitert wird)",
     "shape.elementwise": "{op}: das Argument der Form {right} passt nicht zu {left}",
     "shape.axis": "{fn}(X, axis): die Achse muss 0 (über die Zeilen) oder 1 (über die Spalten) sein",
+    "shape.trace": "trace braucht eine quadratische Matrix, erhalten: {shape}",
     "shape.diag": "diag braucht einen Vektor, erhalten: {shape}",
     "shape.dim_arg": "eine Größe in ones/zeros/eye muss eine positive ganze Zahl oder ein Dimensionsname sein",
     "shape.const_arg": "dieses Argument muss eine Zahl sein",

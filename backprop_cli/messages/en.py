@@ -81,6 +81,7 @@ MESSAGES: dict[str, str] = {
     "shape.broadcast": "'{op}' of {left} and {right}: the shapes don't match; elementwise operations need equal shapes (or a row/column/scalar that broadcasts)",
     "shape.elementwise": "{op}: the argument of shape {right} does not fit {left}",
     "shape.axis": "{fn}(X, axis): the axis must be 0 (over rows) or 1 (over columns)",
+    "shape.trace": "trace needs a square matrix, but got {shape}",
     "shape.diag": "diag needs a vector, but got {shape}",
     "shape.dim_arg": "a size in ones/zeros/eye must be a positive whole number or a dimension name",
     "shape.const_arg": "this argument must be a number",

@@ -14,7 +14,9 @@ from backprop_cli.formula.ast import Call, children
 from backprop_cli.derive.ops.arith import ARITH
 from backprop_cli.derive.ops.common import Op, as_array, op_key, same_shape, unbroadcast, widen
 from backprop_cli.derive.ops.elementwise import DECLARED, FUNCTIONS as _ELEMENTWISE, function, prime_entry
+from backprop_cli.derive.ops.extremes import EXTREMES
 from backprop_cli.derive.ops.matrix import MATRIX
+from backprop_cli.derive.ops.softmax import SOFTMAX
 from backprop_cli.derive.shapes import is_column, is_row
 
 __all__ = ["OPS", "Op", "op_key", "as_array", "same_shape", "unbroadcast", "widen", "function", "define",
@@ -30,7 +32,7 @@ def _install(name: str, op: Op) -> None:
         OPS[name + "'"] = prime_entry(op)
 
 
-for _table in (ARITH, MATRIX, _ELEMENTWISE, DECLARED):
+for _table in (ARITH, MATRIX, SOFTMAX, EXTREMES, _ELEMENTWISE, DECLARED):
     for _name, _op in _table.items():
         _install(_name, _op)
 

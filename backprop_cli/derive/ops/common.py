@@ -32,7 +32,8 @@ class Op(NamedTuple):
     derivative: Callable | None = None     # elementwise: x -> readable formula for f'(x)
     inverse: bool = False                  # a call of the derivative's function stands for f' (diagnosis)
     sizes: bool = False                    # the arguments are sizes (ones, zeros, eye), not operands
-    stable: Callable | None = None         # (e, env, evaluate) -> value of a composition, overflow-free
+    canonical: Callable | None = None      # (e, shape_of) -> the form to evaluate (an axis written out,
+                                           # log∘softmax as log_softmax), or None to keep e
 
 
 def op_key(e, declared: dict) -> str:

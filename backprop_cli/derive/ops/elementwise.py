@@ -13,6 +13,7 @@ from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import Call
 from backprop_cli.formula.vocabulary import SYNTAX
 from backprop_cli.derive.ops.common import Op, elementwise_shape, same_shape, unbroadcast
+from backprop_cli.derive.ops.softmax import stable_log
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 
@@ -101,7 +102,7 @@ _leaky = (lambda x, a: np.where(x > 0, x, a * x), lambda x, a: np.where(x > 0, 1
           lambda x, a: np.where(x > 0, 0.0, x))
 FUNCTIONS: dict[str, Op] = {
     "exp": function(np.exp, np.exp, _call("exp")),
-    "log": function(np.log, lambda x: 1.0 / x, lambda x: B.div(B.ONE, x)),
+    "log": function(np.log, lambda x: 1.0 / x, lambda x: B.div(B.ONE, x))._replace(canonical=stable_log),
     "sqrt": function(np.sqrt, lambda x: 0.5 / np.sqrt(x)),
     "abs": function(np.abs, np.sign, _call("sign"), inverse=True),
     "sign": function(np.sign, np.zeros_like),
@@ -119,6 +120,10 @@ FUNCTIONS: dict[str, Op] = {
     "gelu": function(lambda x: x * _phi(x), lambda x: _phi(x) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)),
     "hardtanh": function(lambda x: np.clip(x, -1.0, 1.0), lambda x: (np.abs(x) < 1).astype(float)),
     "step": function(_pos, np.zeros_like),
+    "cosh": function(np.cosh, np.sinh, _call("sinh")),
+    "sinh": function(np.sinh, np.cosh, _call("cosh")),
+    "sech": function(lambda x: 1.0 / np.cosh(x), lambda x: -np.tanh(x) / np.cosh(x),
+                     lambda x: B.neg(B.had(B.call("sech", x), B.call("tanh", x)))),
 }
 FUNCTIONS = {name: op._replace(syntax=SYNTAX[name]) for name, op in FUNCTIONS.items()}
 

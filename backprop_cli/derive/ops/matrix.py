@@ -1,4 +1,4 @@
-"""Lets you look up the reductions and matrix functions: ``sum``, ``mean``, ``softmax``, ``diag`` and
+"""Lets you look up the reductions and matrix functions: ``sum``, ``mean``, ``norm``, ``trace``, ``diag`` and
 the constants ``ones``, ``zeros``, ``eye`` (whose arguments are sizes, not operands)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import Call, Num
 from backprop_cli.formula.vocabulary import SYNTAX
-from backprop_cli.derive.ops.common import Op, as_array, fail, no_gradient, same_shape
+from backprop_cli.derive.ops.common import Op, as_array, fail, no_gradient
 from backprop_cli.derive.shapes import SCALAR, fmt, is_vector, norm
 
 
@@ -112,27 +112,29 @@ def diag_forward(e, v, ctx):
     return x if x.ndim == 0 else np.diag(x.reshape(-1))
 
 
-# -- softmax ------------------------------------------------------------------------------------------
-def _softmax(x):
-    if x.ndim == 0:
-        return np.ones_like(x)
-    axis = None if is_vector(x.shape) else 1
-    z = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return z / np.sum(z, axis=axis, keepdims=True)
+# -- norm and trace ----------------------------------------------------------------------------------
+def _scalar(e, sh, ctx):
+    return SCALAR
 
 
-def softmax_vjp(g, e, ans, sh, so):
+def norm_vjp(g, e, ans, sh, so):
+    return (B.div(B.mul(g, e.args[0]), ans),)
+
+
+def norm_jvp(t, e, ans, sh, so):
+    return B.div(B.call("sum", B.had(e.args[0], t[0])), ans)
+
+
+def trace_shape(e, sh, ctx):
     s = sh[0]
-    total = B.call("sum", B.had(g, ans)) if is_vector(s) else B.call("sum", B.had(g, ans), Num(1.0))
-    return (B.had(ans, B.sub(g, total)),)
+    if s != SCALAR and (len(s) != 2 or s[0] != s[1]):
+        fail("shape.trace", e, shape=fmt(s))
+    return SCALAR
 
 
-def softmax_jvp(t, e, ans, sh, so):
+def trace_vjp(g, e, ans, sh, so):
     s = sh[0]
-    if is_vector(s):
-        jac = B.sub(B.call("diag", ans), B.mul(ans, B.tr(ans)) if s[1] == 1 else B.mul(B.tr(ans), ans))
-        return B.mul(jac, t[0]) if s[1] == 1 else B.mul(t[0], jac)
-    return B.had(ans, B.sub(t[0], B.call("sum", B.had(t[0], ans), Num(1.0))))
+    return (g if s == SCALAR else B.mul(g, B.call("eye", B.dim_expr(s[0]))),)
 
 
 _keep = lambda x, tidy: x  # noqa: E731  (symmetric: its own transpose)
@@ -143,6 +145,8 @@ MATRIX: dict[str, Op] = {
     "zeros": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_swap_sizes),
     "eye": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_keep),
     "diag": Op(diag_shape, diag_forward, transpose=_keep),
-    "softmax": Op(same_shape, lambda e, v, ctx: _softmax(v[0]), softmax_vjp, softmax_jvp),
+    "norm": Op(_scalar, lambda e, v, ctx: np.asarray(np.sqrt(np.sum(v[0] ** 2))), norm_vjp, norm_jvp),
+    "trace": Op(trace_shape, lambda e, v, ctx: np.asarray(np.trace(v[0]) if v[0].ndim else v[0]), trace_vjp,
+                lambda t, e, ans, sh, so: B.call("trace", t[0]), transpose=_keep),
 }
 MATRIX = {name: op._replace(syntax=SYNTAX[name]) for name, op in MATRIX.items()}
