@@ -292,9 +292,6 @@ def test_answer_entries_of_every_kind():
     ("text", "key", "line", "col"),
     [
         pytest.param("answer:\n  dJ/da: x\n", "schema.unknown_key_suggest", 1, 1, id="unknown-section"),
-        pytest.param("answers:\n  dJ/da: {x: 1}\n", "answers.bad_entry", 2, 10, id="mapping-answer"),
-        pytest.param("answers:\n  dJ/da: yes\n", "answers.bad_entry", 2, 10, id="bool-answer"),
-        pytest.param("values:\n  c: [[1], [1, 2]]\n", "schema.value_ragged", 2, 12, id="ragged-value"),
         pytest.param("answers: [dJ/da]\n", "schema.expected_mapping", 1, 10, id="section-list"),
         pytest.param("- dJ/da\n", "schema.not_mapping", 1, 1, id="not-mapping"),
         pytest.param("answers:\n  dJ/da: x\n  dJ/da: y\n", "yaml.duplicate_key", 3, 3, id="duplicate"),
@@ -305,6 +302,25 @@ def test_answers_rejections(text, key, line, col):
     with pytest.raises(InputError) as info:
         answers(text)
     assert (info.value.key, info.value.mark) == (key, Mark("a.yaml", line, col))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "entry_text"),
+    [
+        pytest.param("answers:\n  dJ/da: {x: 1}\n", '{"x": 1}', None, id="mapping-answer"),
+        pytest.param("answers:\n  dJ/da: yes\n", "true", None, id="bool-answer"),
+        pytest.param("values:\n  c: [[1], [1, 2]]\n", None, "[[1], [1, 2]]", id="ragged-value"),
+        pytest.param("answers:\n  dJ/da: [dJ/dc W^T]\n", None, "dJ/dc W^T", id="one-item-list"),
+        pytest.param("answers:\n  dJ/da: [0, -1/0.6]\n", None, "[0, -1/0.6]", id="list-with-fraction"),
+    ],
+)
+def test_one_bad_entry_stays_one_entry(text, problem, entry_text):
+    """An entry YAML did not read as an answer is kept as that one entry (graded invalid or read as meant),
+    never an error for the whole file (SPEC 4)."""
+    ans = answers(text)
+    entry = next(iter((ans.answers or ans.values).values()))
+    assert (entry.problem is not None and problem in entry.problem) if problem else entry.problem is None
+    assert entry.text == entry_text
 
 
 def test_empty_answers_file_has_no_answers():

@@ -142,4 +142,4 @@ def parse_shape(text, dims=None) -> Shape | None:
     dims_ = tuple(int(p) if p.isascii() and p.isdigit() else canonical_name(p) for p in parts)
     if len(dims_) == 1:
         return SCALAR if dims_[0] == 1 else dims_
-    return norm(dims_)
+    return dims_ if len(dims_) > 2 else norm(dims_)   # read as written: m×1×1 is not 1×m

@@ -31,6 +31,7 @@ class AnswerEntry:
     array: numpy.ndarray | None
     mark: Mark
     exact: bool = False
+    problem: str | None = None       # what YAML made of an entry that is no answer (a mapping, a boolean)
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,14 +65,16 @@ def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
     entries = {}
     for key, value in (_fields(node, section) if node else {}).items():
         raw, mark = value.value, value.mark
-        if isinstance(raw, bool) or isinstance(raw, dict):
-            raise InputError("answers.bad_entry", mark, name=key, got=_got(value))
+        if isinstance(raw, bool) or isinstance(raw, dict):   # one unreadable answer never voids the file
+            entries[key] = AnswerEntry(key, None, None, mark, problem=_got(value))
+            continue
         if isinstance(raw, list) and section == "shapes":   # [1, n] is a shape (SPEC 6), not numbers
             if any(isinstance(item.value, (list, dict)) for item in raw):
-                raise InputError("answers.bad_entry", mark, name=key, got=_got(value))
+                entries[key] = AnswerEntry(key, None, None, mark, problem=_got(value))
+                continue
             entries[key] = AnswerEntry(key, "[" + ", ".join(str(item.value) for item in raw) + "]", None, mark)
         elif isinstance(raw, list):
-            entries[key] = AnswerEntry(key, None, _array(value, key), mark)
+            entries[key] = _list_entry(key, value)
         elif raw is None or not str(raw).strip():
             entries[key] = AnswerEntry(key, None, None, mark)
         elif isinstance(raw, str):
@@ -80,6 +83,25 @@ def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
         else:
             entries[key] = AnswerEntry(key, repr(raw) if isinstance(raw, float) else str(raw), None, mark)
     return entries
+
+
+def _list_entry(key: str, node: Node) -> AnswerEntry:
+    """A YAML list as the student meant it: numbers (``[0, -1/0.6]`` as written), or the formula of a
+    one-item list (``[dJ/dc W^T]``, or ``- dJ/dc`` on the next line)."""
+    try:
+        return AnswerEntry(key, None, _array(node, key), node.mark)
+    except InputError:
+        pass
+    items = node.value
+    if len(items) == 1 and isinstance(items[0].value, str):
+        return AnswerEntry(key, items[0].value.strip(), None, items[0].mark)
+    return AnswerEntry(key, _flow(node), None, node.mark)
+
+
+def _flow(node: Node) -> str:
+    if node.is_seq:
+        return "[" + ", ".join(_flow(item) for item in node.value) + "]"
+    return str(node.value)
 
 
 def match_answers(ex: Exercise, ans: Answers) -> Answers:

@@ -3,6 +3,9 @@
 The grammar is the file ``grammar.md`` next to this module (EBNF, one example per rule; SPEC section 5).
 Most rules are a method of :class:`_Parser` with the same name; ``equation`` is :func:`parse_equation`.
 
+Other notations (SPEC 5.1): LaTeX is rewritten first (:mod:`latex_reader`); numpy habits and written maths
+are read with :mod:`habits`; a comparison ``(Y > 0)`` is the indicator ``step(Y)``.
+
 Nothing here evaluates text: the tokens are matched by one regular expression and turned into frozen
 nodes. Limits (length, depth, node count, digits, exponent size) are enforced as the text is read.
 """
@@ -14,8 +17,12 @@ import unicodedata
 from backprop_cli.errors import FormulaSyntaxError, LimitError
 from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num, Pow,
                                       T, children)
+from backprop_cli.formula.constants import fold, safe_pow
+from backprop_cli.formula.habits import (AXIS_KEYWORDS, IGNORED_KEYWORDS, METHODS, OPERATOR_CALLS, HabitReader,
+                                         function_name, identity_size, resolve)
+from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.names import canonical_name
-from backprop_cli.formula.vocabulary import Syntax, function_name, syntax_of
+from backprop_cli.formula.vocabulary import Syntax, syntax_of
 
 MAX_LENGTH, MAX_DEPTH, MAX_NODES, MAX_DIGITS, MAX_EXPONENT = 2000, 100, 500, 30, 64
 
@@ -23,14 +30,17 @@ _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _ID = rf"[^\W\d{_SUP}ᵀ₀-₉][^\W{_SUP}ᵀ]*"
 _TOKEN = re.compile(
     rf"""(?P<ws>[ \t\r\n\u00a0]+)
+    |(?P<prefix>(?:np|numpy|torch|jnp|math|scipy\.special|torch\.nn\.functional|nn\.functional|F)\.(?={_ID}\s*\())
+    |(?P<method>\.(?:{"|".join(sorted(METHODS, key=len, reverse=True))})(?=\s*\())
     |(?P<deriv>([d∂])({_ID})/([d∂])({_ID}))
     |(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
     |(?P<trans>\^\s*\{{?\s*[T⊤]\s*\}}?(?!\w)|\.T(?!\w)|[ᵀ⊤])
     |(?P<sup>[⁻⁺]?[{_SUP}]+)
     |(?P<name>{_ID})
-    |(?P<op>\*\*|\.\*|\./|[-+@*·⋅×⊙∘/⊘⊗^−=(),'′])""",
+    |(?P<op>\*\*|\.\*|\./|[<>]=|[-+@*·⋅×⊙∘/⊘⊗^−=(),'′√<>≤≥])""",
     re.VERBOSE,
 )
+_DERIV = _TOKEN.groupindex["deriv"]
 _MULOPS = {"*": MUL, "@": MUL, "·": MUL, "⋅": MUL, "×": MUL, "⊙": HADAMARD, "∘": HADAMARD, ".*": HADAMARD,
            "/": DIV, "./": DIV, "⊘": DIV, "⊗": OUTER}
 _NO_SYNTAX = Syntax()
@@ -45,9 +55,7 @@ class _Tok:
 
 
 def _describe(ch: str) -> str:
-    if ch.isprintable() and not unicodedata.category(ch).startswith("C"):
-        return repr(ch)
-    return f"U+{ord(ch):04X}"
+    return repr(ch) if ch.isprintable() and not unicodedata.category(ch).startswith("C") else f"U+{ord(ch):04X}"
 
 
 def tokenize(text: str) -> list[_Tok]:
@@ -62,16 +70,18 @@ def tokenize(text: str) -> list[_Tok]:
         kind = m.lastgroup
         if kind == "ws":
             space = True
+        elif kind == "prefix":
+            pass
         else:
             tok_text = m.group(kind)
             if kind == "op":
-                tok_text = {"−": "-", "′": "'"}.get(tok_text, tok_text)
+                tok_text = {"−": "-", "′": "'", "≤": "<=", "≥": ">="}.get(tok_text, tok_text)
                 kind = tok_text
             elif kind == "num" and sum(c.isdigit() for c in tok_text) > MAX_DIGITS:
                 raise LimitError("limit.digits", text, pos, limit=MAX_DIGITS)
             elif kind == "num" and toks and toks[-1].kind == "num" and not space:
                 raise FormulaSyntaxError("syntax.expected", text, pos, expected="an operator", found=tok_text)
-            groups = m.group(3, 4, 5, 6) if kind == "deriv" else None
+            groups = m.group(*range(_DERIV + 1, _DERIV + 5)) if kind == "deriv" else None
             toks.append(_Tok(kind, tok_text, pos, space, groups))
             space = False
         pos = m.end()
@@ -79,7 +89,7 @@ def tokenize(text: str) -> list[_Tok]:
     return toks
 
 
-class _Parser:
+class _Parser(HabitReader):
     def __init__(self, text: str, functions: dict, names):
         self.text, self.functions, self.names = text, functions, names
         self.toks = tokenize(text)
@@ -96,9 +106,7 @@ class _Parser:
         return tok
 
     def expect(self, kind: str) -> _Tok:
-        if self.tok.kind != kind:
-            self.fail_expected(kind)
-        return self.advance()
+        return self.advance() if self.tok.kind == kind else self.fail_expected(kind)
 
     def fail_expected(self, what: str):
         tok = self.tok
@@ -118,7 +126,7 @@ class _Parser:
             raise LimitError("limit.depth", self.text, self.tok.pos, limit=MAX_DEPTH)
 
     def starts_operand(self, tok: _Tok) -> bool:
-        return tok.kind in ("num", "name", "deriv", "(")
+        return tok.kind in ("num", "name", "deriv", "(", "√")
 
     # -- grammar -------------------------------------------------------------------------------
     def expr(self):
@@ -126,6 +134,12 @@ class _Parser:
         while self.tok.kind in ("+", "-"):
             op = self.advance()
             left = self.node(Bin(ADD if op.kind == "+" else SUB, left, self.term(), op.pos))
+        if self.tok.kind in ("<", ">", "<=", ">="):    # numpy's indicator: (Y > 0) is step(Y)
+            op = self.advance()
+            right = self.expr()
+            big, small = (left, right) if op.kind in (">", ">=") else (right, left)
+            diff = big if isinstance(small, Num) and small.value == 0 else self.node(Bin(SUB, big, small, op.pos))
+            return self.node(Call("step", (diff,), False, op.pos))
         return left
 
     def term(self):
@@ -183,7 +197,7 @@ class _Parser:
         value = self.check_exponent(sign * value, pos)
         if self.tok.kind in ("^", "**"):
             inner_pos = self.advance().pos
-            value = self.check_exponent(_safe_pow(value, self.exponent(inner_pos)), pos)
+            value = self.check_exponent(safe_pow(value, self.exponent(inner_pos)), pos)
         self.depth -= 1
         return value
 
@@ -194,9 +208,34 @@ class _Parser:
 
     def postfix(self):
         node = self.atom()
-        while self.tok.kind in ("trans", "'"):
-            node = self.node(T(node, self.advance().pos))
+        while self.tok.kind in ("trans", "'", "method"):
+            if self.tok.kind == "method":
+                node = self.method(node)
+            else:
+                node = self.node(T(node, self.advance().pos))
         return node
+
+    def arguments(self, allow_empty: bool = False) -> list:
+        """The arguments of a call, from ``(`` to ``)``; numpy's ``axis=``/``dim=`` keywords are read as
+        the axis, ``keepdims=`` is dropped."""
+        self.enter()
+        self.expect("(")
+        args = []
+        if self.tok.kind == ")" and not allow_empty:
+            self.fail_expected("operand")
+        while self.tok.kind != ")":
+            if args:
+                self.expect(",")
+            tok, nxt = self.tok, self.toks[min(self.i + 1, len(self.toks) - 1)]
+            if tok.kind == "name" and nxt.kind == "=" and tok.text in AXIS_KEYWORDS | IGNORED_KEYWORDS:
+                self.i += 2
+                if tok.text in IGNORED_KEYWORDS:
+                    self.expr()
+                    continue
+            args.append(self.expr())
+        self.expect(")")
+        self.depth -= 1
+        return args
 
     def atom(self):
         tok = self.tok
@@ -206,12 +245,14 @@ class _Parser:
             self.advance()
             return self.deriv(tok)
         if tok.kind == "name":
-            fn = self.function_name(tok.text)
-            nxt = self.toks[self.i + 1]
-            if fn and (nxt.kind == "(" or (nxt.kind == "'" and self.toks[self.i + 2].kind == "(")):
+            fn = function_name(tok.text, self.functions)
+            nxt, after = self.toks[self.i + 1], self.toks[min(self.i + 2, len(self.toks) - 1)]
+            if fn and (nxt.kind == "(" or (nxt.kind == "'" and after.kind == "(")):
                 return self.call(fn)
+            return self.name(tok, fn)
+        if tok.kind == "√":
             self.advance()
-            return self.node(Name(canonical_name(tok.text), tok.pos))
+            return self.node(Call("sqrt", (self.postfix(),), False, tok.pos))
         if tok.kind == "(":
             self.enter()
             self.advance()
@@ -229,7 +270,7 @@ class _Parser:
 
     def deriv(self, tok: _Tok):
         d1, num, d2, den = tok.groups
-        num, den = canonical_name(num), canonical_name(den)
+        num, den = resolve(canonical_name(num), self.names), resolve(canonical_name(den), self.names)
         names = self.names
         if names is not None and not (num in names and den in names):
             a, b = canonical_name(d1 + tok.groups[1]), canonical_name(d2 + tok.groups[3])
@@ -237,27 +278,53 @@ class _Parser:
                 return self.node(Bin(DIV, Name(a, tok.pos), Name(b, tok.pos + len(d1 + tok.groups[1]) + 1), tok.pos))
         return self.node(Deriv(num, den, d1 == "∂", tok.pos))
 
-    def function_name(self, raw: str):
-        if raw in self.functions:
-            return raw
-        return function_name(raw)
+    def name(self, tok: _Tok, fn):
+        """A name, or what a name stands for here: ``tanh²(z)``, ``e^x``, ``I_m``, ``W_2`` for ``W2``."""
+        if fn and fn not in self.functions and self.toks[self.i + 1].kind in ("sup", "^", "**"):
+            power = self.function_power(fn)      # tanh²(z), tanh^2(z): the square of the value
+            if power is not None:
+                return power
+        self.advance()
+        name = resolve(canonical_name(tok.text), self.names)
+        if name == "e" and self.names is not None and "e" not in self.names and self.tok.kind in ("^", "**"):
+            self.advance()                       # e^x, e^(-x): exp, where e is no name of the exercise
+            sign = self.advance() if self.tok.kind in ("-", "+") else None
+            arg = self.postfix()
+            arg = self.node(Neg(arg, sign.pos)) if sign is not None and sign.kind == "-" else arg
+            return self.node(Call("exp", (arg,), False, tok.pos))
+        size = identity_size(name, self.names)
+        if size is not None:
+            arg = Num(float(size), tok.pos) if size.isdigit() else Name(resolve(size, self.names), tok.pos)
+            return self.node(Call("eye", (arg,), False, tok.pos))
+        return self.node(Name(name, tok.pos))
 
-    def call(self, fn: str):
+    def function_power(self, fn: str):
+        """``f^k(x)`` read as ``f(x)^k`` when a call follows the exponent; None (no token taken) otherwise."""
+        start, depth = self.i, self.depth
+        name = self.advance()
+        tok = self.advance()
+        try:
+            k = float(tok.text.translate(_SUP_DIGITS)) if tok.kind == "sup" else self.exponent(tok.pos)
+        except FormulaSyntaxError:
+            k = None
+        if k is None or k == -1 or self.tok.kind not in ("(", "'"):
+            self.i, self.depth = start, depth
+            return None
+        return self.node(Pow(self.call(fn, name), self.check_exponent(k, tok.pos), tok.pos))
+
+    def call(self, fn: str, start: _Tok | None = None):
         syntax = syntax_of(fn) or _NO_SYNTAX
-        start = self.advance()
+        start = start or self.advance()
         prime = self.tok.kind == "'"
         if prime:
             self.advance()
             if not syntax.prime and self.functions.get(fn) != "elementwise":
                 raise FormulaSyntaxError("syntax.no_derivative", self.text, start.pos, fn=start.text)
-        self.enter()
-        self.expect("(")
-        args = [self.expr()]
-        while self.tok.kind == ",":
-            self.advance()
-            args.append(self.expr())
-        self.expect(")")
-        self.depth -= 1
+        args = self.arguments()
+        if fn in OPERATOR_CALLS and not prime and len(args) == 2:
+            return self.node(Bin(OPERATOR_CALLS[fn], args[0], args[1], start.pos))
+        if fn in ("max", "min") and not prime and syntax_of(fn) is None:
+            return self.max_min(fn, args, start)
         low, high = (1, 64) if self.functions.get(fn) == "opaque" else syntax.arity
         if not low <= len(args) <= high:
             raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text, low=low, high=high, n=len(args))
@@ -283,35 +350,10 @@ def _check_depth(e, text: str):
     return e
 
 
-def _safe_pow(base: float, exp: float) -> float:
-    """base ** exp as a real number: inf on overflow, nan where the power is not real ((-8)^(1/3))."""
-    try:
-        value = float(base) ** exp
-    except (OverflowError, ZeroDivisionError):
-        return float("inf")
-    return float("nan") if isinstance(value, complex) else value
-
-
-def fold(e, text: str = "", key: str = "syntax.exponent") -> float:
-    """The value of a constant expression (numbers only), for exponents and axes."""
-    if isinstance(e, Num):
-        return e.value
-    if isinstance(e, Neg):
-        return -fold(e.x, text, key)
-    if isinstance(e, Pow):
-        return _safe_pow(fold(e.base, text, key), e.exp)
-    if isinstance(e, Bin) and e.op in (ADD, SUB, MUL, DIV):
-        a, b = fold(e.left, text, key), fold(e.right, text, key)
-        if e.op == DIV:
-            return a / b if b else float("inf")
-        return a + b if e.op == ADD else a - b if e.op == SUB else a * b
-    raise FormulaSyntaxError(key, text, max(e.pos, 0))
-
-
 def parse(text: str, functions: dict | None = None, names=None):
     """The AST of formula ``text``. ``functions`` maps declared function names to their kind;
     ``names`` (optional) are the known names, used to read ``dx/dy`` as a quotient where it must be one."""
-    text = unicodedata.normalize("NFC", text)
+    text = from_latex(unicodedata.normalize("NFC", text))
     p = _Parser(text, functions or {}, names)
     if p.tok.kind == "end":
         raise FormulaSyntaxError("syntax.empty", text, 0)

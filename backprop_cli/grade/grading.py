@@ -6,12 +6,14 @@ when wrong, a diagnosis. The result is data (message keys and arguments); render
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError, LimitError, Mark, ShapeError)
 from backprop_cli.formula.ast import Deriv, Name, T, walk
+from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.infer import canonical, infer
@@ -96,6 +98,8 @@ def _is_empty(entry) -> bool:
 
 
 def _grade_one(ref, q, entry) -> Result:
+    if entry is not None and entry.problem is not None:
+        return _result(q, entry, "invalid", message="result.quote_it", args={"got": entry.problem})
     if _is_empty(entry):
         return _result(q, entry, "missing", message="result.missing")
     if q.kind == "shape":
@@ -104,10 +108,13 @@ def _grade_one(ref, q, entry) -> Result:
         return _grade_numbers(ref, q, entry, np.asarray(entry.array, dtype=float), None)
     text = entry.text
     g = ref.graph
+    if text.startswith("[") and text.endswith("]"):
+        return _grade_list(ref, q, entry)
     try:
+        text = _decimal_comma(from_latex(text))    # positions of faults are in the text as read
         e = parse(text, g.functions, set(g.shapes) | {g.loss})
     except (FormulaSyntaxError, LimitError) as err:
-        return _result(q, entry, "invalid", message=err.key, args=err.args_, caret=(text, err.pos))
+        return _result(q, entry, "invalid", message=err.key, args=err.args_, caret=(err.text or text, err.pos))
     read = unicode(e)
     constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
     if q.kind == "value" and not constant:
@@ -183,6 +190,36 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
     code = "sign-error" if np.allclose(value, -want, rtol=ex.rtol, atol=ex.atol) and np.any(want) else None
     return _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis=code,
                    message="result.wrong_number", solution=_round(want))
+
+
+def _grade_list(ref, q, entry) -> Result:
+    """``[0, 0, -1/0.6, 0]``: a (nested) list whose items are numbers or constant formulas."""
+    text = entry.text
+    try:
+        value = _constant_list(text)
+    except (FormulaSyntaxError, LimitError) as err:
+        return _result(q, entry, "invalid", message=err.key, args=err.args_, caret=(err.text or text, err.pos))
+    if value is None:
+        return _result(q, entry, "invalid", message="result.unreadable_list")
+    return _grade_numbers(ref, q, entry, value, None)
+
+
+def _constant_list(text: str):
+    """The array of a list like ``[[1, -1/2], [0, 2]]`` (None when ragged, empty or deeper than 2)."""
+    from backprop_cli.formula.parser import fold
+
+    rows = re.findall(r"\[([^\[\]]*)\]", text[1:-1]) if text[1:].lstrip().startswith("[") else [text[1:-1]]
+    if not rows or len(rows) > 1000:
+        return None
+    table = [[fold(parse(item.strip()), item, "result.list_not_numbers") for item in row.split(",")] for row in rows]
+    if len({len(r) for r in table}) != 1 or not table[0]:
+        return None
+    return np.array(table if len(table) > 1 or text[1:].lstrip().startswith("[") else table[0], dtype=float)
+
+
+def _decimal_comma(text: str) -> str:
+    """``-4,0`` as ``-4.0``: a single number written with a decimal comma."""
+    return text.replace(",", ".") if re.fullmatch(r"\s*[-+−]?\d+,\d+\s*", text) else text
 
 
 def _vector_jacobian(ref, q) -> bool:

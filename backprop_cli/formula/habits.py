@@ -1,0 +1,102 @@
+"""Lets you read the habits students bring from numpy, torch and written maths (SPEC section 5.1) as the
+formula language means them: other spellings of a name (``W_2`` for ``W2``, ``ŷ`` for ``yhat``), identity
+matrices written ``I_m``, function names in any case, numpy's function and keyword spellings.
+
+Everything here maps text to names of the formula language; nothing evaluates anything.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from backprop_cli.errors import FormulaSyntaxError
+from backprop_cli.formula.ast import DIV, HADAMARD, MUL, Bin, Call, Neg, Num, T
+from backprop_cli.formula.constants import fold
+from backprop_cli.formula.vocabulary import function_name as builtin, syntax_of
+
+#: numpy/torch functions that are an operator of the language: ``np.dot(a, b)`` is ``a @ b``.
+OPERATOR_CALLS = {"dot": MUL, "matmul": MUL, "mm": MUL, "multiply": HADAMARD, "divide": DIV}
+#: numpy/torch names of built-in functions.
+NUMPY_FUNCTIONS = {"maximum": "max", "minimum": "min", "max": "max", "min": "min", "diagflat": "diag", "identity": "eye",
+                   "logistic": "sigmoid", "expit": "sigmoid", "sigm": "sigmoid"}
+#: Keyword arguments that name an axis (``np.sum(X, axis=0)``) or change nothing here (``keepdims``).
+AXIS_KEYWORDS = {"axis", "dim"}
+IGNORED_KEYWORDS = {"keepdims", "keepdim"}
+#: Methods read after an operand: ``a.dot(b)``, ``X.sum(0)``, ``x.t()``, ``(y > 0).astype(float)``.
+METHODS = {"dot", "matmul", "mm", "sum", "mean", "transpose", "t", "astype", "float", "double"}
+
+_IDENTITY = re.compile(r"(?:I|Id|𝕀|E)_(\w+)")
+_HAT = "\u0302"
+
+
+def function_name(raw: str, declared: dict):
+    """The built-in (or declared) function ``raw`` names, in any case (``Tanh``, ``ReLU``), or None."""
+    if raw in declared:
+        return raw
+    fn = builtin(raw) or NUMPY_FUNCTIONS.get(raw)
+    if fn is None and raw.isascii():
+        low = raw.lower()
+        fn = builtin(low) or NUMPY_FUNCTIONS.get(low) or (low if low in OPERATOR_CALLS else None)
+    return fn
+
+
+def _spellings(name: str) -> set:
+    """Other ways of writing ``name``: with or without ``_`` before digits and hats, ``ŷ`` ↔ ``yhat``."""
+    out = {name.replace("_", ""), re.sub(r"(?<=[^\W\d_])(\d+)$", r"_\1", name)}
+    decomposed = unicodedata.normalize("NFD", name)
+    if _HAT in decomposed:
+        out.add(decomposed.replace(_HAT, "hat"))
+    m = re.fullmatch(r"([^\W\d_])_?hat(_?\d*)", name)
+    if m:
+        out.add(unicodedata.normalize("NFC", m.group(1) + _HAT) + m.group(2))
+    more = set()
+    for alt in out:
+        more |= {alt.replace("_", ""), re.sub(r"(?<=[^\W\d_])(\d+)$", r"_\1", alt)}
+    return (out | more) - {name}
+
+
+def resolve(name: str, names) -> str:
+    """``name`` as the exercise spells it, when exactly one of its other spellings is a known name."""
+    if names is None or name in names:
+        return name
+    hits = {alt for alt in _spellings(name) if alt in names}
+    return hits.pop() if len(hits) == 1 else name
+
+
+def identity_size(name: str, names):
+    """``m`` for ``I_m``, ``Id_m`` or ``𝕀_m`` (an identity matrix), unless the exercise knows the name."""
+    if names is None or name in names:
+        return None
+    m = _IDENTITY.fullmatch(name)
+    return m.group(1) if m else None
+
+
+class HabitReader:
+    """The parts of the parser that read numpy's methods and two-argument max/min (mixed into it)."""
+
+    def method(self, node):
+        """``a.dot(b)``, ``X.sum(0)``, ``x.t()``, ``(y > 0).astype(float)``: numpy's methods."""
+        tok = self.advance()
+        name = tok.text.lstrip(".")
+        args = self.arguments(allow_empty=True)
+        if name in ("dot", "matmul", "mm") and len(args) == 1:
+            return self.node(Bin(MUL, node, args[0], tok.pos))
+        if name in ("sum", "mean") and len(args) <= 1:
+            axis = [Num(fold(a, self.text, "shape.const_arg"), a.pos) for a in args]
+            return self.node(Call(name, (node, *axis), False, tok.pos))
+        if name in ("transpose", "t") and not args:
+            return self.node(T(node, tok.pos))
+        if name in ("astype", "float", "double"):
+            return node
+        raise FormulaSyntaxError("syntax.arity", self.text, tok.pos, fn=tok.text, low=0, high=1, n=len(args))
+
+    def max_min(self, fn: str, args: list, start):
+        """``max(x, 0)`` is relu(x), ``min(x, 0)`` is -relu(-x); other two-argument forms need the op."""
+        zero = [isinstance(a, Num) and a.value == 0 for a in args]
+        if len(args) == 2 and any(zero) and not all(zero):
+            x = args[1] if zero[0] else args[0]
+            if fn == "max":
+                return self.node(Call("relu", (x,), False, start.pos))
+            return self.node(Neg(Call("relu", (Neg(x, start.pos),), False, start.pos), start.pos))
+        raise FormulaSyntaxError("syntax.max_general", self.text, start.pos, fn=start.text)
+

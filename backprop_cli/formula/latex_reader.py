@@ -1,0 +1,153 @@
+"""Lets you read a formula written in LaTeX: it is rewritten into the plain formula language, as text.
+
+``\\frac{\\partial J}{\\partial c} \\cdot {W_{1}}^{\\top}`` becomes ``∂J/∂c * (W_1)^T``: fractions of two
+differentials are derivative symbols, other fractions are divisions, ``{...}`` groups are parentheses,
+``\\left( \\right)`` and spacing commands go, Greek commands become letters, and ``\\operatorname{diag}``,
+``\\mathrm{Loss}`` become their words. This is a rewriting of text into text (SPEC section 5.1), never an
+evaluation; the parser reads the result. Text without a backslash or a brace is returned unchanged.
+"""
+from __future__ import annotations
+
+import re
+
+from backprop_cli.errors import FormulaSyntaxError
+from backprop_cli.formula.names import GREEK
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
+_DIFFERENTIAL = re.compile(r"\s*([d∂])\s*([^\W\d]\w*)\s*")
+
+_GREEK = dict(GREEK, varepsilon="ε", vartheta="θ", varphi="φ", varrho="ρ", varsigma="σ")
+_WORDS = {name: name for name in ("exp", "log", "ln", "tanh", "sin", "cos", "sinh", "cosh", "max", "min",
+                                  "sqrt", "sum", "diag")}
+_OPERATORS = {"cdot": " * ", "times": " * ", "ast": " * ", "odot": " ⊙ ", "circ": " ⊙ ", "otimes": " ⊗ ",
+              "oslash": " ⊘ ", "div": " / ", "partial": "∂", "top": "T", "intercal": "T", "prime": "'",
+              "sum": "sum"}
+_SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "\\", "displaystyle", "textstyle", "nonumber"}
+_SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg", "biggl", "biggr"}
+_WRAPPERS = {"mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "boldsymbol", "bm", "mathsf",
+             "mathbfit", "vec", "mathnormal", "textit", "textbf"}
+_DELIMITERS = {"(": "(", ")": ")", "[": "(", "]": ")", "\\{": "(", "\\}": ")", "\\lbrace": "(",
+               "\\rbrace": ")", "\\lbrack": "(", "\\rbrack": ")", "\\langle": "(", "\\rangle": ")"}
+
+
+def is_latex(text: str) -> bool:
+    return "\\" in text or "{" in text
+
+
+def from_latex(text: str) -> str:
+    """The plain formula for LaTeX ``text`` (unchanged when it has no backslash or brace)."""
+    if not is_latex(text):
+        return text
+    return re.sub(r"[ \t]{2,}", " ", _Reader(text).convert(0, len(text))).strip()
+
+
+class _Reader:
+    def __init__(self, text: str):
+        self.text = text
+
+    def fail(self, pos: int, key: str = "syntax.latex", **args):
+        raise FormulaSyntaxError(key, self.text, pos, **args)
+
+    def group_end(self, start: int) -> int:
+        """The index of the ``}`` that closes the ``{`` at ``start``."""
+        depth = 0
+        for i in range(start, len(self.text)):
+            ch = self.text[i]
+            if ch == "\\":
+                continue
+            if ch == "{" and self.text[i - 1:i] != "\\":
+                depth += 1
+            elif ch == "}" and self.text[i - 1:i] != "\\":
+                depth -= 1
+                if depth == 0:
+                    return i
+        self.fail(start, "syntax.latex_brace")
+
+    def skip(self, i: int, end: int) -> int:
+        while i < end and self.text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    def argument(self, i: int, end: int) -> tuple[str, int]:
+        """The converted argument of a command at ``i``: a ``{group}``, a command, or one character."""
+        i = self.skip(i, end)
+        if i >= end:
+            self.fail(min(i, len(self.text) - 1), "syntax.latex_argument")
+        if self.text[i] == "{":
+            close = self.group_end(i)
+            return self.convert(i + 1, close).strip(), close + 1
+        if self.text[i] == "\\":
+            m = _COMMAND.match(self.text, i)
+            return self.convert(i, m.end()).strip(), m.end()
+        return self.text[i], i + 1
+
+    def convert(self, i: int, end: int) -> str:
+        out, text = [], self.text
+        while i < end:
+            ch = text[i]
+            if ch == "\\":
+                piece, i = self.command(i, end)
+                out.append(piece)
+            elif ch == "{":
+                close = self.group_end(i)
+                inner = self.convert(i + 1, close).strip()
+                out.append(f"({inner})" if inner else "")
+                i = close + 1
+            elif ch == "}":
+                self.fail(i, "syntax.latex_brace")
+            elif ch in "^_":
+                arg, i = self.argument(i + 1, end)
+                if ch == "_":
+                    out.append("_" + re.sub(r"\s+", "", arg).strip("()"))
+                elif arg in ("T", "⊤", "t", "tr", "(T)"):
+                    out.append("^T")
+                else:
+                    out.append(f"^({arg})")
+            else:
+                out.append(ch)
+                i += 1
+        return "".join(out)
+
+    def command(self, i: int, end: int) -> tuple[str, int]:
+        m = _COMMAND.match(self.text, i)
+        name, i = m.group(1), m.end()
+        if name in ("frac", "dfrac", "tfrac"):
+            num, i = self.argument(i, end)
+            den, i = self.argument(i, end)
+            a, b = _DIFFERENTIAL.fullmatch(num), _DIFFERENTIAL.fullmatch(den)
+            if a and b:
+                return f" {a.group(1)}{a.group(2)}/{b.group(1)}{b.group(2)} ", i
+            return f"(({num})/({den}))", i
+        if name in _SIZES:
+            j = self.skip(i, end)
+            for delim, plain in _DELIMITERS.items():
+                if self.text.startswith(delim, j):
+                    return plain, j + len(delim)
+            if self.text.startswith(".", j) or self.text.startswith("|", j):
+                return "", j + 1
+            return "", i
+        if "\\" + name in _DELIMITERS:
+            return _DELIMITERS["\\" + name], i
+        if name in _SPACES:
+            return " ", i
+        if name in _WRAPPERS:
+            arg, i = self.argument(i, end)
+            return re.sub(r"\s+", "", re.sub(r"^\((.*)\)$", r"\1", arg)), i
+        if name == "hat":
+            arg, i = self.argument(i, end)
+            return arg.strip("()") + "hat", i
+        if name == "mathbb":
+            arg, i = self.argument(i, end)
+            return ("I" if arg in ("I", "1", "(I)", "(1)") else arg), i
+        if name == "sqrt":
+            arg, i = self.argument(i, end)
+            return f"sqrt({arg})", i
+        if name == "_":
+            return "_", i
+        if name in _OPERATORS:
+            return _OPERATORS[name], i
+        if name in _GREEK:
+            return _GREEK[name], i
+        if name in _WORDS:
+            return _WORDS[name], i
+        self.fail(m.start(), command="\\" + name)
