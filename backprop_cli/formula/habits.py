@@ -12,7 +12,7 @@ import unicodedata
 from backprop_cli.errors import FormulaSyntaxError
 from backprop_cli.formula.ast import DIV, HADAMARD, MUL, Bin, Call, Neg, Num, T
 from backprop_cli.formula.constants import fold
-from backprop_cli.formula.vocabulary import function_name as builtin, syntax_of
+from backprop_cli.formula.vocabulary import function_name as builtin
 
 #: numpy/torch functions that are an operator of the language: ``np.dot(a, b)`` is ``a @ b``.
 OPERATOR_CALLS = {"dot": MUL, "matmul": MUL, "mm": MUL, "multiply": HADAMARD, "divide": DIV}
