@@ -74,7 +74,7 @@ NAMES = {"a", "b", "c", "W", "W2", "yhat", "X", "Y", "x", "J"}
     pytest.param("np.sum(X, axis=0, keepdims=True)", "sum(X, 0)", id="keepdims"),
     pytest.param("(Y > 0)", "step(Y)", id="indicator"),
     pytest.param("(0 < Y)", "step(Y)", id="indicator-reversed"),
-    pytest.param("np.maximum(x, 0)", "relu(x)", id="np-maximum"),
+    pytest.param("np.maximum(x, 0)", "max(x, 0)", id="np-maximum"),
     pytest.param("x.t()", "x^T", id="torch-t"),
     pytest.param("tanh²(x)", "tanh(x)^2", id="function-square"),
     pytest.param("tanh^2(x)", "tanh(x)^2", id="function-power"),
