@@ -10,7 +10,7 @@ from typing import Any, Callable, TypeVar
 
 import click
 
-from backprop_cli.errors import BackpropError, UsageError
+from backprop_cli.errors import BackpropError, InputError, UsageError
 from backprop_cli.messages import LANGUAGES, LOCALE_VARIABLES, default_lang, language_of, message
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -237,6 +237,11 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch):
     def run():
         if lms and not os.path.exists(answers_path):
             report = missing_report(ex)     # in an LMS a deleted answers file scores 0, it is no usage error
+        elif lms:
+            try:
+                report = check_files(ex, answers_path, seed)
+            except InputError as err:       # and so does an unreadable one
+                report = missing_report(ex, err)
         else:
             report = check_files(ex, answers_path, seed)
         report = dataclasses.replace(report, fingerprint=fp, warnings=shadow_warnings + report.warnings)

@@ -33,11 +33,14 @@ def exercise_identity(ex, pinned: str | None = None):
     return fp, ((("check.shadows", {"path": ex.path, "id": ex.id}, None),) if builtin else ())
 
 
-def missing_report(ex):
-    """The report of an answers file that is not there: every question ``missing``."""
+def missing_report(ex, error=None):
+    """The report of an answers file that is not there (every question ``missing``), or that cannot be
+    read (``error``, a BackpropError: every question ``invalid`` with that error's message)."""
     from backprop_cli.grade.grading import Report, Result
 
-    results = tuple(Result(q.target, q.kind, "missing", 0.0, q.points, message="result.missing") for q in ex.questions)
+    status, key, args = ("missing", "result.missing", {}) if error is None else ("invalid", error.key, error.args_)
+    results = tuple(Result(q.target, q.kind, status, 0.0, q.points, message=key, args=args, mark=error and error.mark)
+                    for q in ex.questions)
     return Report(ex.id, ex.title, results)
 
 

@@ -10,7 +10,9 @@ def _row(ex) -> dict:
 
 
 def listing_json(exercises) -> str:
-    return json.dumps([_row(e) for e in exercises], ensure_ascii=False, indent=2)
+    from backprop_cli.grade.assignment import fingerprint
+
+    return json.dumps([{**_row(e), "fingerprint": fingerprint(e.path)} for e in exercises], ensure_ascii=False, indent=2)
 
 
 def print_listing(exercises, console):

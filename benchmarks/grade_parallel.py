@@ -1,0 +1,78 @@
+"""Measure how ``backprop grade`` scales with worker processes (SPEC section 11: ``-j 2`` at least 1.6
+times ``-j 1``), as a ratio, never as an assertion.
+
+    python benchmarks/grade_parallel.py [--students 60] [--repeat 3]
+
+The class is every sample solution of the bank for each student, with every third student's files made
+wrong (a transposed answer costs a diagnosis). Runs of ``-j 1`` and ``-j 2`` alternate and the best of
+each is kept, since other processes on a shared machine only ever slow a run down. The machine's load
+average is printed beside the figure: on a loaded 2-core machine the ratio understates the speed-up.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_class(folder: Path, students: int) -> int:
+    """A class of ``students`` folders with every sample solution; returns the number of answers."""
+    import yaml
+
+    solutions = sorted((ROOT / "solutions").glob("*.yaml"))
+    per_student = 0
+    for f in solutions:
+        data = yaml.safe_load(f.read_text()) or {}
+        per_student += sum(len(data.get(k) or {}) for k in ("answers", "shapes", "values"))
+    for s in range(students):
+        d = folder / f"student{s:03d}"
+        d.mkdir(parents=True)
+        for f in solutions:
+            text = f.read_text()
+            if s % 3 == 2:                    # a wrong student: swap the first '@' product's operands
+                text = text.replace(" @ ", " * ", 1)
+            (d / f.name).write_text(text)
+    return per_student * students
+
+
+def run(folder: Path, jobs: int) -> float:
+    cmd = [sys.executable, "-m", "backprop_cli", "grade", str(folder), "--exercises", str(ROOT / "exercises"),
+           "-j", str(jobs), "--format", "json", "-o", os.devnull]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--students", type=int, default=60)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "backprop_cli")], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "class"
+        answers = make_class(folder, args.students)
+        run(folder, 1)                         # warm the file cache
+        best = {1: float("inf"), 2: float("inf")}
+        for _ in range(args.repeat):
+            for jobs in (1, 2):
+                best[jobs] = min(best[jobs], run(folder, jobs))
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"class: {args.students} students x {len(list((ROOT / 'solutions').glob('*.yaml')))} exercises, {answers} answers")
+        for jobs in (1, 2):
+            print(f"grade -j {jobs}: {best[jobs]:.2f} s = {answers / best[jobs]:.0f} answers/s")
+        print(f"-j 2 over -j 1: {best[1] / best[2]:.2f} (target >= 1.6); "
+              f"load average {load:.1f} on {os.cpu_count()} cores while measuring")
+    shutil.rmtree(Path(tmp), ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
