@@ -222,7 +222,7 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
 @click.pass_context
 def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch):
     """Grade an answers file against EXERCISE (a file or an id)."""
-    from backprop_cli.grade.checking import check_files, exercise_identity, missing_report
+    from backprop_cli.grade.checking import check_files, exercise_identity, missing_report, no_answers
 
     lang = _lang(ctx)
     ex = _load(exercise)
@@ -230,7 +230,7 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch):
     answers_path = answers_path or os.path.join("solutions", f"{ex.id}.yaml")
     lms = fmt in ("gradescope", "classroom")
     if not os.path.exists(answers_path) and not lms:
-        raise _no_answers(answers_path, exercise)
+        raise no_answers(answers_path, exercise)
     if os.path.exists(answers_path) and not os.path.isfile(answers_path):
         raise UsageError("check.not_regular", path=answers_path)   # a FIFO or device would block the read
 
@@ -253,21 +253,6 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch):
     from backprop_cli.grade.checking import watch_file
 
     watch_file(answers_path, run, lambda err: click.echo(err.render(lang), err=True))
-
-
-def _no_answers(path: str, exercise: str) -> UsageError:
-    """The error for a missing answers file, with a did-you-mean when a similar file is beside it."""
-    import difflib
-
-    folder, name = os.path.split(path)
-    try:
-        near = [f for f in os.listdir(folder or ".") if f.endswith((".yaml", ".yml"))]
-    except OSError:
-        near = []
-    close = difflib.get_close_matches(name, near, n=1, cutoff=0.7)
-    if close:
-        return UsageError("check.no_answers_suggest", path=path, closest=os.path.join(folder, close[0]))
-    return UsageError("cli.no_answers", path=path, exercise=exercise)
 
 
 def _show_report(report, fmt, lang, show_solution, ex):
@@ -346,7 +331,7 @@ def grade(ctx, submissions, exercises_dir, assignment_file, fmt, output, jobs, s
     from backprop_cli.report import batch as render
 
     lang = _lang(ctx)
-    bar = _Progress() if sys.stderr.isatty() and fmt != "github" else None
+    bar = render.ProgressBar(lang) if sys.stderr.isatty() else None
     try:
         cg = grade_class(submissions, exercises_dir, assignment_file, jobs, seed, timeout,
                          progress=bar and bar.advance)
@@ -366,24 +351,6 @@ def grade(ctx, submissions, exercises_dir, assignment_file, fmt, output, jobs, s
                 "junit": render.grade_junit, "table": render.grade_text}[fmt](cg, lang)
         _write(output, text)
     ctx.exit(0 if cg.passed else 1)
-
-
-class _Progress:
-    """A transient progress bar on standard error; its total grows as results come in."""
-
-    def __init__(self):
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.p = Progress(transient=True, console=Console(stderr=True))
-        self.task = self.p.add_task("grading", total=None)
-        self.p.start()
-
-    def advance(self):
-        self.p.advance(self.task)
-
-    def stop(self):
-        self.p.stop()
 
 
 @cli.command()

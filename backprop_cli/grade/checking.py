@@ -33,6 +33,23 @@ def exercise_identity(ex, pinned: str | None = None):
     return fp, ((("check.shadows", {"path": ex.path, "id": ex.id}, None),) if builtin else ())
 
 
+def no_answers(path: str, exercise: str):
+    """The usage error for a missing answers file, with a did-you-mean when a similar file is beside it."""
+    import difflib
+
+    from backprop_cli.errors import UsageError
+
+    folder, name = os.path.split(path)
+    try:
+        near = [f for f in os.listdir(folder or ".") if f.endswith((".yaml", ".yml"))]
+    except OSError:
+        near = []
+    close = difflib.get_close_matches(name, near, n=1, cutoff=0.7)
+    if close:
+        return UsageError("check.no_answers_suggest", path=path, closest=os.path.join(folder, close[0]))
+    return UsageError("cli.no_answers", path=path, exercise=exercise)
+
+
 def missing_report(ex, error=None):
     """The report of an answers file that is not there (every question ``missing``), or that cannot be
     read (``error``, a BackpropError: every question ``invalid`` with that error's message)."""

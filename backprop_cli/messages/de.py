@@ -216,4 +216,5 @@ MESSAGES: dict[str, str] = {
     "check.not_regular": "'{path}' ist keine reguläre Datei; gib die Antwortdatei selbst an",
     "grade.no_file": "keine Antwortdatei",
     "report.fingerprint": "Fingerabdruck",
+    "grade.progress": "Bewertung",
 }

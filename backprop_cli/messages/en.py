@@ -216,4 +216,5 @@ MESSAGES: dict[str, str] = {
     "check.not_regular": "'{path}' is not a regular file; give the answers file itself",
     "grade.no_file": "no answers file",
     "report.fingerprint": "fingerprint",
+    "grade.progress": "grading",
 }

@@ -216,4 +216,5 @@ MESSAGES: dict[str, str] = {
     "check.not_regular": "'{path}' не является обычным файлом; укажите сам файл ответов",
     "grade.no_file": "нет файла ответов",
     "report.fingerprint": "отпечаток",
+    "grade.progress": "проверка",
 }

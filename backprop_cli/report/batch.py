@@ -193,3 +193,21 @@ def grade_text(cg, lang: str = "en", width: int = 120) -> str:
     console = Console(record=True, width=width, color_system=None, file=io.StringIO())
     print_grade(cg, console, lang)
     return console.export_text()
+
+
+class ProgressBar:
+    """A transient progress bar on standard error; its total grows as results come in."""
+
+    def __init__(self, lang: str = "en"):
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.p = Progress(transient=True, console=Console(stderr=True))
+        self.task = self.p.add_task(message("grade.progress", lang), total=None)
+        self.p.start()
+
+    def advance(self):
+        self.p.advance(self.task)
+
+    def stop(self):
+        self.p.stop()
