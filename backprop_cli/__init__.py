@@ -21,17 +21,20 @@ def load_exercise(exercise):
     return _load(exercise_path(exercise))
 
 
-def check(exercise, answers: str, seed: int = 0):
+def check(exercise, answers: str, seed: int = 0, student: str | None = None, classmates=()):
     """Grade the answers file ``answers`` against ``exercise``: a :class:`grading.Report` (data; the
-    renderers in :mod:`backprop_cli.report` turn it into text)."""
+    renderers in :mod:`backprop_cli.report` turn it into text). With ``student``, against that
+    student's own numbers; numbers of the worked example or of one of ``classmates`` are caught."""
     from backprop_cli.grade.checking import check_files
 
-    return check_files(load_exercise(exercise), answers, seed)
+    return check_files(load_exercise(exercise), answers, seed, student, tuple(classmates))
 
 
-def solve(exercise, steps: bool = False, mode: str = "reverse", wrt: str | None = None, seed: int = 0):
-    """The reference solution of ``exercise``: a :class:`solve.Solution`."""
+def solve(exercise, steps: bool = False, mode: str = "reverse", wrt: str | None = None, seed: int = 0,
+          student: str | None = None):
+    """The reference solution of ``exercise`` (with ``student``'s own numbers): a :class:`solve.Solution`."""
+    from backprop_cli.exercise.variants import for_student
     from backprop_cli.grade.reference import prepare
     from backprop_cli.grade.solve import solve as _solve
 
-    return _solve(prepare(load_exercise(exercise), seed), steps, mode, wrt)
+    return _solve(prepare(for_student(load_exercise(exercise), student), seed), steps, mode, wrt)

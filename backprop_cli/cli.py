@@ -112,11 +112,13 @@ def _write(path: str | None, text: str | bytes):
         raise
 
 
-def _load(name: str):
+def _load(name: str, student: str | None = None):
+    """The exercise ``name`` (a path or an id), with ``student``'s own numbers when it draws them."""
     from backprop_cli.exercise.bank import exercise_path
     from backprop_cli.exercise.model import load_exercise
+    from backprop_cli.exercise.variants import for_student
 
-    return load_exercise(exercise_path(name))
+    return for_student(load_exercise(exercise_path(name)), student)
 
 
 @click.group(cls=BackpropGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,8 +182,9 @@ def show_graph(exercise, fmt, with_values, seed, output):
 @click.option("--mode", type=click.Choice(["reverse", "forward"]), default="reverse", show_default=True)
 @click.option("--wrt", default=None, help="Forward mode: the input to differentiate with respect to.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--student", default=None, help="Use this student's own numbers (exercises with drawn values).")
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
-def solve(exercise, fmt, steps, mode, wrt, seed, output):
+def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
     """Print the reference answers of EXERCISE: formula, shape and (with values) number."""
     import json
 
@@ -189,7 +192,7 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
     from backprop_cli.report.solution import print_solution_rich, solution_json, solution_latex, solution_markdown
     from backprop_cli.grade.solve import solve as solve_exercise
 
-    ref = prepare(_load(exercise), seed)
+    ref = prepare(_load(exercise, student), seed)
     if wrt is not None and wrt not in ref.graph.shapes:
         raise UsageError("cli.unknown_wrt", name=wrt, inputs=", ".join(ref.graph.inputs))
     sol = solve_exercise(ref, steps, mode, wrt)
@@ -219,8 +222,9 @@ def solve(exercise, fmt, steps, mode, wrt, seed, output):
 @click.option("--show-solution", is_flag=True, help="Reveal the reference for wrong answers.")
 @click.option("--fingerprint", "pinned", default=None, metavar="SHA", help="Exit 2 unless the exercise has this fingerprint.")
 @click.option("--watch", is_flag=True, help="Grade again whenever the answers file is saved, until Ctrl-C.")
+@click.option("--student", default=None, help="Use this student's own numbers (exercises with drawn values).")
 @click.pass_context
-def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch):
+def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch, student):
     """Grade an answers file against EXERCISE (a file or an id)."""
     from backprop_cli.grade.checking import check_files, exercise_identity, missing_report, no_answers
 
@@ -243,7 +247,7 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch):
             except InputError as err:       # and so does an unreadable one
                 report = missing_report(ex, err)
         else:
-            report = check_files(ex, answers_path, seed)
+            report = check_files(ex, answers_path, seed, student)
         report = dataclasses.replace(report, fingerprint=fp, warnings=shadow_warnings + report.warnings)
         _show_report(report, fmt, lang, show_solution, ex)
         return report
@@ -269,7 +273,13 @@ def _show_report(report, fmt, lang, show_solution, ex):
     elif fmt == "github":
         _write(None, report_github(report, lang))
     else:
-        print_report(report, sys.stdout, lang, show_solution, ex.description)
+        description = ex.description
+        if report.variant is not None:
+            from backprop_cli.exercise.variants import for_student, numbers_text
+
+            numbers = ", ".join(numbers_text(for_student(ex, report.variant)))
+            description = f"{description.rstrip()}\n\n{message('report.your_numbers', lang)}: {numbers}"
+        print_report(report, sys.stdout, lang, show_solution, description)
 
 
 @cli.command()
@@ -277,12 +287,13 @@ def _show_report(report, fmt, lang, show_solution, ex):
 @click.argument("exercise")
 @click.option("-o", "--output", default=None, help="Where to write (default: solutions/<id>.yaml; '-' for standard output).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--student", default=None, help="Use this student's own numbers (exercises with drawn values).")
 @click.pass_context
-def init(ctx, exercise, output, force):
+def init(ctx, exercise, output, force, student):
     """Write an answers template for EXERCISE."""
     from backprop_cli.exercise.template import answers_template
 
-    ex = _load(exercise)
+    ex = _load(exercise, student)
     text = answers_template(ex)
     if output is None:
         os.makedirs("solutions", exist_ok=True)

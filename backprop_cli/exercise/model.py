@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 import numpy
 
 from backprop_cli.errors import InputError, Mark
-from backprop_cli.exercise.yamlio import Node, load_yaml, plain
+from backprop_cli.exercise.fields import (_choice, _fail, _fields, _got, _name, _number, _opt, _required,  # noqa: F401
+                                          _text, _unknown_key)
+from backprop_cli.exercise import teaching
+from backprop_cli.exercise.yamlio import Node, load_yaml
 
 Dim = int | str
 
@@ -25,13 +28,13 @@ LAYOUTS = ("gradient", "numerator")
 ANSWERS_MAY_USE = ("downstream", "given")
 QUESTION_KINDS = ("derivative", "shape", "value")
 EXERCISE_KEYS = ("id", "title", "source", "tags", "difficulty", "description", "inputs", "functions",
-                 "forward", "loss", "layout", "values", "questions", "answers_may_use", "tolerance", "shapes")
+                 "forward", "loss", "layout", "values", "questions", "answers_may_use", "tolerance", "shapes",
+                 "partial", "carry_forward", "carry_forward_points", "translations")
+QUESTION_KEYS = ("points", "hint", "mistakes", "partial", "carry_forward", "carry_forward_points")
 MAX_VALUES = 10_000
 MAX_VALUE_RANK = 3
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-# YAML 1.1 reads 1e-3 as a string; where a number is expected we accept such text too.
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _NAME = r"[^\W\d]\w*"
 _DERIVATIVE = re.compile(rf"d{_NAME}/d{_NAME}\Z")
 _NAME_ONLY = re.compile(rf"{_NAME}\Z")
@@ -68,6 +71,10 @@ class Question:
     points: float
     hint: str | None
     mark: Mark
+    mistakes: tuple = ()                     # teaching.Mistake, matched before the diagnosis catalogue
+    partial: dict | None = None              # diagnosis code -> share; None: the exercise's default
+    carry_forward: bool | None = None        # None: the exercise's setting
+    carry_forward_points: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +98,12 @@ class Exercise:
     atol: float
     path: str
     shapes: dict = field(default_factory=dict)          # declared node shapes (the outputs of opaque functions)
+    partial: dict = field(default_factory=dict)         # default diagnosis code -> share for every question
+    carry_forward: bool = False
+    carry_forward_points: float = 1.0
+    draws: dict = field(default_factory=dict)           # input -> teaching.Draw (numbers drawn per student)
+    translations: dict = field(default_factory=dict)    # language -> texts (teaching.parse_translations)
+    variant: str | None = None                          # the student whose drawn numbers ``values`` holds
 
 
 def _compact(text: str) -> str:
@@ -100,84 +113,6 @@ def _compact(text: str) -> str:
 def normalize_key(text: str) -> str:
     """The canonical form of a question key: no whitespace, NFC, ``∂`` read as ``d``."""
     return _compact(text).translate(_KEY_CHARS)
-
-
-def _got(node: Node) -> str:
-    import json
-
-    text = json.dumps(plain(node), ensure_ascii=False, default=str)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _fail(key: str, node: Node, **args):
-    raise InputError(key, node.mark, got=_got(node), **args)
-
-
-def _unknown_key(node: Node, key: str, allowed) -> None:
-    import difflib
-
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    args = dict(name=key, allowed=", ".join(allowed))
-    if close:
-        raise InputError("schema.unknown_key_suggest", node.key_mark(key), closest=close[0], **args)
-    raise InputError("schema.unknown_key", node.key_mark(key), **args)
-
-
-def _fields(node: Node, field: str, allowed=None) -> dict[str, Node]:
-    """The entries of the mapping ``node`` (null is empty); with ``allowed``, unknown keys are errors."""
-    if node.value is None:
-        return {}
-    if not node.is_map:
-        _fail("schema.expected_mapping", node, field=field)
-    for key in node.value if allowed is not None else ():
-        if key not in allowed:
-            _unknown_key(node, key, allowed)
-    return node.value
-
-
-def _opt(fields: dict[str, Node], field: str) -> Node | None:
-    node = fields.get(field)
-    return None if node is None or node.value is None else node
-
-
-def _required(fields: dict[str, Node], parent: Node, field: str) -> Node:
-    node = fields.get(field)
-    if node is None or node.value is None:
-        raise InputError("schema.missing_field", parent.key_mark(field), field=field)
-    return node
-
-
-def _text(node: Node, field: str) -> str:
-    value = node.value
-    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        _fail("schema.expected_string", node, field=field)
-    return value if isinstance(value, str) else str(value)
-
-
-def _number(node: Node, field: str, key: str = "schema.expected_number") -> float:
-    value = node.value
-    if isinstance(value, str) and _FLOAT.match(value.strip()):
-        value = float(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(key, node, field=field, name=field)
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf
-
-
-def _choice(node: Node | None, field: str, allowed, default: str | None) -> str:
-    if (node is None or node.value is None) and default is not None:
-        return default
-    if node.value not in allowed:
-        _fail("schema.bad_choice", node, field=field, allowed=", ".join(allowed))
-    return node.value
-
-
-def _name(node_key: str, mark: Mark, field: str) -> str:
-    if not node_key.isidentifier():
-        raise InputError("schema.bad_name", mark, name=node_key, field=field)
-    return node_key
 
 
 def _array(node: Node, name: str) -> numpy.ndarray:
@@ -246,11 +181,11 @@ def _declared_shapes(node: Node | None) -> dict:
 
 
 def _question(node: Node) -> Question:
-    points, hint = 1.0, None
+    points, hint, fields = 1.0, None, {}
     if isinstance(node.value, str):
         kind, target_node = "derivative", node
     elif node.is_map:
-        fields = _fields(node, "questions", QUESTION_KINDS + ("points", "hint"))
+        fields = _fields(node, "questions", QUESTION_KINDS + QUESTION_KEYS)
         kinds = [k for k in QUESTION_KINDS if k in fields]
         if len(kinds) != 1:
             raise InputError("schema.question_kind", node.mark, found=", ".join(kinds) or "-")
@@ -267,7 +202,11 @@ def _question(node: Node) -> Question:
     key = normalize_key(target)
     if not (_DERIVATIVE.match(key) or (kind != "derivative" and _NAME_ONLY.match(key))):
         _fail("schema.bad_target", target_node, kind=kind)
-    return Question(kind, target, points, hint, target_node.mark)
+    return Question(kind, target, points, hint, target_node.mark,
+                    teaching.parse_mistakes(_opt(fields, "mistakes"), points),
+                    teaching.parse_partial(fields["partial"]) if _opt(fields, "partial") else None,
+                    teaching.parse_flag(_opt(fields, "carry_forward"), "carry_forward"),
+                    teaching.parse_share(_opt(fields, "carry_forward_points"), "carry_forward_points", None))
 
 
 def load_exercise(path: str) -> Exercise:
@@ -294,6 +233,7 @@ def parse_exercise(node: Node, path: str) -> Exercise:
         _fail("schema.expected_list", tags, field="tags")
     inputs = _inputs(_required(top, node, "inputs"))
     loss = _required(top, node, "loss")
+    values, draws = _values(_opt(top, "values"), inputs)
     return Exercise(
         id=ex_id,
         title=title,
@@ -307,12 +247,17 @@ def parse_exercise(node: Node, path: str) -> Exercise:
         loss=_name(_text(loss, "loss").strip(), loss.mark, "loss"),
         loss_mark=loss.mark,
         layout=_choice(top.get("layout"), "layout", LAYOUTS, "gradient"),
-        values=_values(_opt(top, "values"), inputs),
+        values=values,
         questions=_questions(_required(top, node, "questions")),
         answers_may_use=_choice(top.get("answers_may_use"), "answers_may_use", ANSWERS_MAY_USE, "downstream"),
         **_tolerance(_opt(top, "tolerance")),
         path=path,
         shapes=_declared_shapes(_opt(top, "shapes")),
+        partial=teaching.parse_partial(_opt(top, "partial")),
+        carry_forward=bool(teaching.parse_flag(_opt(top, "carry_forward"), "carry_forward")),
+        carry_forward_points=teaching.parse_share(_opt(top, "carry_forward_points"), "carry_forward_points", 1.0),
+        draws=draws,
+        translations=teaching.parse_translations(_opt(top, "translations")),
     )
 
 
@@ -348,14 +293,22 @@ def _forward(node: Node) -> tuple[Equation, ...]:
     return tuple(Equation(item.value, item.mark, item.is_single_line) for item in items)
 
 
-def _values(node: Node | None, inputs: tuple[InputSpec, ...]) -> dict[str, tuple[numpy.ndarray, Mark]]:
-    names = [spec.name for spec in inputs]
-    values = {}
+def _values(node: Node | None, inputs: tuple[InputSpec, ...]) -> tuple[dict, dict]:
+    """The fixed values by input, and how the drawn ones are drawn (their ``default`` is a fixed value)."""
+    shapes = {spec.name: spec.shape for spec in inputs}
+    values, draws = {}, {}
     for name, value in (_fields(node, "values") if node else {}).items():
-        if name not in names:
-            raise InputError("schema.value_unknown", node.key_mark(name), name=name, inputs=", ".join(names))
-        values[name] = (_array(value, name), value.mark)
-    return values
+        if name not in shapes:
+            raise InputError("schema.value_unknown", node.key_mark(name), name=name, inputs=", ".join(shapes))
+        if teaching.is_draw(value):
+            draws[name] = teaching.parse_draw(value, name, shapes[name], _array)
+        else:
+            values[name] = (_array(value, name), value.mark)
+    if draws:
+        from backprop_cli.exercise.variants import default_values
+
+        values = {**default_values(draws), **values}
+    return values, draws
 
 
 def _questions(node: Node) -> tuple[Question, ...]:

@@ -59,6 +59,67 @@ _SHAPE = {
 _TARGET = "^\\s*([d∂]\\s*[^\\s/]+\\s*/\\s*[d∂]\\s*[^\\s/]+|[^\\s/]+)\\s*$"
 
 
+_CODES = ["transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",
+          "missing-path", "elementwise-vs-matrix-product", "operand-order", "missing-activation-derivative",
+          "wrong-activation-derivative"]
+_SHARE = {"title": "Share", "description": "A share of the question's points, from 0 to 1.", "type": "number",
+          "minimum": 0, "maximum": 1}
+_PARTIAL = {
+    "title": "Partial credit",
+    "description": "Diagnosis code -> share of the points an incorrect answer with that diagnosis earns, e.g. {transposed: 0.5}.",
+    "type": ["object", "null"], "additionalProperties": False,
+    "properties": {code: {**_SHARE, "title": code} for code in _CODES},
+}
+_CARRY_FORWARD = {"title": "Carry forward",
+                  "description": "Credit an answer that is right given the student's own answers to the questions it depends on.",
+                  "type": ["boolean", "null"]}
+_CARRY_FORWARD_POINTS = {**_SHARE, "title": "Carry-forward share",
+                         "description": "The share of the points a carried-forward answer earns (default 1).",
+                         "type": ["number", "null"]}
+_MISTAKES = {
+    "title": "Anticipated mistakes",
+    "description": "Wrong answers to expect, matched numerically like a reference; each earns its points and shows its message.",
+    "type": ["array", "null"],
+    "items": {
+        "title": "Mistake", "description": "answer, points and message.", "type": "object",
+        "required": ["answer", "points", "message"], "additionalProperties": False,
+        "properties": {
+            "answer": {"title": "Answer", "description": "The wrong answer, a formula or numbers.",
+                       "anyOf": [{"type": ["string", "number"]}, {"$ref": "#/$defs/numbers"}]},
+            "points": {"title": "Points", "description": "Points it earns, from 0 to the question's points.",
+                       "type": "number", "minimum": 0},
+            "message": {"title": "Message", "description": "What the student is told.", "type": "string"},
+        },
+    },
+}
+_DRAW = {
+    "title": "Drawn value",
+    "description": "Numbers drawn per student, seeded by the student's name: {random: integer, range: [-5, 5]} or {random: real, range: [-2, 2], digits: 1}.",
+    "type": "object", "required": ["random", "range"], "additionalProperties": False,
+    "properties": {
+        "random": {"title": "Kind", "description": "integer or real.", "enum": ["integer", "real"]},
+        "range": {"title": "Range", "description": "[low, high], both included.", "type": "array", "minItems": 2,
+                  "maxItems": 2, "items": {"type": "number"}},
+        "digits": {"title": "Digits", "description": "Decimals of a real (default 2).", "type": "integer",
+                   "minimum": 0, "maximum": 6},
+        "default": _numbers("Default", "The numbers used when no student is named (the seed's numbers)."),
+    },
+}
+_TEXTS = {"title": "Texts by key", "description": "Key -> text.", "type": ["object", "null"],
+          "additionalProperties": {"type": "string"}}
+_TRANSLATION = {
+    "title": "Translation", "description": "The exercise's own texts in one language.",
+    "type": ["object", "null"], "additionalProperties": False,
+    "properties": {
+        "title": {"title": "Title", "description": "The title.", "type": ["string", "null"]},
+        "description": {"title": "Description", "description": "The description.", "type": ["string", "null"]},
+        "hints": {**_TEXTS, "title": "Hints", "description": "Question -> hint."},
+        "mistakes": {"title": "Mistake messages", "description": "Question -> {answer of the mistake -> message}.",
+                     "type": ["object", "null"], "additionalProperties": _TEXTS},
+    },
+}
+
+
 def _question_kind(kind: str, description: str) -> dict:
     return {"title": kind.capitalize() + " question", "description": description, "type": "string", "pattern": _TARGET}
 
@@ -121,7 +182,9 @@ EXERCISE_SCHEMA: dict = {
             "title": "Values",
             "description": "Optional concrete values of inputs: input name -> number or nested list.",
             "type": ["object", "null"], "propertyNames": {"pattern": _NAME},
-            "additionalProperties": _numbers("Value", "The value of one input, as a number or nested list."),
+            "additionalProperties": {"title": "Value", "description": "Fixed numbers, or numbers drawn per student.",
+                                     "anyOf": [_numbers("Value", "The value of one input, as a number or nested list."),
+                                               _DRAW]},
         },
         "questions": {
             "title": "Questions",
@@ -142,6 +205,10 @@ EXERCISE_SCHEMA: dict = {
                             "points": {"title": "Points", "description": "Points for this question (default 1), greater than 0.",
                                        "type": "number", "exclusiveMinimum": 0},
                             "hint": {"title": "Hint", "description": "Shown with a wrong answer.", "type": ["string", "null"]},
+                            "mistakes": _MISTAKES,
+                            "partial": _PARTIAL,
+                            "carry_forward": _CARRY_FORWARD,
+                            "carry_forward_points": _CARRY_FORWARD_POINTS,
                         },
                     },
                 ],
@@ -165,6 +232,13 @@ EXERCISE_SCHEMA: dict = {
             "type": ["object", "null"],
             "additionalProperties": _SHAPE,
         },
+        "partial": {**_PARTIAL, "title": "Default partial credit",
+                    "description": "Diagnosis code -> share, for every question without its own partial."},
+        "carry_forward": _CARRY_FORWARD,
+        "carry_forward_points": _CARRY_FORWARD_POINTS,
+        "translations": {"title": "Translations", "description": "Language (de, ru, en) -> the exercise's texts.",
+                         "type": ["object", "null"], "additionalProperties": False,
+                         "properties": {lang: {**_TRANSLATION, "title": lang} for lang in ("en", "de", "ru")}},
     },
     "$defs": _NUMBERS_DEFS,
 }

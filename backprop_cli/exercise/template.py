@@ -13,6 +13,12 @@ def answers_template(ex) -> str:
     if ex.description:
         lines.append("#")
         lines += [f"# {line}".rstrip() for line in ex.description.strip().splitlines()]
+    if ex.variant is not None:
+        from backprop_cli.exercise.variants import numbers_text
+
+        lines += ["#", f"# Your numbers (variant {ex.variant}): " + ", ".join(numbers_text(ex)),
+                  "# Use these numbers, not those of the worked example above.",
+                  f"# Check with: backprop check {ex.id} --student {ex.variant}"]
     lines += ["#", "# Fill in every answer; run 'backprop check " + ex.id + "' to grade it.",
               "# Formulas: dJ/dc @ W^T, a^T @ dJ/dc, dJ/dz ⊙ σ'(a), ... (see docs/formula-language.md)",
               f"exercise: {ex.id}"]

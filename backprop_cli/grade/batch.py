@@ -27,6 +27,7 @@ class Record:
     error: tuple | None = None     # (message key, args): why the file could not be graded
     file: str | None = None
     warnings: tuple = ()           # (message key, args, mark) from reading the answers
+    variant: str | None = None     # the student whose drawn numbers were graded (SPEC 7.5)
 
     @property
     def score(self) -> float:
@@ -75,7 +76,7 @@ def _scaled(assigned, student, report, file) -> Record:
     s = assigned.scale
     results = report.results if s == 1.0 else tuple(
         replace(r, points=r.points * s, max_points=r.max_points * s) for r in report.results)
-    return Record(student, assigned.id, results, assigned.max_score, None, file, report.warnings)
+    return Record(student, assigned.id, results, assigned.max_score, None, file, report.warnings, report.variant)
 
 
 # --- in a worker -------------------------------------------------------------------------------------
@@ -87,9 +88,10 @@ def grade_one(task):
     from backprop_cli.errors import BackpropError
     from backprop_cli.grade.checking import check_files
 
-    ex_id, path = task
+    ex_id, path, student = task
     try:
-        return ("ok", check_files(_STATE["assignment"][ex_id].exercise, path, _STATE["seed"]))
+        return ("ok", check_files(_STATE["assignment"][ex_id].exercise, path, _STATE["seed"], student,
+                                  _STATE["classmates"]))
     except BackpropError as err:
         return ("error", err.key, dict(err.args_))
     except MemoryError:
@@ -236,14 +238,14 @@ def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int
     subs = collect(folder, list(by_id))
     for a in assignment:
         prepared(a.exercise, seed)      # prepared once here, inherited by every forked worker
-    _STATE.update(assignment=by_id, seed=seed)
+    _STATE.update(assignment=by_id, seed=seed, classmates=tuple(s.student for s in subs))
     records, tasks, where = {}, [], []
     for sub in subs:
         for a in assignment:
             key = (sub.student, a.id)
             if a.id in sub.files:
                 where.append(key)
-                tasks.append((a.id, sub.files[a.id]))
+                tasks.append((a.id, sub.files[a.id], sub.student))
             elif a.id in sub.errors:
                 records[key] = _placeholder(a, sub.student, "invalid", sub.errors[a.id])
             else:

@@ -10,14 +10,24 @@ from typing import Any, Iterable, Iterator
 from backprop_cli.errors import BackpropError
 
 
-def check_files(ex, answers_path: str, seed: int = 0):
-    """The report for the answers file at ``answers_path`` against exercise ``ex``."""
-    from backprop_cli.grade.grading import grade
+def check_files(ex, answers_path: str, seed: int = 0, student: str | None = None, classmates=()):
+    """The report for the answers file at ``answers_path`` against exercise ``ex``: against
+    ``student``'s numbers when the exercise draws them, and with numbers copied from the worked example
+    or from one of ``classmates`` caught."""
     from backprop_cli.exercise.answers import load_answers, match_answers
+    from backprop_cli.exercise.variants import for_student
+    from backprop_cli.grade.copying import spot_copies
+    from backprop_cli.grade.grading import grade
     from backprop_cli.grade.reference import prepared
 
-    answers = match_answers(ex, load_answers(answers_path))
-    return grade(prepared(ex, seed), answers)
+    own = for_student(ex, student)
+    answers = match_answers(own, load_answers(answers_path))
+    ref = prepared(own, seed)
+    report = grade(ref, answers)
+    if own is not ex and not report.passed:
+        others = [(name, prepared(for_student(ex, name), seed)) for name in classmates if name != student]
+        report = spot_copies(report, ref, answers, [(None, prepared(ex, seed))] + others)
+    return report
 
 
 def exercise_identity(ex, pinned: str | None = None):
@@ -99,6 +109,7 @@ def validate_files(paths: Iterable[str], seed: int) -> Iterator[FileCheck]:
     from backprop_cli.exercise.bank import exercise_files, solution_for
     from backprop_cli.exercise.model import load_exercise
     from backprop_cli.grade.reference import prepared
+    from backprop_cli.grade.teaching_checks import check_mistakes, check_variants
     from backprop_cli.grade.validate import check_references
 
     ids: dict[str, str] = {}
@@ -113,6 +124,7 @@ def validate_files(paths: Iterable[str], seed: int) -> Iterator[FileCheck]:
             ids[ex.id] = path
             ref = prepared(ex, seed)
             problems += [(p.key, p.args) for p in check_references(ref)]
+            problems += check_mistakes(ref) + check_variants(ex, seed)
             solution = solution_for(path, ex.id)
             if solution:
                 report = check_files(ex, solution, seed)

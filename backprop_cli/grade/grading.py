@@ -7,7 +7,7 @@ when wrong, a diagnosis. The result is data (message keys and arguments); render
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -19,10 +19,12 @@ from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.infer import canonical, infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
+from backprop_cli.grade.credit import match_mistake, settle
 from backprop_cli.grade.diagnosis import diagnose, student_fix
 
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
+RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.shape_rank1")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,13 @@ class Result:
     caret: tuple | None = None       # (formula, position) for a fault inside the formula
     solution: str | None = None      # the reference (unicode)
     solution_plain: str | None = None
+    credit: str | None = None        # why an incorrect answer earns points: mistake | partial | carried-forward
+
+    @property
+    def retryable(self) -> bool:
+        """A syntax, shape or dimension error, or any invalid answer: worth another try (SPEC 7.3)."""
+        return self.status == "invalid" or (self.status == "incorrect" and (
+            self.message in RETRYABLE_MESSAGES or self.diagnosis == "dimension-error"))
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class Report:
     warnings: tuple = ()             # (message key, args, mark)
     answers_path: str | None = None
     fingerprint: str | None = None   # sha256 of the exercise's canonical content (grade/assignment.py)
+    variant: str | None = None       # the student whose drawn numbers were graded (SPEC 7.5)
 
     @property
     def score(self) -> float:
@@ -78,7 +88,9 @@ def grade(ref, answers) -> Report:
             results.append(_grade_one(ref, q, entry))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
-    return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path)
+    results = settle(ref, answers, results)
+    return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path,
+                  variant=ref.exercise.variant)
 
 
 def _result(q, entry, status, **kw) -> Result:
@@ -139,16 +151,17 @@ def _grade_one(ref, q, entry) -> Result:
     if shape != q.shape:
         values = [evaluate(e, ref.env(t)) for t in ref.trials]
         code = diagnose(ref, q, values, shape, e) or "shape-mismatch"
-        return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
-                       message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)})
+        return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
+                                            message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)}),
+                            values=values)
     values = [evaluate(e, ref.env(t)) for t in ref.trials]
     if all(agree(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
         return _result(q, entry, "correct", read=read, answer_shape=fmt(shape), message="result.correct")
     if not all(np.all(np.isfinite(v)) for v in values):
         return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), message="result.not_finite")
     code = diagnose(ref, q, values, shape, e)
-    return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
-                   message="result.wrong_value")
+    return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
+                                        message="result.wrong_value"), values=values)
 
 
 def _grade_shape(q, entry, dims, either_way: bool) -> Result:
@@ -180,16 +193,27 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
         value = value.reshape(want.shape)
     shape_text = fmt(value.shape)
     ex = ref.exercise
+    if value.shape == want.shape and np.all(np.isfinite(value)) and np.allclose(value, want, rtol=ex.rtol, atol=ex.atol):
+        return _result(q, entry, "correct", read=read, answer_shape=shape_text, message="result.correct")
     if value.shape != want.shape:
         close = value.shape == want.T.shape and np.allclose(value, want.T, rtol=ex.rtol, atol=ex.atol)
-        return _result(q, entry, "incorrect", read=read, answer_shape=shape_text,
-                       diagnosis="transposed" if close else "shape-mismatch",
-                       message="result.wrong_shape", args={"got": shape_text, "want": fmt(want.shape)})
-    if np.all(np.isfinite(value)) and np.allclose(value, want, rtol=ex.rtol, atol=ex.atol):
-        return _result(q, entry, "correct", read=read, answer_shape=shape_text, message="result.correct")
+        return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=shape_text,
+                                            diagnosis="transposed" if close else "shape-mismatch",
+                                            message="result.wrong_shape", args={"got": shape_text, "want": fmt(want.shape)}),
+                            number=value)
     code = "sign-error" if np.allclose(value, -want, rtol=ex.rtol, atol=ex.atol) and np.any(want) else None
-    return _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis=code,
-                   message="result.wrong_number", solution=_round(want))
+    return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis=code,
+                                        message="result.wrong_number", solution=_round(want)), number=value)
+
+
+def _anticipated(ref, q, result: Result, values=None, number=None) -> Result:
+    """``result`` with the points and message of an anticipated mistake when the answer is one; the
+    instructor's message replaces the catalogue's, and the diagnosis code is kept as data."""
+    hit = match_mistake(ref, q, values=values, number=number)
+    if hit is None:
+        return result
+    mistake, texts = hit
+    return replace(result, points=mistake.points, credit="mistake", message="result.mistake", args={"texts": texts})
 
 
 def _grade_list(ref, q, entry) -> Result:

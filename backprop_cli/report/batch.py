@@ -52,6 +52,7 @@ def grade_dict(cg, lang: str = "en") -> dict:
             "problems": [message(k, lang, **a) for k, a in cg.problems.get(student, ())],
             "exercises": [{
                 "exercise": r.exercise, "score": r.score, "max_score": r.max_score, "file": r.file,
+                "variant": r.variant,
                 "error": error_text(r.error, lang), "results": _results(r, lang),
                 "warnings": [message(k, lang, **a) for k, a, _ in r.warnings],
             } for r in recs],
@@ -75,7 +76,7 @@ def grade_csv(cg, lang: str = "en") -> str:
     from backprop_cli.grade.batch import totals
 
     questions = [(a.id, q.kind, q.target) for a in cg.assignment for q in a.exercise.questions]
-    head = ["student", "exercise", "score", "max_score", "percent", "fingerprint", "error", "problems"]
+    head = ["student", "exercise", "score", "max_score", "percent", "fingerprint", "error", "problems", "variant"]
     for ex, kind, q in questions:
         head += [f"{ex} {q} [{kind}] points", f"{ex} {q} [{kind}] diagnosis"]
     fps = {a.id: a.fingerprint for a in cg.assignment}
@@ -88,7 +89,7 @@ def grade_csv(cg, lang: str = "en") -> str:
             by_q = {(r.exercise, x.kind, x.question): x for x in r.results}
             row = [cell(student), r.exercise, _num(r.score), _num(r.max_score),
                    f"{100 * r.score / r.max_score if r.max_score else 0:.1f}", fps[r.exercise],
-                   cell(error_text(r.error, lang)), cell(problems)]
+                   cell(error_text(r.error, lang)), cell(problems), cell(r.variant)]
             for key in questions:
                 x = by_q.get(key)
                 row += ["", ""] if x is None else [_num(x.points), x.diagnosis or ""]
@@ -136,7 +137,9 @@ def _not_correct(r, lang: str) -> str:
     if r.file is None:
         return message("grade.no_file", lang)
     return ", ".join(f"{_qname(x.question, x.kind, lang)} ({message('report.status.' + x.status, lang)}"
-                     f"{', ' + x.diagnosis if x.diagnosis else ''})" for x in r.results if x.status != "correct")
+                     f"{', ' + x.diagnosis if x.diagnosis else ''}"
+                     f"{', ' + message('report.retryable', lang) if x.retryable else ''})"
+                     for x in r.results if x.status != "correct")
 
 
 def _qname(question: str, kind: str, lang: str) -> str:

@@ -15,8 +15,11 @@ _STYLE = {"correct": "green", "incorrect": "red", "invalid": "yellow", "missing"
 
 def result_message(r, lang: str) -> str:
     """What is wrong (or that it is right), and for a known mistake, what to do."""
+    if r.message == "result.mistake":    # the instructor's own words, in their translation when given
+        texts = r.args.get("texts", {})
+        return texts.get(lang) or texts.get("en", "")
     text = message(r.message, lang, **r.args)
-    if r.diagnosis:
+    if r.diagnosis and r.credit != "carried-forward":
         text += " — " + message("diag." + r.diagnosis, lang)
     return text
 
@@ -33,10 +36,12 @@ def report_dict(report, lang: str = "en", show_solution: bool = False) -> dict:
         "score": report.score,
         "max_score": report.max_score,
         "passed": report.passed,
+        "variant": report.variant,
         "results": [{
             "question": r.question, "kind": r.kind, "status": r.status, "points": r.points,
             "max_points": r.max_points, "answer": r.answer, "answer_shape": r.answer_shape,
             "expected_shape": r.expected_shape, "diagnosis": r.diagnosis, "message": result_message(r, lang),
+            "retryable": r.retryable, "credit": r.credit,
             **({"line": r.mark.line, "column": r.mark.col} if r.mark is not None else {}),
             **({"solution": r.solution} if show_solution and r.status != "correct" else {}),
         } for r in report.results],
@@ -60,11 +65,14 @@ def report_junit(reports, lang: str = "en") -> str:
         errors = sum(r.status == "invalid" for r in rep.results)
         suite = ET.SubElement(root, "testsuite", name=rep.exercise, tests=str(len(rep.results)),
                               failures=str(failures), errors=str(errors))
-        if rep.fingerprint:
-            props = ET.SubElement(suite, "properties")
-            ET.SubElement(props, "property", name="fingerprint", value=rep.fingerprint)
+        props = {**({"fingerprint": rep.fingerprint} if rep.fingerprint else {}),
+                 **({"variant": rep.variant} if rep.variant is not None else {})}
+        if props:
+            _properties(suite, **props)
         for r in rep.results:
             case = ET.SubElement(suite, "testcase", classname=rep.exercise, name=r.question)
+            _properties(case, points=f"{r.points:g}", max_points=f"{r.max_points:g}",
+                        **({"retryable": "true"} if r.retryable else {}), **({"credit": r.credit} if r.credit else {}))
             if r.status != "correct":
                 tag = "error" if r.status == "invalid" else "failure"
                 msg = result_message(r, lang)
@@ -75,6 +83,14 @@ def report_junit(reports, lang: str = "en") -> str:
                 f"{message('report.warning', lang)}: {message(k, lang, **a)}" for k, a, _ in rep.warnings)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _properties(parent, **props):
+    import xml.etree.ElementTree as ET
+
+    node = ET.SubElement(parent, "properties")
+    for name, value in props.items():
+        ET.SubElement(node, "property", name=name, value=str(value))
 
 
 def _gh_escape(text: str) -> str:
@@ -94,12 +110,15 @@ def report_github(report, lang: str = "en") -> str:
         where = ""
         if r.mark is not None:
             where = f" file={_gh_prop(r.mark.file)},line={r.mark.line},col={r.mark.col},"
-        title = f"{report.exercise} {r.question}: {r.status}"
+        title = f"{report.exercise} {r.question}: {r.status} {r.points:g}/{r.max_points:g}"
+        if r.retryable:
+            title += f" ({message('report.retryable', lang)})"
         lines.append(f"::error{where or ' '}title={_gh_prop(title)}::{_gh_escape(result_message(r, lang))}")
     for key, args, mark in report.warnings:
         where = f" file={_gh_prop(mark.file)},line={mark.line},col={mark.col}" if mark else ""
         lines.append(f"::warning{where}::{_gh_escape(message(key, lang, **args))}")
-    lines.append(f"{report.exercise}: {message('report.summary', lang, score=report.score, max_score=report.max_score)}")
+    variant = f" ({message('report.variant', lang, name=report.variant)})" if report.variant is not None else ""
+    lines.append(f"{report.exercise}{variant}: {message('report.summary', lang, score=report.score, max_score=report.max_score)}")
     if report.fingerprint:
         lines.append(f"{message('report.fingerprint', lang)}: {report.fingerprint}")
     return "\n".join(lines) + "\n"
@@ -126,6 +145,8 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
         return "\x1b[" + ";".join(_CODES[s] for s in styles) + "m" + text + "\x1b[0m"
 
     out = [paint(f"{report.exercise} — {report.title}", "bold")]
+    if report.variant is not None:
+        out.append(paint(message("report.variant", lang, name=report.variant), "bold"))
     if description:
         out += [paint(description.strip(), "dim"), ""]
     for key, args, mark in report.warnings:
@@ -134,8 +155,9 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
     for r in report.results:
         style = _STYLE[r.status]
         name = r.question if r.kind == "derivative" else f"{r.question} ({message('report.kind.' + r.kind, lang)})"
+        note = ", ".join(filter(None, (r.diagnosis, message("report.credit." + r.credit, lang) if r.credit else None)))
         head = paint(_ICON[r.status], style) + " " + paint(name, "bold") + "  " + paint(
-            message("report.status." + r.status, lang) + (f" ({r.diagnosis})" if r.diagnosis else ""), style)
+            message("report.status." + r.status, lang) + (f" ({note})" if note else ""), style)
         out.append(head + paint(f"  [{r.points:g}/{r.max_points:g}]", "dim"))
         if r.read is not None:
             out.append(f"    {message('report.read_as', lang)}: {r.read}")
@@ -146,6 +168,8 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
             out.append(f"    {_where(r)}{result_message(r, lang)}")
             if r.caret:
                 out.append(paint(caret_lines(*r.caret), "yellow"))
+            if r.retryable:
+                out.append(paint(f"    {message('report.retry', lang)}", "yellow"))
             if r.hint:
                 out.append(paint(f"    {message('report.hint', lang)}: {r.hint}", "cyan"))
             if show_solution and r.solution:

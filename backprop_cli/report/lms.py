@@ -35,17 +35,16 @@ def report_gradescope(report, lang: str = "en") -> str:
     tests = []
     for r in report.results:
         test = {"name": _name(report, r, lang), "score": r.points, "max_score": r.max_points,
-                "status": "passed" if r.status == "correct" else "failed", "output": _output(r, lang)}
-        retryable = getattr(r, "retryable", None)
-        if retryable is not None:
-            test["extra_data"] = {"retryable": bool(retryable)}
+                "status": "passed" if r.status == "correct" else "failed", "output": _output(r, lang),
+                "extra_data": {"retryable": r.retryable, "credit": r.credit}}
         tests.append(test)
     summary = message("report.summary", lang, score=report.score, max_score=report.max_score)
-    output = "\n".join([f"{report.exercise}: {summary}"] + _warnings(report, lang) +
+    variant = f" ({message('report.variant', lang, name=report.variant)})" if report.variant is not None else ""
+    output = "\n".join([f"{report.exercise}{variant}: {summary}"] + _warnings(report, lang) +
                        [f"{message('report.fingerprint', lang)}: {report.fingerprint}"])
     doc = {"score": report.score, "output": output, "tests": tests,
            "extra_data": {"exercise": report.exercise, "fingerprint": report.fingerprint,
-                          "max_score": report.max_score}}
+                          "max_score": report.max_score, "variant": report.variant}}
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
@@ -65,7 +64,8 @@ def classroom_dict(report, lang: str = "en") -> dict:
         tests.append({"name": text, "status": "fail", "score": 0, "message": text, "test_code": "",
                       "filename": "", "line_no": 0, "duration": 0})
     return {"version": 1, "status": "pass" if all(t["status"] == "pass" for t in tests) else "fail",
-            "max_score": report.max_score, "fingerprint": report.fingerprint, "tests": tests}
+            "max_score": report.max_score, "fingerprint": report.fingerprint, "variant": report.variant,
+            "tests": tests}
 
 
 def report_classroom(report, lang: str = "en") -> str:

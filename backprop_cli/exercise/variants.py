@@ -1,0 +1,73 @@
+"""Lets every student have numbers of their own (SPEC 7.5): the drawn ``values`` of an exercise, seeded
+by the student's name, so a neighbour's numbers are of no use.
+
+The numbers depend only on the exercise id, the student's name and the input, never on the order of
+students or on the machine: ``backprop check --student ana`` and ``backprop grade`` (folder ``ana``)
+give Ana the same numbers.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+import numpy
+
+_cache: dict = {}
+_CACHE_SIZE = 4096
+
+
+def student_rng(exercise_id: str, student: str, name: str) -> numpy.random.Generator:
+    """The generator for input ``name`` of ``student`` in exercise ``exercise_id``."""
+    digest = hashlib.sha256(f"{exercise_id}\x00{student}\x00{name}".encode("utf-8")).digest()
+    return numpy.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def draw(spec, rng: numpy.random.Generator) -> numpy.ndarray:
+    """Numbers of ``spec`` (a :class:`teaching.Draw`): whole numbers, or reals rounded to its digits."""
+    if spec.kind == "integer":
+        out = rng.integers(int(numpy.ceil(spec.low)), int(numpy.floor(spec.high)) + 1, size=spec.shape)
+        return numpy.asarray(out, dtype=numpy.float64)
+    return numpy.asarray(numpy.round(rng.uniform(spec.low, spec.high, size=spec.shape), spec.digits) + 0.0)
+
+
+def drawn_values(draws: dict, exercise_id: str, student: str) -> dict:
+    """``{input: (array, mark)}`` of ``student``'s numbers."""
+    return {name: (draw(spec, student_rng(exercise_id, student, name)), spec.mark) for name, spec in draws.items()}
+
+
+def default_values(draws: dict) -> dict:
+    """The numbers used when no student is named: each draw's ``default`` (the seed's numbers), or a
+    fixed draw where it has none."""
+    return {name: (spec.default, spec.mark) if spec.default is not None
+            else (draw(spec, student_rng("", "", name)), spec.mark) for name, spec in draws.items()}
+
+
+def for_student(ex, student: str | None):
+    """``ex`` with ``student``'s numbers (``variant`` names the student); ``ex`` itself when it draws
+    nothing or no student is named. The same object is returned for the same exercise and student, so
+    references prepared for it are reused."""
+    if student is None or not ex.draws:
+        return ex
+    key = (id(ex), student)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] is ex:
+        return hit[1]
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()
+    values = {**ex.values, **drawn_values(ex.draws, ex.id, student)}
+    variant = dataclasses.replace(ex, values=values, variant=student)
+    _cache[key] = (ex, variant)
+    return variant
+
+
+def numbers_text(ex) -> list[str]:
+    """``name = value`` for every input of ``ex`` with values (a variant's own numbers), in input order."""
+    return [f"{spec.name} = {_number_text(ex.values[spec.name][0])}" for spec in ex.inputs if spec.name in ex.values]
+
+
+def _number_text(array) -> str:
+    def fmt(x):
+        return f"{float(x):g}"
+    if numpy.ndim(array) == 0:
+        return fmt(array)
+    return "[" + ", ".join(_number_text(a) for a in array) + "]"

@@ -1,0 +1,75 @@
+"""Lets ``validate`` check what an instructor adds for exam grading: every anticipated mistake can be read
+and differs from the reference, and every variant of drawn values has finite references."""
+from __future__ import annotations
+
+import numpy as np
+
+from backprop_cli.derive.autodiff import tidy_scope
+from backprop_cli.derive.infer import infer
+from backprop_cli.derive.numeric import agree, evaluate
+from backprop_cli.errors import BackpropError
+from backprop_cli.formula.ast import Deriv, Name, walk
+from backprop_cli.formula.parser import parse
+
+#: How many students' variants ``validate`` draws (besides the exercise's own numbers).
+SAMPLE = 12
+
+
+def check_mistakes(ref) -> list[tuple[str, dict]]:
+    """(message key, args) for every anticipated mistake that cannot be read or equals the reference."""
+    problems = []
+    g = ref.graph
+    for q in ref.questions:
+        for mistake in q.question.mistakes:
+            args = {"answer": mistake.answer, "question": q.question.target}
+            try:
+                e = parse(mistake.answer, g.functions, set(g.shapes) | {g.loss})
+                infer(e, tidy_scope(g), mistake.answer)
+                constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
+                if constant and ref.value_trial is None:
+                    raise _NeedsValues()
+                trials = [ref.value_trial] if constant else ref.trials
+                same = all(_same(ref, evaluate(e, ref.env(t)), ref.value(t, q), constant) for t in trials)
+            except _NeedsValues:
+                problems.append(("cli.mistake_unreadable", {**args, "reason": "numbers need values"}))
+                continue
+            except BackpropError as err:
+                problems.append(("cli.mistake_unreadable", {**args, "reason": err.key}))
+                continue
+            if same:
+                problems.append(("cli.mistake_is_reference", args))
+    return problems
+
+
+class _NeedsValues(Exception):
+    pass
+
+
+def _same(ref, got, want, constant: bool) -> bool:
+    if not constant:
+        return agree(got, want)
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    ex = ref.exercise
+    return got.size == want.size and np.allclose(got.reshape(want.shape), want, rtol=ex.rtol, atol=ex.atol)
+
+
+def check_variants(ex, seed: int, sample: int = SAMPLE) -> list[tuple[str, dict]]:
+    """(message key, args) for every sampled student variant whose references are not all finite."""
+    from backprop_cli.exercise.variants import for_student
+    from backprop_cli.grade.reference import prepare
+
+    if not ex.draws:
+        return []
+    problems = []
+    for k in range(sample):
+        student = f"student-{k + 1}"
+        try:
+            ref = prepare(for_student(ex, student), seed)
+        except BackpropError as err:
+            problems.append(("cli.variant_not_finite", {"student": student, "question": err.key}))
+            continue
+        vt = ref.value_trial
+        for q in ref.questions:
+            if q.kind != "shape" and not np.all(np.isfinite(ref.value(vt, q))):
+                problems.append(("cli.variant_not_finite", {"student": student, "question": q.question.target}))
+    return problems
