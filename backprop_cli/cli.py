@@ -113,12 +113,9 @@ def _write(path: str | None, text: str | bytes):
 
 
 def _load(name: str, student: str | None = None):
-    """The exercise ``name`` (a path or an id), with ``student``'s own numbers when it draws them."""
-    from backprop_cli.exercise.bank import exercise_path
-    from backprop_cli.exercise.model import load_exercise
-    from backprop_cli.exercise.variants import for_student
+    from backprop_cli.exercise.bank import load
 
-    return for_student(load_exercise(exercise_path(name)), student)
+    return load(name, student)
 
 
 @click.group(cls=BackpropGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -260,7 +257,7 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch, 
 
 
 def _show_report(report, fmt, lang, show_solution, ex):
-    from backprop_cli.report.check import print_report, report_github, report_json, report_junit
+    from backprop_cli.report.check import print_report, report_description, report_github, report_json, report_junit
 
     if fmt in ("gradescope", "classroom"):
         from backprop_cli.report.lms import report_classroom, report_gradescope
@@ -273,13 +270,7 @@ def _show_report(report, fmt, lang, show_solution, ex):
     elif fmt == "github":
         _write(None, report_github(report, lang))
     else:
-        description = ex.description
-        if report.variant is not None:
-            from backprop_cli.exercise.variants import for_student, numbers_text
-
-            numbers = ", ".join(numbers_text(for_student(ex, report.variant)))
-            description = f"{description.rstrip()}\n\n{message('report.your_numbers', lang)}: {numbers}"
-        print_report(report, sys.stdout, lang, show_solution, description)
+        print_report(report, sys.stdout, lang, show_solution, report_description(ex, report, lang))
 
 
 @cli.command()

@@ -216,3 +216,13 @@ def test_bank_uses_mistakes_and_partial(run, tmp_path):
     path = answers(tmp_path, "answers:\n  dJ/dW: a^T dJ/dc\n")
     r = by_question(backprop_cli.check("dense", path))[("derivative", "dJ/dW")]
     assert (r.points, r.max_points, r.credit) == (1.0, 2.0, "mistake")
+
+
+def test_gradescope_shows_points_and_retryable(dense, tmp_path, run):
+    """Gradescope's results.json carries the partial points and marks retryable answers."""
+    path = answers(tmp_path, "answers:\n  dJ/dW: (dJ/dc ⊙ f'(a W + b))^T a\n  dJ/db: dJ/dc ⊙ (\n")
+    doc = json.loads(run("check", dense, "--answers", path, "--format", "gradescope").output)
+    tests = {t["name"]: t for t in doc["tests"]}
+    assert tests["dense-exam: dJ/dW"]["score"] == 1.0 and tests["dense-exam: dJ/dW"]["extra_data"]["credit"] == "partial"
+    assert tests["dense-exam: dJ/db"]["extra_data"]["retryable"] is True
+    assert tests["dense-exam: dJ/dW"]["extra_data"]["retryable"] is True       # m×n for n×m: a shape error

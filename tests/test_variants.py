@@ -3,6 +3,7 @@ solve and grade, named in every report, and copied numbers caught."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -143,12 +144,19 @@ def test_class_with_variants_catches_copied_numbers(run, tmp_path):
     write(subs / "dan" / "cs231n-simple.yaml", as_answers(own["dan"], ex))
     write(subs / "bob" / "cs231n-simple.yaml", as_answers(own["ana"], ex))      # copied from ana
     write(subs / "cem" / "cs231n-simple.yaml", as_answers(own["dan"], ex))      # copied from dan
-    res = run("grade", str(subs), "--format", "json")
-    rows = {r["student"]: r for r in json.loads(res.output)}
-    assert rows["ana"]["score"] == rows["ana"]["max_score"] and rows["ana"]["copied_from"] is None
-    assert rows["dan"]["score"] == rows["dan"]["max_score"]
-    assert rows["bob"]["copied_from"] == "ana" and rows["bob"]["score"] < rows["bob"]["max_score"]
-    assert rows["cem"]["copied_from"] == "dan" and rows["cem"]["score"] < rows["cem"]["max_score"]
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    shutil.copy(ROOT / "exercises" / "cs231n-simple.yaml", bank)
+    res = run("grade", str(subs), "--exercises", str(bank), "--format", "json")
+    rows = {s["student"]: s["exercises"][0] for s in json.loads(res.output)["students"]}
+
+    def copied_from(row):
+        return {r["message"].split("(")[1].split(")")[0] for r in row["results"] if "another variant" in r["message"]}
+
+    assert rows["ana"]["score"] == rows["ana"]["max_score"] and not copied_from(rows["ana"])
+    assert rows["dan"]["score"] == rows["dan"]["max_score"] and not copied_from(rows["dan"])
+    assert copied_from(rows["bob"]) == {"ana"} and rows["bob"]["score"] < rows["bob"]["max_score"]
+    assert copied_from(rows["cem"]) == {"dan"} and rows["cem"]["score"] < rows["cem"]["max_score"]
     assert {r["variant"] for r in rows.values()} == set(names)
     report = backprop_cli.check("cs231n-simple", str(subs / "bob" / "cs231n-simple.yaml"), student="bob",
                                 classmates=names)

@@ -21,6 +21,14 @@ def exercise_path(name: str) -> str:
     raise UsageError("cli.unknown_exercise", name=name)
 
 
+def load(name: str, student: str | None = None):
+    """The exercise ``name`` (a path or an id), with ``student``'s own numbers when it draws them."""
+    from backprop_cli.exercise.model import load_exercise
+    from backprop_cli.exercise.variants import for_student
+
+    return for_student(load_exercise(exercise_path(name)), student)
+
+
 def exercise_files(paths) -> list:
     """Every exercise file under ``paths`` (files or folders), sorted; ./exercises or the bank by default."""
     if not paths:

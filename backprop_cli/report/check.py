@@ -124,6 +124,16 @@ def report_github(report, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_description(ex, report, lang: str = "en") -> str:
+    """The exercise's description, followed by the student's own numbers when the report is of a variant."""
+    if report.variant is None:
+        return ex.description
+    from backprop_cli.exercise.variants import for_student, numbers_text
+
+    numbers = ", ".join(numbers_text(for_student(ex, report.variant)))
+    return f"{ex.description.rstrip()}\n\n{message('report.your_numbers', lang)}: {numbers}"
+
+
 _CODES = {"green": "32", "red": "31", "yellow": "33", "magenta": "35", "cyan": "36", "dim": "2", "bold": "1"}
 
 
