@@ -226,3 +226,21 @@ def test_gradescope_shows_points_and_retryable(dense, tmp_path, run):
     assert tests["dense-exam: dJ/dW"]["score"] == 1.0 and tests["dense-exam: dJ/dW"]["extra_data"]["credit"] == "partial"
     assert tests["dense-exam: dJ/db"]["extra_data"]["retryable"] is True
     assert tests["dense-exam: dJ/dW"]["extra_data"]["retryable"] is True       # m×n for n×m: a shape error
+
+
+def test_validate_names_a_translation_of_no_mistake(tmp_path, run):
+    """A translated mistake message whose answer is no anticipated mistake of its question fails validate."""
+    text = DENSE.replace('dJ/dW: {"a^T dJ/dc":', 'dJ/dW: {"a^T @ dJ/dc":')
+    res = run("validate", write(tmp_path, "dense-exam.yaml", text))
+    assert res.exit_code == 1
+    assert "translations.de.mistakes: dJ/dW has no anticipated mistake 'a^T @ dJ/dc'" in res.output + res.stderr
+
+
+def test_bank_mistake_messages_come_in_every_language(tmp_path, run):
+    """The bank's anticipated mistakes answer in German and Russian too."""
+    path = answers(tmp_path, "answers:\n  de/db: d\n")
+    messages = set()
+    for lang in ("en", "de", "ru"):
+        data = json.loads(run("check", "colah-graph", "--answers", path, "--format", "json", "--lang", lang).output)
+        messages.add(next(r["message"] for r in data["results"] if r["question"] == "de/db"))
+    assert len(messages) == 3

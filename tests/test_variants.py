@@ -173,3 +173,11 @@ def test_validate_checks_a_sample_of_variants(tmp_path, run):
     assert res.exit_code == 1
     assert "not finite" in res.output + res.stderr
     assert run("validate", write(tmp_path / "ok" / "drawn.yaml", DRAWN)).exit_code == 0
+
+
+def test_solve_names_the_variant(run):
+    """solve --student names the variant in JSON and on the terminal."""
+    data = json.loads(run("solve", "cs231n-simple", "--student", "ana", "--format", "json").output)
+    assert data["variant"] == "ana"
+    assert "Variant: ana" in run("solve", "cs231n-simple", "--student", "ana").output
+    assert json.loads(run("solve", "cs231n-simple", "--format", "json").output)["variant"] is None

@@ -109,7 +109,7 @@ def validate_files(paths: Iterable[str], seed: int) -> Iterator[FileCheck]:
     from backprop_cli.exercise.bank import exercise_files, solution_for
     from backprop_cli.exercise.model import load_exercise
     from backprop_cli.grade.reference import prepared
-    from backprop_cli.grade.teaching_checks import check_mistakes, check_variants
+    from backprop_cli.grade.teaching_checks import check_mistakes, check_translations, check_variants
     from backprop_cli.grade.validate import check_references
 
     ids: dict[str, str] = {}
@@ -124,7 +124,7 @@ def validate_files(paths: Iterable[str], seed: int) -> Iterator[FileCheck]:
             ids[ex.id] = path
             ref = prepared(ex, seed)
             problems += [(p.key, p.args) for p in check_references(ref)]
-            problems += check_mistakes(ref) + check_variants(ex, seed)
+            problems += check_mistakes(ref) + check_translations(ex) + check_variants(ex, seed)
             solution = solution_for(path, ex.id)
             if solution:
                 report = check_files(ex, solution, seed)

@@ -31,14 +31,25 @@ def check_mistakes(ref) -> list[tuple[str, dict]]:
                 trials = [ref.value_trial] if constant else ref.trials
                 same = all(_same(ref, evaluate(e, ref.env(t)), ref.value(t, q), constant) for t in trials)
             except _NeedsValues:
-                problems.append(("cli.mistake_unreadable", {**args, "reason": "numbers need values"}))
+                problems.append(("cli.mistake_unreadable", {**args, "reason_key": "result.numbers_need_values"}))
                 continue
             except BackpropError as err:
-                problems.append(("cli.mistake_unreadable", {**args, "reason": err.key}))
+                problems.append(("cli.mistake_unreadable", {**args, "reason_key": err.key, "reason_args": dict(err.args_)}))
                 continue
             if same:
                 problems.append(("cli.mistake_is_reference", args))
     return problems
+
+
+def check_translations(ex) -> list[tuple[str, dict]]:
+    """(message key, args) for every translated mistake message that names no anticipated mistake."""
+    from backprop_cli.exercise.model import normalize_key
+
+    mistakes = {normalize_key(q.target): {m.answer for m in q.mistakes} for q in ex.questions if q.mistakes}
+    return [("cli.translation_unknown_mistake", {"language": lang, "question": question, "answer": answer})
+            for lang, entry in ex.translations.items()
+            for question, by_answer in entry.get("mistakes", {}).items()
+            for answer in by_answer if answer not in mistakes.get(normalize_key(question), set())]
 
 
 class _NeedsValues(Exception):

@@ -238,5 +238,6 @@ MESSAGES: dict[str, str] = {
     "report.your_numbers": "deine Zahlen",
     "cli.mistake_unreadable": "der erwartete Fehler '{answer}' von {question} kann nicht gelesen werden: {reason}",
     "cli.mistake_is_reference": "der erwartete Fehler '{answer}' von {question} ist gleich der Referenz",
+    "cli.translation_unknown_mistake": "translations.{language}.mistakes: {question} hat keinen erwarteten Fehler '{answer}'",
     "cli.variant_not_finite": "die Variante von '{student}' hat eine nicht endliche Referenz: {question}",
 }

@@ -238,5 +238,6 @@ MESSAGES: dict[str, str] = {
     "report.your_numbers": "your numbers",
     "cli.mistake_unreadable": "the anticipated mistake '{answer}' of {question} cannot be read: {reason}",
     "cli.mistake_is_reference": "the anticipated mistake '{answer}' of {question} equals the reference",
+    "cli.translation_unknown_mistake": "translations.{language}.mistakes: {question} has no anticipated mistake '{answer}'",
     "cli.variant_not_finite": "the variant of student '{student}' has a reference that is not finite: {question}",
 }

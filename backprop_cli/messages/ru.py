@@ -238,5 +238,6 @@ MESSAGES: dict[str, str] = {
     "report.your_numbers": "ваши числа",
     "cli.mistake_unreadable": "предусмотренную ошибку '{answer}' вопроса {question} нельзя прочитать: {reason}",
     "cli.mistake_is_reference": "предусмотренная ошибка '{answer}' вопроса {question} совпадает с эталоном",
+    "cli.translation_unknown_mistake": "translations.{language}.mistakes: у {question} нет предусмотренной ошибки '{answer}'",
     "cli.variant_not_finite": "у варианта студента '{student}' эталон не конечен: {question}",
 }

@@ -88,6 +88,7 @@ def solution_json(sol) -> dict:
     """The solution as SPEC section 9 has it; formulas in the plain (re-parsable) notation."""
     return {
         "exercise": sol.exercise.id,
+        "variant": sol.exercise.variant,
         "questions": [{"question": q.question, "kind": q.kind,
                        "formula": _show(plain, q.formula) if q.kind == "derivative" else None,
                        "shape": fmt(q.shape), "value": json_value(q.value)} for q in sol.questions],
@@ -108,6 +109,8 @@ def solution_markdown(sol) -> str:
     out = [f"# {ex.title}", ""]
     if ex.source:
         out += [f"*Source:* {ex.source}", ""]
+    if ex.variant is not None:
+        out += [f"*Variant:* {ex.variant}", ""]
     if ex.description.strip():
         out += [ex.description.strip(), ""]
     out += ["## Forward pass", "", "Inputs: " + ", ".join(f"`{i.name}` ({fmt(i.shape)})" for i in ex.inputs) + "."]
@@ -234,6 +237,8 @@ def solution_latex(sol) -> str:
     body = [rf"\section*{{{tex_text(ex.title)}}}"]
     if ex.source:
         body += [r"\noindent\textit{Source:} " + tex_text(ex.source), ""]
+    if ex.variant is not None:
+        body += [r"\noindent\textit{Variant:} " + tex_text(ex.variant), ""]
     if ex.description.strip():
         body += tex_markdown(ex.description) + [""]
     body += [r"\subsection*{Forward pass}", "Inputs: " + ", ".join(
@@ -286,6 +291,8 @@ def print_solution_rich(sol, console) -> None:
     console.print(Text(ex.title, style="bold"))
     if ex.source:
         console.print(Text(f"Source: {ex.source}", style="dim"))
+    if ex.variant is not None:
+        console.print(Text(f"Variant: {ex.variant}", style="bold"))
     if ex.description.strip():
         console.print()
         console.print(Markdown(ex.description.strip()))

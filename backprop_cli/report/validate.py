@@ -19,4 +19,6 @@ def _problem(problem: tuple[str, dict] | BackpropError, lang: str) -> str:
     if isinstance(problem, BackpropError):
         return problem.render(lang)
     key, args = problem
+    if "reason_key" in args:      # a nested message, such as why an anticipated mistake cannot be read
+        args = {**args, "reason": message(args["reason_key"], lang, **args.get("reason_args", {}))}
     return message(key, lang, **args)
