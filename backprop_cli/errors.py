@@ -31,7 +31,7 @@ class BackpropError(Exception):
 
     exit_code = 2
 
-    def __init__(self, key: str, mark: Mark | None = None, **args):
+    def __init__(self, key: str, mark: Mark | None = None, **args: Any):
         self.key = key
         self.mark = mark
         self.args_ = args
@@ -59,7 +59,7 @@ class BackpropError(Exception):
 class FormulaError(BackpropError):
     """An error inside one formula. ``text`` is the formula and ``pos`` the 0-based offset of the fault."""
 
-    def __init__(self, key: str, text: str = "", pos: int | None = None, mark: Mark | None = None, **args):
+    def __init__(self, key: str, text: str = "", pos: int | None = None, mark: Mark | None = None, **args: Any):
         super().__init__(key, mark, **args)
         self.text = text
         self.pos = pos

@@ -11,7 +11,8 @@ from typing import Callable
 import numpy
 
 from backprop_cli.errors import InputError, Mark
-from backprop_cli.exercise.model import Exercise, _array, _compact, _fail, _fields, _got, _opt, _text, normalize_key  # noqa: F401
+from backprop_cli.exercise.fields import _fail, _fields, _got, _opt, _text
+from backprop_cli.exercise.model import Exercise, _array, _compact, normalize_key
 from backprop_cli.exercise.yamlio import Node, load_yaml
 
 ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
@@ -56,9 +57,10 @@ def parse_answers(node: Node, path: str) -> Answers:
         _fail("schema.not_mapping", node)
     top = _fields(node, "", ANSWERS_KEYS)
     exercise = _opt(top, "exercise")
-    sections = {name: _entries(_opt(top, name), name) for name in SECTION_KIND}
     return Answers(exercise=_text(exercise, "exercise").strip() if exercise else None, path=path,
-                   exercise_mark=exercise.mark if exercise else None, **sections)
+                   exercise_mark=exercise.mark if exercise else None,
+                   answers=_entries(_opt(top, "answers"), "answers"), shapes=_entries(_opt(top, "shapes"), "shapes"),
+                   values=_entries(_opt(top, "values"), "values"))
 
 
 def _entries(node: Node | None, section: str) -> dict[str, AnswerEntry]:
@@ -143,7 +145,8 @@ def match_answers(ex: Exercise, ans: Answers) -> Answers:
         sections[section] = {t: matched.get(t) or AnswerEntry(t, None, None, missing) for t in targets}
     if hidden:
         warnings.append(("answers.more_warnings", {"count": hidden}, Mark(ans.path, 1, 1)))
-    return replace(ans, warnings=tuple(warnings), **sections)
+    return replace(ans, warnings=tuple(warnings), answers=sections["answers"], shapes=sections["shapes"],
+                   values=sections["values"])
 
 
 def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str]) -> tuple[str, dict[str, object]]:

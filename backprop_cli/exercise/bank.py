@@ -4,7 +4,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Iterable
+
 from backprop_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from backprop_cli.exercise.model import Exercise
 
 BUILTIN = Path(__file__).resolve().parent.parent / "bank"
 
@@ -21,15 +26,16 @@ def exercise_path(name: str) -> str:
     raise UsageError("cli.unknown_exercise", name=name)
 
 
-def load(name: str, student: str | None = None):
+def load(name: str, student: str | None = None) -> Exercise:
     """The exercise ``name`` (a path or an id), with ``student``'s own numbers when it draws them."""
     from backprop_cli.exercise.model import load_exercise
     from backprop_cli.exercise.variants import for_student
 
-    return for_student(load_exercise(exercise_path(name)), student)
+    ex: Exercise = for_student(load_exercise(exercise_path(name)), student)
+    return ex
 
 
-def exercise_files(paths) -> list:
+def exercise_files(paths: Iterable[str]) -> list[str]:
     """Every exercise file under ``paths`` (files or folders), sorted; ./exercises or the bank by default."""
     if not paths:
         paths = ["exercises"] if os.path.isdir("exercises") else [str(BUILTIN)]

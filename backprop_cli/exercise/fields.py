@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from typing import Any, NoReturn, Sequence
+
 from backprop_cli.errors import InputError, Mark
 from backprop_cli.exercise.yamlio import Node, plain
 
@@ -19,11 +21,11 @@ def _got(node: Node) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _fail(key: str, node: Node, **args):
+def _fail(key: str, node: Node, **args: Any) -> NoReturn:
     raise InputError(key, node.mark, got=_got(node), **args)
 
 
-def _unknown_key(node: Node, key: str, allowed) -> None:
+def _unknown_key(node: Node, key: str, allowed: Sequence[str]) -> None:
     import difflib
 
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -33,16 +35,17 @@ def _unknown_key(node: Node, key: str, allowed) -> None:
     raise InputError("schema.unknown_key", node.key_mark(key), **args)
 
 
-def _fields(node: Node, field: str, allowed=None) -> dict[str, Node]:
+def _fields(node: Node, field: str, allowed: Sequence[str] | None = None) -> dict[str, Node]:
     """The entries of the mapping ``node`` (null is empty); with ``allowed``, unknown keys are errors."""
     if node.value is None:
         return {}
     if not node.is_map:
         _fail("schema.expected_mapping", node, field=field)
     for key in node.value if allowed is not None else ():
-        if key not in allowed:
+        if allowed is not None and key not in allowed:
             _unknown_key(node, key, allowed)
-    return node.value
+    entries: dict[str, Node] = node.value
+    return entries
 
 
 def _opt(fields: dict[str, Node], field: str) -> Node | None:
@@ -76,12 +79,13 @@ def _number(node: Node, field: str, key: str = "schema.expected_number") -> floa
         return math.inf
 
 
-def _choice(node: Node | None, field: str, allowed, default: str | None) -> str:
+def _choice(node: Node | None, field: str, allowed: Sequence[str], default: str | None) -> str:
     if (node is None or node.value is None) and default is not None:
         return default
+    assert node is not None   # with no default, the caller passes the required node
     if node.value not in allowed:
         _fail("schema.bad_choice", node, field=field, allowed=", ".join(allowed))
-    return node.value
+    return str(node.value)
 
 
 def _name(node_key: str, mark: Mark, field: str) -> str:

@@ -7,6 +7,8 @@ duplicate keys and rectangular value lists. Nothing here is used at run time to 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import json
 
 from backprop_cli.errors import UsageError
@@ -16,7 +18,7 @@ _NAME = "^[A-Za-z_\\u00C0-\\uFFFF][A-Za-z0-9_\\u00C0-\\uFFFF]*$"
 _FLOAT_TEXT = "^[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?$"
 
 
-def _number(description: str) -> dict:
+def _number(description: str) -> dict[str, Any]:
     return {
         "title": "Number",
         "description": description + " YAML 1.1 reads 1e-3 as text; such text is accepted as a number.",
@@ -24,7 +26,7 @@ def _number(description: str) -> dict:
     }
 
 
-def _numbers(title: str, description: str) -> dict:
+def _numbers(title: str, description: str) -> dict[str, Any]:
     return {"title": title, "description": description, "$ref": "#/$defs/numbers"}
 
 
@@ -120,11 +122,11 @@ _TRANSLATION = {
 }
 
 
-def _question_kind(kind: str, description: str) -> dict:
+def _question_kind(kind: str, description: str) -> dict[str, Any]:
     return {"title": kind.capitalize() + " question", "description": description, "type": "string", "pattern": _TARGET}
 
 
-EXERCISE_SCHEMA: dict = {
+EXERCISE_SCHEMA: dict[str, Any] = {
     "$schema": _DRAFT,
     "title": "backprop exercise",
     "description": "An exercise for the backprop checker: inputs, forward equations, a loss and questions (SPEC section 3).",
@@ -249,7 +251,7 @@ _ANSWER = {
     "anyOf": [{"type": ["string", "number", "null"]}, {"$ref": "#/$defs/numbers"}],
 }
 
-ANSWERS_SCHEMA: dict = {
+ANSWERS_SCHEMA: dict[str, Any] = {
     "$schema": _DRAFT,
     "title": "backprop answers",
     "description": "A student's answers to one exercise (SPEC section 4). Keys are the exercise's question keys.",

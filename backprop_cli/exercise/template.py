@@ -1,12 +1,18 @@
 """Lets a student start: the answers template of an exercise, every question with an empty answer."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backprop_cli.exercise.model import Exercise
+
 
 def _quote(key: str) -> str:
     return f'"{key}"' if any(c in key for c in ":#{}[],&*!|>'\"%@`") else key
 
 
-def answers_template(ex) -> str:
+def answers_template(ex: Exercise) -> str:
+    """The answers file a student starts from: every question of ``ex`` with an empty answer."""
     lines = [f"# {ex.title}"]
     if ex.source:
         lines.append(f"# Source: {ex.source}")

@@ -144,7 +144,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, filename: str) -> InputE
     return InputError("yaml.syntax", mark, problem=problem)
 
 
-def _mark(yaml_mark, filename: str) -> Mark:
+def _mark(yaml_mark: Any, filename: str) -> Mark:
     return Mark(filename, yaml_mark.line + 1, yaml_mark.column + 1)
 
 
@@ -155,12 +155,12 @@ class _Collection:
 
     def __init__(self, mark: Mark, is_map: bool):
         self.mark = mark
-        self.items: dict[str, Node] | list[Node] = {} if is_map else []
+        self.items: Any = {} if is_map else []          # dict[str, Node] for a mapping, else list[Node]
         self.keys: dict[str, Mark] | None = {} if is_map else None
-        self.key: tuple[str, Mark] | None = None
+        self.key: tuple[Any, Mark] | None = None
 
 
-def _build(loader, filename: str) -> Node:
+def _build(loader: Any, filename: str) -> Node:
     stack: list[_Collection] = []
     root: Node | None = None
     documents = events = 0
@@ -216,7 +216,7 @@ def _build(loader, filename: str) -> Node:
     return root if root is not None else Node(None, Mark(filename, 1, 1))
 
 
-def _scalar(loader, ev, mark: Mark) -> Node:
+def _scalar(loader: Any, ev: Any, mark: Mark) -> Node:
     tag, value = ev.tag, ev.value
     if tag is None or tag == "!":
         plain_text = ev.implicit[0] and value[:1] in _RESOLVED_FIRST

@@ -6,7 +6,7 @@ not part of equality, so ``parse(print(x)) == x`` compares structure only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Callable, Iterator, Union
 
 _pos = field(default=-1, compare=False, repr=False)
 
@@ -78,7 +78,7 @@ class Call:
     """A function call ``fn(args)``; ``prime`` marks the derivative ``fn'(args)``."""
 
     fn: str
-    args: tuple
+    args: tuple[Expr, ...]
     prime: bool = False
     pos: int = _pos
 
@@ -95,7 +95,7 @@ class Equation:
     target_pos: tuple[int, ...] = field(default=(), compare=False)
 
 
-def children(e: Expr) -> tuple:
+def children(e: Expr) -> tuple[Expr, ...]:
     """The sub-expressions of ``e``, in order."""
     if isinstance(e, Bin):
         return (e.left, e.right)
@@ -108,7 +108,7 @@ def children(e: Expr) -> tuple:
     return ()
 
 
-def walk(e: Expr):
+def walk(e: Expr) -> Iterator[Expr]:
     """Every node of ``e``, parents before children (iterative, so deep trees are fine)."""
     stack = [e]
     while stack:
@@ -117,7 +117,7 @@ def walk(e: Expr):
         stack.extend(reversed(children(node)))
 
 
-def replace(e: Expr, fn) -> Expr:
+def replace(e: Expr, fn: Callable[[Expr], Expr]) -> Expr:
     """``e`` rebuilt bottom-up, with ``fn(node)`` applied to every rebuilt node."""
     if isinstance(e, Bin):
         e = Bin(e.op, replace(e.left, fn), replace(e.right, fn), e.pos)

@@ -2,16 +2,18 @@
 (``1·x`` is ``x``, ``--x`` is ``x``, numbers come first in a product)."""
 from __future__ import annotations
 
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Name, Neg, Num, Pow, T  # noqa: F401
+from typing import Iterable, TypeGuard, overload
+
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Expr, Name, Neg, Num, Pow, T  # noqa: F401
 
 ONE = Num(1.0)
 
 
-def is_num(e, value=None) -> bool:
+def is_num(e: Expr | None, value: float | None = None) -> TypeGuard[Num]:
     return isinstance(e, Num) and (value is None or e.value == value)
 
 
-def neg(x):
+def neg(x: Expr) -> Expr:
     if isinstance(x, Neg):
         return x.x
     if is_num(x, 0.0):
@@ -19,7 +21,7 @@ def neg(x):
     return Neg(x)
 
 
-def mul(a, b):
+def mul(a: Expr, b: Expr) -> Expr:
     """The product ``a * b`` (a scaling if either side is a scalar)."""
     if is_num(a, 1.0):
         return b
@@ -38,7 +40,7 @@ def mul(a, b):
     return Bin(MUL, a, b)
 
 
-def had(a, b):
+def had(a: Expr, b: Expr) -> Expr:
     """The elementwise product; a number factor becomes a scaling."""
     if is_num(a) or is_num(b):
         return mul(a, b)
@@ -49,7 +51,16 @@ def had(a, b):
     return Bin(HADAMARD, a, b)
 
 
-def add(a, b):
+@overload
+def add(a: Expr | None, b: Expr) -> Expr: ...
+@overload
+def add(a: Expr, b: Expr | None) -> Expr: ...
+@overload
+def add(a: Expr | None, b: Expr | None) -> Expr | None: ...
+
+
+def add(a: Expr | None, b: Expr | None) -> Expr | None:
+    """The sum ``a + b``; None is no term (so ``add(None, x)`` is ``x``)."""
     if a is None:
         return b
     if b is None:
@@ -59,27 +70,27 @@ def add(a, b):
     return Bin(ADD, a, b)
 
 
-def total(parts):
+def total(parts: Iterable[Expr]) -> Expr | None:
     """The sum of the formulas ``parts`` (None for none)."""
-    out = None
+    out: Expr | None = None
     for p in parts:
         out = add(out, p)
     return out
 
 
-def sub(a, b):
+def sub(a: Expr, b: Expr) -> Expr:
     if isinstance(b, Neg):
         return Bin(ADD, a, b.x)
     return Bin(SUB, a, b)
 
 
-def div(a, b):
+def div(a: Expr, b: Expr) -> Expr:
     if is_num(b, 1.0):
         return a
     return Bin(DIV, a, b)
 
 
-def power(x, p: float):
+def power(x: Expr, p: float) -> Expr:
     if p == 1:
         return x
     if p == 0:
@@ -87,7 +98,7 @@ def power(x, p: float):
     return Pow(x, float(p))
 
 
-def tr(x):
+def tr(x: Expr) -> Expr:
     if isinstance(x, T):
         return x.x
     if isinstance(x, (Num,)):
@@ -95,14 +106,14 @@ def tr(x):
     return T(x)
 
 
-def call(fn: str, *args, prime: bool = False):
+def call(fn: str, *args: Expr, prime: bool = False) -> Expr:
     return Call(fn, tuple(args), prime)
 
 
-def outer(a, b):
+def outer(a: Expr, b: Expr) -> Expr:
     return Bin(OUTER, a, b)
 
 
-def dim_expr(d):
+def dim_expr(d: int | str) -> Expr:
     """A dimension as a formula argument: ``3`` or ``n``."""
     return Num(float(d)) if isinstance(d, int) else Name(d)

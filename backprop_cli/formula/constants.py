@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from backprop_cli.errors import FormulaSyntaxError
-from backprop_cli.formula.ast import ADD, DIV, MUL, SUB, Bin, Neg, Num, Pow
+from backprop_cli.formula.ast import ADD, DIV, MUL, SUB, Bin, Expr, Neg, Num, Pow
 
 
 def safe_pow(base: float, exp: float) -> float:
@@ -14,7 +14,7 @@ def safe_pow(base: float, exp: float) -> float:
     return float("nan") if isinstance(value, complex) else value
 
 
-def fold(e, text: str = "", key: str = "syntax.exponent") -> float:
+def fold(e: Expr, text: str = "", key: str = "syntax.exponent") -> float:
     """The value of a constant expression (numbers only), for exponents and axes."""
     if isinstance(e, Num):
         return e.value

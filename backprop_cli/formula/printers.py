@@ -5,14 +5,14 @@ Parentheses are added from precedence: sums < products < unary minus < powers < 
 """
 from __future__ import annotations
 
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T
 from backprop_cli.formula.names import SPELLED, spelled_name
 from backprop_cli.formula.vocabulary import syntax_of
 
 SUM, PROD, UNARY, POWER, POSTFIX, ATOM = range(1, 7)
 
 
-def level(e) -> int:
+def level(e: Expr) -> int:
     if isinstance(e, Bin):
         return SUM if e.op in (ADD, SUB) else PROD
     if isinstance(e, Neg):
@@ -27,6 +27,7 @@ def level(e) -> int:
 
 
 def number_text(v: float) -> str:
+    """A number as the formulas write it: ``3`` for 3.0, else the shortest repr."""
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     return repr(float(v))
@@ -35,41 +36,43 @@ def number_text(v: float) -> str:
 class Printer:
     """Base printer: subclasses give the spellings."""
 
-    ops: dict = {}
+    ops: dict[str, str] = {}
     lparen, rparen = "(", ")"
+    transpose = ""
 
-    def __call__(self, e) -> str:
+    def __call__(self, e: Expr) -> str:
         return self.show(e)
 
-    def show(self, e) -> str:
-        return getattr(self, "p_" + type(e).__name__)(e)
+    def show(self, e: Expr) -> str:
+        text: str = getattr(self, "p_" + type(e).__name__)(e)
+        return text
 
-    def wrap(self, e, min_level: int) -> str:
+    def wrap(self, e: Expr, min_level: int) -> str:
         text = self.show(e)
         return f"{self.lparen}{text}{self.rparen}" if level(e) < min_level else text
 
-    def p_Num(self, e):
+    def p_Num(self, e: Num) -> str:
         return number_text(e.value)
 
-    def p_Neg(self, e):
+    def p_Neg(self, e: Neg) -> str:
         return "-" + self.wrap(e.x, UNARY)
 
-    def p_Bin(self, e):
+    def p_Bin(self, e: Bin) -> str:
         lvl = level(e)
         left = self.wrap(e.left, lvl)
         right = self.wrap(e.right, lvl + 1)
         return self.binary(e, left, right)
 
-    def binary(self, e, left, right):
+    def binary(self, e: Bin, left: str, right: str) -> str:
         return f"{left} {self.op_text(e)} {right}"
 
-    def op_text(self, e):
+    def op_text(self, e: Bin) -> str:
         return self.ops[e.op]
 
-    def p_T(self, e):
+    def p_T(self, e: T) -> str:
         return self.wrap(e.x, POSTFIX) + self.transpose
 
-    def call_args(self, e):
+    def call_args(self, e: Call) -> str:
         return ", ".join(self.show(a) for a in e.args)
 
 
@@ -77,28 +80,28 @@ class PlainPrinter(Printer):
     ops = {ADD: "+", SUB: "-", MUL: "@", HADAMARD: ".*", DIV: "/"}
     transpose = "^T"
 
-    def op_text(self, e):
+    def op_text(self, e: Bin) -> str:
         if e.op == MUL and (isinstance(e.left, Num) or isinstance(e.right, Num)):
             return "*"
         return self.ops[e.op]
 
-    def p_Bin(self, e):
+    def p_Bin(self, e: Bin) -> str:
         if e.op == OUTER:
             return f"outer({self.show(e.left)}, {self.show(e.right)})"
         return super().p_Bin(e)
 
-    def p_Name(self, e):
+    def p_Name(self, e: Name) -> str:
         return spelled_name(e.name)
 
-    def p_Deriv(self, e):
+    def p_Deriv(self, e: Deriv) -> str:
         d = "∂" if e.partial else "d"
         return f"{d}{spelled_name(e.num)}/{d}{spelled_name(e.den)}"
 
-    def p_Pow(self, e):
+    def p_Pow(self, e: Pow) -> str:
         exp = number_text(e.exp) if e.exp >= 0 else f"({number_text(e.exp)})"
         return f"{self.wrap(e.base, POSTFIX)}^{exp}"
 
-    def p_Call(self, e):
+    def p_Call(self, e: Call) -> str:
         return f"{e.fn}{chr(39) if e.prime else ''}({self.call_args(e)})"
 
 
@@ -109,30 +112,30 @@ class UnicodePrinter(Printer):
     ops = {ADD: "+", SUB: "-", MUL: "·", HADAMARD: "⊙", DIV: "/", OUTER: "⊗"}
     transpose = "ᵀ"
 
-    def binary(self, e, left, right):
+    def binary(self, e: Bin, left: str, right: str) -> str:
         if e.op == MUL and isinstance(e.left, Num) and isinstance(e.right, (Name, Deriv, Call)):
             glued = isinstance(e.right, Name) and e.right.name[:1] not in "eE"   # 2e3 would read as 2000
             return f"{left}{'' if glued else ' '}{right}"
         return super().binary(e, left, right)
 
-    def p_Name(self, e):
+    def p_Name(self, e: Name) -> str:
         return e.name
 
-    def p_Deriv(self, e):
+    def p_Deriv(self, e: Deriv) -> str:
         return f"∂{e.num}/∂{e.den}"
 
-    def p_Pow(self, e):
+    def p_Pow(self, e: Pow) -> str:
         if e.exp == int(e.exp):
             return self.wrap(e.base, POSTFIX) + number_text(e.exp).translate(_SUPERSCRIPT)
         return f"{self.wrap(e.base, POSTFIX)}^({number_text(e.exp)})"
 
-    def p_Call(self, e):
+    def p_Call(self, e: Call) -> str:
         syntax = syntax_of(e.fn)
         name = (syntax and syntax.unicode) or e.fn
         return f"{name}{chr(39) if e.prime else ''}({self.call_args(e)})"
 
 
-def _starts_with_number(e) -> bool:
+def _starts_with_number(e: Expr) -> bool:
     """Whether ``e`` is printed starting with a digit or a sign (so juxtaposition would misread)."""
     while isinstance(e, (Bin, Pow, T)):
         e = e.left if isinstance(e, Bin) else e.base if isinstance(e, Pow) else e.x
@@ -140,6 +143,7 @@ def _starts_with_number(e) -> bool:
 
 
 def latex_name(name: str) -> str:
+    """A name in LaTeX: Greek letters as commands, a multi-letter head upright, digits and ``_x`` as a subscript."""
     head, tail = name, ""
     for i, ch in enumerate(name):
         if ch == "_" or (ch.isdigit() and i > 0):
@@ -157,7 +161,7 @@ class LatexPrinter(Printer):
     transpose = r"^{\top}"
     lparen, rparen = r"\left(", r"\right)"
 
-    def binary(self, e, left, right):
+    def binary(self, e: Bin, left: str, right: str) -> str:
         if e.op == DIV:
             return rf"\frac{{{self.show(e.left)}}}{{{self.show(e.right)}}}"
         if e.op == MUL and isinstance(e.left, Num) and not _starts_with_number(e.right):
@@ -166,23 +170,23 @@ class LatexPrinter(Printer):
             right = rf"\left({right}\right)"
         return super().binary(e, left, right)
 
-    def p_Name(self, e):
+    def p_Name(self, e: Name) -> str:
         return latex_name(e.name)
 
-    def p_Deriv(self, e):
+    def p_Deriv(self, e: Deriv) -> str:
         d = r"\partial " if e.partial else "d"
         return rf"\frac{{{d}{latex_name(e.num)}}}{{{d}{latex_name(e.den)}}}"
 
-    def p_Pow(self, e):
+    def p_Pow(self, e: Pow) -> str:
         base = self.wrap(e.base, POSTFIX)
         if isinstance(e.base, (T, Pow)):       # x^T^2 would be a double superscript
             base = "{" + base + "}"
         return f"{base}^{{{number_text(e.exp)}}}"
 
-    def p_T(self, e):
+    def p_T(self, e: T) -> str:
         return "{" + self.wrap(e.x, POSTFIX) + "}" + self.transpose
 
-    def p_Call(self, e):
+    def p_Call(self, e: Call) -> str:
         if e.fn == "sqrt" and not e.prime:
             return rf"\sqrt{{{self.show(e.args[0])}}}"
         syntax = syntax_of(e.fn)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from typing import Any, Protocol
 
 LANGUAGES = ("en", "de", "ru")
 #: Where the language comes from when none is asked for: the first of these that is set and not empty.
@@ -29,12 +30,14 @@ def default_lang() -> str:
 
 
 def catalogue(lang: str) -> dict[str, str]:
+    """The templates of ``lang`` by message key (English for a language we do not have)."""
     if lang not in LANGUAGES:
         lang = "en"
-    return importlib.import_module(f"backprop_cli.messages.{lang}").MESSAGES
+    templates: dict[str, str] = importlib.import_module(f"backprop_cli.messages.{lang}").MESSAGES
+    return templates
 
 
-def message(key: str, lang: str = "en", **args) -> str:
+def message(key: str, lang: str = "en", **args: Any) -> str:
     """The message ``key`` in ``lang``, filled in with ``args``."""
     if "suggestion" in args and "suggestion_text" not in args:
         hint = args["suggestion"]
@@ -42,7 +45,7 @@ def message(key: str, lang: str = "en", **args) -> str:
     return _fill(key, lang, args)
 
 
-def _fill(key: str, lang: str, args: dict) -> str:
+def _fill(key: str, lang: str, args: dict[str, Any]) -> str:
     template = catalogue(lang).get(key) or catalogue("en").get(key)
     if template is None:
         return key + (": " + ", ".join(f"{k}={v}" for k, v in args.items()) if args else "")
@@ -59,7 +62,16 @@ def caret_lines(text: str, pos: int) -> str:
     return f"    {line}\n    {' ' * pos}^"
 
 
-def render_error(err, lang: str = "en") -> str:
+class _Error(Protocol):   # a BackpropError (errors.py imports this module, so not the other way round)
+    @property
+    def key(self) -> str: ...
+    @property
+    def mark(self) -> object: ...
+    @property
+    def args_(self) -> dict[str, Any]: ...
+
+
+def render_error(err: _Error, lang: str = "en") -> str:
     """``file:line:col: message`` and, for formula errors, the formula with a caret under the fault."""
     text = message(err.key, lang, **err.args_)
     if "equation" in err.args_:
