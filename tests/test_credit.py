@@ -244,3 +244,25 @@ def test_bank_mistake_messages_come_in_every_language(tmp_path, run):
         data = json.loads(run("check", "colah-graph", "--answers", path, "--format", "json", "--lang", lang).output)
         messages.add(next(r["message"] for r in data["results"] if r["question"] == "de/db"))
     assert len(messages) == 3
+
+
+def test_grade_shows_partial_points_and_retryable(tmp_path, run):
+    """grade counts partial and carried-forward points in scores, per-question CSV points and JSON records."""
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    write(bank, "dense-exam.yaml", DENSE)
+    sub = tmp_path / "subs" / "ana"
+    sub.mkdir(parents=True)
+    write(sub, "dense-exam.yaml", "answers:\n  dJ/dW: (dJ/dc ⊙ f'(a W + b))^T a\n  dJ/db: dJ/dc ⊙ (\n")
+    data = json.loads(run("grade", str(tmp_path / "subs"), "--exercises", str(bank), "--format", "json").output)
+    record = data["students"][0]["exercises"][0]
+    assert record["score"] == 1.0
+    results = {(r["kind"], r["question"]): r for r in record["results"]}
+    assert results[("derivative", "dJ/dW")]["credit"] == "partial"
+    assert results[("derivative", "dJ/db")]["retryable"] is True
+    csv_text = run("grade", str(tmp_path / "subs"), "--exercises", str(bank), "--format", "csv").output
+    head, row = csv_text.splitlines()[:2]
+    cells = dict(zip(head.split(","), row.split(",")))
+    assert cells["dense-exam dJ/dW [derivative] points"] == "1"
+    junit = run("grade", str(tmp_path / "subs"), "--exercises", str(bank), "--format", "junit").output
+    assert "dJ/dW: incorrect 1/2" in junit and "dJ/db: invalid 0/1 (retryable)" in junit

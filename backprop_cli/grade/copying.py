@@ -15,9 +15,9 @@ from backprop_cli.grade.credit import _answer, _close
 MIN_NUMBERS = 2
 
 
-def spot_copies(report, ref, answers, others: list) -> object:
-    """``report`` with the answers copied from one of ``others`` (``(student or None, reference)``
-    pairs, None for the exercise's own numbers) marked incorrect with a message that says so."""
+def spot_copies(report, ref, answers, others) -> object:
+    """``report`` with the answers copied from one of ``others`` (an iterable of ``(student or None,
+    reference)`` pairs, None for the exercise's own numbers) marked incorrect with a message that says so."""
     sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
     numbers = {}
     for i, (q, r) in enumerate(zip(ref.questions, report.results)):

@@ -120,11 +120,15 @@ def grade_junit(cg, lang: str = "en") -> str:
                               errors=str(sum(r.error is not None for r in recs)))
         for r in recs:
             case = ET.SubElement(suite, "testcase", classname=student, name=r.exercise)
+            if r.variant is not None:
+                ET.SubElement(ET.SubElement(case, "properties"), "property", name="variant", value=r.variant)
             if r.error is not None:
                 text = error_text(r.error, lang)
                 ET.SubElement(case, "error", message=text).text = text
             elif not r.passed:
-                bad = ", ".join(f"{x.question}: {x.status}" for x in r.results if x.status != "correct")
+                bad = ", ".join(f"{x.question}: {x.status} {x.points:g}/{x.max_points:g}"
+                                f"{' (' + message('report.retryable', lang) + ')' if x.retryable else ''}"
+                                for x in r.results if x.status != "correct")
                 ET.SubElement(case, "failure", message=f"{r.score:g}/{r.max_score:g}").text = bad
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
