@@ -10,6 +10,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any, Callable, cast
 
 import numpy
 
@@ -71,8 +72,8 @@ class Question:
     points: float
     hint: str | None
     mark: Mark
-    mistakes: tuple = ()                     # teaching.Mistake, matched before the diagnosis catalogue
-    partial: dict | None = None              # diagnosis code -> share; None: the exercise's default
+    mistakes: tuple[Any, ...] = ()           # teaching.Mistake, matched before the diagnosis catalogue
+    partial: dict[str, float] | None = None  # diagnosis code -> share; None: the exercise's default
     carry_forward: bool | None = None        # None: the exercise's setting
     carry_forward_points: float | None = None
 
@@ -97,12 +98,12 @@ class Exercise:
     rtol: float
     atol: float
     path: str
-    shapes: dict = field(default_factory=dict)          # declared node shapes (the outputs of opaque functions)
-    partial: dict = field(default_factory=dict)         # default diagnosis code -> share for every question
+    shapes: dict[str, tuple[Dim, ...]] = field(default_factory=dict)   # declared node shapes (the outputs of opaque functions)
+    partial: dict[str, float] = field(default_factory=dict)            # default diagnosis code -> share for every question
     carry_forward: bool = False
     carry_forward_points: float = 1.0
-    draws: dict = field(default_factory=dict)           # input -> teaching.Draw (numbers drawn per student)
-    translations: dict = field(default_factory=dict)    # language -> texts (teaching.parse_translations)
+    draws: dict[str, Any] = field(default_factory=dict)                # input -> teaching.Draw (numbers drawn per student)
+    translations: dict[str, Any] = field(default_factory=dict)        # language -> texts (teaching.parse_translations)
     variant: str | None = None                          # the student whose drawn numbers ``values`` holds
 
 
@@ -138,7 +139,7 @@ def _walk(node: Node, name: str, flat: list[float], depth: int) -> tuple[int, ..
     shapes = [_walk(item, name, flat, depth + 1) for item in node.value]
     for item, shape in zip(node.value, shapes):
         if shape != shapes[0]:
-            fmt = lambda s: "×".join(map(str, s)) or "scalar"  # noqa: E731
+            fmt: Callable[[tuple[int, ...]], str] = lambda s: "×".join(map(str, s)) or "scalar"  # noqa: E731
             raise InputError("schema.value_ragged", item.mark, name=name, expected=fmt(shapes[0]), got=fmt(shape))
     return (len(shapes),) + shapes[0]
 
@@ -164,7 +165,7 @@ def _input(name: str, node: Node, mark: Mark) -> InputSpec:
     return InputSpec(name, _shape(shape_node, name), domain, role, mark)
 
 
-def _shape(node: Node, name: str) -> tuple:
+def _shape(node: Node, name: str) -> tuple[Dim, ...]:
     """``scalar`` or ``[rows, cols]`` with positive ints or dimension names."""
     if node.value == "scalar":
         return ()
@@ -173,7 +174,7 @@ def _shape(node: Node, name: str) -> tuple:
     _fail("schema.bad_shape", node, name=name)
 
 
-def _declared_shapes(node: Node | None) -> dict:
+def _declared_shapes(node: Node | None) -> dict[str, tuple[Dim, ...]]:
     if node is None:
         return {}
     return {_name(key, node.key_mark(key), "shapes"): _shape(value, key)
@@ -234,6 +235,7 @@ def parse_exercise(node: Node, path: str) -> Exercise:
     inputs = _inputs(_required(top, node, "inputs"))
     loss = _required(top, node, "loss")
     values, draws = _values(_opt(top, "values"), inputs)
+    tolerance = _tolerance(_opt(top, "tolerance"))
     return Exercise(
         id=ex_id,
         title=title,
@@ -250,12 +252,13 @@ def parse_exercise(node: Node, path: str) -> Exercise:
         values=values,
         questions=_questions(_required(top, node, "questions")),
         answers_may_use=_choice(top.get("answers_may_use"), "answers_may_use", ANSWERS_MAY_USE, "downstream"),
-        **_tolerance(_opt(top, "tolerance")),
+        rtol=tolerance["rtol"],
+        atol=tolerance["atol"],
         path=path,
         shapes=_declared_shapes(_opt(top, "shapes")),
         partial=teaching.parse_partial(_opt(top, "partial")),
         carry_forward=bool(teaching.parse_flag(_opt(top, "carry_forward"), "carry_forward")),
-        carry_forward_points=teaching.parse_share(_opt(top, "carry_forward_points"), "carry_forward_points", 1.0),
+        carry_forward_points=cast(float, teaching.parse_share(_opt(top, "carry_forward_points"), "carry_forward_points", 1.0)),
         draws=draws,
         translations=teaching.parse_translations(_opt(top, "translations")),
     )
@@ -271,6 +274,7 @@ def _inputs(node: Node) -> tuple[InputSpec, ...]:
 def _functions(node: Node | None, inputs: tuple[InputSpec, ...]) -> tuple[FunctionSpec, ...]:
     out = []
     for name, kind in (_fields(node, "functions") if node else {}).items():
+        assert node is not None
         mark = node.key_mark(name)
         _name(name, mark, "functions")
         if any(spec.name == name for spec in inputs):
@@ -293,11 +297,13 @@ def _forward(node: Node) -> tuple[Equation, ...]:
     return tuple(Equation(item.value, item.mark, item.is_single_line) for item in items)
 
 
-def _values(node: Node | None, inputs: tuple[InputSpec, ...]) -> tuple[dict, dict]:
+def _values(node: Node | None, inputs: tuple[InputSpec, ...]) -> tuple[dict[str, tuple[numpy.ndarray, Mark]], dict[str, Any]]:
     """The fixed values by input, and how the drawn ones are drawn (their ``default`` is a fixed value)."""
     shapes = {spec.name: spec.shape for spec in inputs}
-    values, draws = {}, {}
+    values: dict[str, tuple[numpy.ndarray, Mark]] = {}
+    draws: dict[str, Any] = {}
     for name, value in (_fields(node, "values") if node else {}).items():
+        assert node is not None
         if name not in shapes:
             raise InputError("schema.value_unknown", node.key_mark(name), name=name, inputs=", ".join(shapes))
         if teaching.is_draw(value):
@@ -316,7 +322,8 @@ def _questions(node: Node) -> tuple[Question, ...]:
         _fail("schema.expected_list", node, field="questions")
     if not node.value:
         raise InputError("schema.empty", node.mark, field="questions")
-    questions, seen = [], {}
+    questions: list[Question] = []
+    seen: dict[tuple[str, str], Mark] = {}
     for item in node.value:
         q = _question(item)
         first = seen.setdefault((q.kind, _compact(q.target)), q.mark)

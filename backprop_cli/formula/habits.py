@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Any, Collection, TypeVar
 
 from backprop_cli.errors import FormulaSyntaxError
-from backprop_cli.formula.ast import DIV, HADAMARD, MUL, Bin, Call, Neg, Num, T
+from backprop_cli.formula.ast import DIV, HADAMARD, MUL, Bin, Call, Expr, Neg, Num, T
 from backprop_cli.formula.constants import fold
 from backprop_cli.formula.vocabulary import function_name as builtin
 
@@ -29,7 +30,7 @@ _IDENTITY = re.compile(r"(?:I|Id|𝕀|E)_(\w+)")
 _HAT = "\u0302"
 
 
-def function_name(raw: str, declared: dict):
+def function_name(raw: str, declared: dict[str, str]) -> str | None:
     """The built-in (or declared) function ``raw`` names, in any case (``Tanh``, ``ReLU``), or None."""
     if raw in declared:
         return raw
@@ -40,7 +41,7 @@ def function_name(raw: str, declared: dict):
     return fn
 
 
-def _spellings(name: str) -> set:
+def _spellings(name: str) -> set[str]:
     """Other ways of writing ``name``: with or without ``_`` before digits and hats, ``ŷ`` ↔ ``yhat``."""
     out = {name.replace("_", ""), re.sub(r"(?<=[^\W\d_])(\d+)$", r"_\1", name)}
     decomposed = unicodedata.normalize("NFD", name)
@@ -55,7 +56,7 @@ def _spellings(name: str) -> set:
     return (out | more) - {name}
 
 
-def resolve(name: str, names) -> str:
+def resolve(name: str, names: Collection[str] | None) -> str:
     """``name`` as the exercise spells it, when exactly one of its other spellings is a known name."""
     if names is None or name in names:
         return name
@@ -63,7 +64,7 @@ def resolve(name: str, names) -> str:
     return hits.pop() if len(hits) == 1 else name
 
 
-def identity_size(name: str, names):
+def identity_size(name: str, names: Collection[str] | None) -> str | None:
     """``m`` for ``I_m``, ``Id_m`` or ``𝕀_m`` (an identity matrix), unless the exercise knows the name."""
     if names is None or name in names:
         return None
@@ -71,10 +72,20 @@ def identity_size(name: str, names):
     return m.group(1) if m else None
 
 
+E = TypeVar("E", bound=Expr)
+
+
 class HabitReader:
     """The parts of the parser that read numpy's methods and two-argument max/min (mixed into it)."""
 
-    def method(self, node):
+    if TYPE_CHECKING:   # what the parser provides
+        text: str
+
+        def advance(self) -> Any: ...
+        def arguments(self, allow_empty: bool = False) -> list[Expr]: ...
+        def node(self, node: E) -> E: ...
+
+    def method(self, node: Expr) -> Expr:
         """``a.dot(b)``, ``X.sum(0)``, ``x.t()``, ``(y > 0).astype(float)``: numpy's methods."""
         tok = self.advance()
         name = tok.text.lstrip(".")
@@ -90,7 +101,7 @@ class HabitReader:
             return node
         raise FormulaSyntaxError("syntax.arity", self.text, tok.pos, fn=tok.text, low=0, high=1, n=len(args))
 
-    def max_min(self, fn: str, args: list, start):
+    def max_min(self, fn: str, args: list[Expr], start: Any) -> Expr:
         """``max(x, 0)`` is relu(x), ``min(x, 0)`` is -relu(-x); other two-argument forms need the op."""
         zero = [isinstance(a, Num) and a.value == 0 for a in args]
         if len(args) == 2 and any(zero) and not all(zero):

@@ -9,6 +9,7 @@ evaluation; the parser reads the result. Text without a backslash or a brace is 
 from __future__ import annotations
 
 import re
+from typing import Any, NoReturn
 
 from backprop_cli.errors import FormulaSyntaxError
 from backprop_cli.formula.names import GREEK
@@ -45,7 +46,7 @@ class _Reader:
     def __init__(self, text: str):
         self.text = text
 
-    def fail(self, pos: int, key: str = "syntax.latex", **args):
+    def fail(self, pos: int, key: str = "syntax.latex", **args: Any) -> NoReturn:
         raise FormulaSyntaxError(key, self.text, pos, **args)
 
     def group_end(self, start: int) -> int:
@@ -78,6 +79,7 @@ class _Reader:
             return self.convert(i + 1, close).strip(), close + 1
         if self.text[i] == "\\":
             m = _COMMAND.match(self.text, i)
+            assert m is not None   # a backslash always starts a command (or a one-character escape)
             return self.convert(i, m.end()).strip(), m.end()
         return self.text[i], i + 1
 
@@ -110,6 +112,7 @@ class _Reader:
 
     def command(self, i: int, end: int) -> tuple[str, int]:
         m = _COMMAND.match(self.text, i)
+        assert m is not None   # called at a backslash
         name, i = m.group(1), m.end()
         if name in ("frac", "dfrac", "tfrac"):
             num, i = self.argument(i, end)

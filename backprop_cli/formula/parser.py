@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, Collection, NoReturn, TypeVar
 
 from backprop_cli.errors import FormulaSyntaxError, LimitError
-from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Name, Neg, Num, Pow,
-                                      T, children)
+from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Expr, Name, Neg, Num,
+                                      Pow, T, children)
 from backprop_cli.formula.constants import fold, safe_pow
 from backprop_cli.formula.habits import (AXIS_KEYWORDS, IGNORED_KEYWORDS, METHODS, OPERATOR_CALLS, HabitReader,
                                          function_name, identity_size, resolve)
@@ -50,7 +51,7 @@ _SUP_DIGITS = str.maketrans(_SUP + "⁻⁺", "0123456789-+")
 class _Tok:
     __slots__ = ("kind", "text", "pos", "space", "groups")
 
-    def __init__(self, kind, text, pos, space, groups=None):
+    def __init__(self, kind: str, text: str, pos: int, space: bool, groups: tuple[Any, ...] | None = None):
         self.kind, self.text, self.pos, self.space, self.groups = kind, text, pos, space, groups
 
 
@@ -62,12 +63,13 @@ def tokenize(text: str) -> list[_Tok]:
     """The tokens of ``text``; raises at the first character that belongs to no token."""
     if len(text) > MAX_LENGTH:
         raise LimitError("limit.length", text[:60], 0, limit=MAX_LENGTH, n=len(text))
-    toks, pos, space = [], 0, False
+    toks: list[_Tok] = []
+    pos, space = 0, False
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
             raise FormulaSyntaxError("syntax.unexpected_char", text, pos, char=_describe(text[pos]))
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         if kind == "ws":
             space = True
         elif kind == "prefix":
@@ -89,8 +91,11 @@ def tokenize(text: str) -> list[_Tok]:
     return toks
 
 
+E = TypeVar("E", bound=Expr)
+
+
 class _Parser(HabitReader):
-    def __init__(self, text: str, functions: dict, names):
+    def __init__(self, text: str, functions: dict[str, str], names: Collection[str] | None):
         self.text, self.functions, self.names = text, functions, names
         self.toks = tokenize(text)
         self.i = self.depth = self.nodes = 0
@@ -108,19 +113,19 @@ class _Parser(HabitReader):
     def expect(self, kind: str) -> _Tok:
         return self.advance() if self.tok.kind == kind else self.fail_expected(kind)
 
-    def fail_expected(self, what: str):
+    def fail_expected(self, what: str) -> NoReturn:
         tok = self.tok
         if tok.kind == "end":
             raise FormulaSyntaxError("syntax.unexpected_end", self.text, tok.pos, expected=what)
         raise FormulaSyntaxError("syntax.expected", self.text, tok.pos, expected=what, found=tok.text)
 
-    def node(self, node):
+    def node(self, node: E) -> E:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise LimitError("limit.nodes", self.text, node.pos if node.pos >= 0 else 0, limit=MAX_NODES)
         return node
 
-    def enter(self):
+    def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise LimitError("limit.depth", self.text, self.tok.pos, limit=MAX_DEPTH)
@@ -129,7 +134,7 @@ class _Parser(HabitReader):
         return tok.kind in ("num", "name", "deriv", "(", "√")
 
     # -- grammar -------------------------------------------------------------------------------
-    def expr(self):
+    def expr(self) -> Expr:
         left = self.term()
         while self.tok.kind in ("+", "-"):
             op = self.advance()
@@ -142,7 +147,7 @@ class _Parser(HabitReader):
             return self.node(Call("step", (diff,), False, op.pos))
         return left
 
-    def term(self):
+    def term(self) -> Expr:
         left = self.unary()
         while True:
             tok = self.tok
@@ -154,7 +159,7 @@ class _Parser(HabitReader):
             else:
                 return left
 
-    def unary(self):
+    def unary(self) -> Expr:
         tok = self.tok
         if tok.kind in ("-", "+"):
             self.enter()
@@ -169,7 +174,7 @@ class _Parser(HabitReader):
                 return self.node(Bin(MUL, num, self.power(), nxt.pos))
         return self.power()
 
-    def power(self):
+    def power(self) -> Expr:
         base = self.postfix()
         tok = self.tok
         if tok.kind in ("^", "**"):
@@ -206,7 +211,7 @@ class _Parser(HabitReader):
             raise LimitError("limit.exponent", self.text, pos, limit=MAX_EXPONENT)
         return value
 
-    def postfix(self):
+    def postfix(self) -> Expr:
         node = self.atom()
         while self.tok.kind in ("trans", "'", "method"):
             if self.tok.kind == "method":
@@ -215,12 +220,12 @@ class _Parser(HabitReader):
                 node = self.node(T(node, self.advance().pos))
         return node
 
-    def arguments(self, allow_empty: bool = False) -> list:
+    def arguments(self, allow_empty: bool = False) -> list[Expr]:
         """The arguments of a call, from ``(`` to ``)``; numpy's ``axis=``/``dim=`` keywords are read as
         the axis, ``keepdims=`` is dropped."""
         self.enter()
         self.expect("(")
-        args = []
+        args: list[Expr] = []
         if self.tok.kind == ")" and not allow_empty:
             self.fail_expected("operand")
         while self.tok.kind != ")":
@@ -237,7 +242,7 @@ class _Parser(HabitReader):
         self.depth -= 1
         return args
 
-    def atom(self):
+    def atom(self) -> Expr:
         tok = self.tok
         if tok.kind == "num":
             return self.number(self.advance())
@@ -268,7 +273,8 @@ class _Parser(HabitReader):
             raise LimitError("limit.number", self.text, tok.pos)
         return self.node(Num(value, tok.pos))
 
-    def deriv(self, tok: _Tok):
+    def deriv(self, tok: _Tok) -> Expr:
+        assert tok.groups is not None   # every deriv token has its four groups
         d1, num, d2, den = tok.groups
         num, den = resolve(canonical_name(num), self.names), resolve(canonical_name(den), self.names)
         names = self.names
@@ -278,7 +284,7 @@ class _Parser(HabitReader):
                 return self.node(Bin(DIV, Name(a, tok.pos), Name(b, tok.pos + len(d1 + tok.groups[1]) + 1), tok.pos))
         return self.node(Deriv(num, den, d1 == "∂", tok.pos))
 
-    def name(self, tok: _Tok, fn):
+    def name(self, tok: _Tok, fn: str | None) -> Expr:
         """A name, or what a name stands for here: ``tanh²(z)``, ``e^x``, ``I_m``, ``W_2`` for ``W2``."""
         if fn and fn not in self.functions and self.toks[self.i + 1].kind in ("sup", "^", "**"):
             power = self.function_power(fn)      # tanh²(z), tanh^2(z): the square of the value
@@ -298,7 +304,7 @@ class _Parser(HabitReader):
             return self.node(Call("eye", (arg,), False, tok.pos))
         return self.node(Name(name, tok.pos))
 
-    def function_power(self, fn: str):
+    def function_power(self, fn: str) -> Expr | None:
         """``f^k(x)`` read as ``f(x)^k`` when a call follows the exponent; None (no token taken) otherwise."""
         start, depth = self.i, self.depth
         name = self.advance()
@@ -312,7 +318,7 @@ class _Parser(HabitReader):
             return None
         return self.node(Pow(self.call(fn, name), self.check_exponent(k, tok.pos), tok.pos))
 
-    def call(self, fn: str, start: _Tok | None = None):
+    def call(self, fn: str, start: _Tok | None = None) -> Expr:
         syntax = syntax_of(fn) or _NO_SYNTAX
         start = start or self.advance()
         prime = self.tok.kind == "'"
@@ -338,10 +344,10 @@ class _Parser(HabitReader):
         return self.node(Call(fn, tuple(args), prime, start.pos))
 
 
-def _check_depth(e, text: str):
+def _check_depth(e: E, text: str) -> E:
     """Refuse a tree deeper than the nesting limit (chains of transposes and long sums count too), so no
     later walk over the formula can run out of stack."""
-    stack = [(e, 1)]
+    stack: list[tuple[Expr, int]] = [(e, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -350,7 +356,7 @@ def _check_depth(e, text: str):
     return e
 
 
-def parse(text: str, functions: dict | None = None, names=None):
+def parse(text: str, functions: dict[str, str] | None = None, names: Collection[str] | None = None) -> Expr:
     """The AST of formula ``text``. ``functions`` maps declared function names to their kind;
     ``names`` (optional) are the known names, used to read ``dx/dy`` as a quotient where it must be one."""
     text = from_latex(unicodedata.normalize("NFC", text))
@@ -363,7 +369,7 @@ def parse(text: str, functions: dict | None = None, names=None):
     return _check_depth(e, text)
 
 
-def parse_equation(text: str, functions: dict | None = None) -> Equation:
+def parse_equation(text: str, functions: dict[str, str] | None = None) -> Equation:
     """The forward equation ``targets = expr`` in ``text``."""
     text = unicodedata.normalize("NFC", text)
     p = _Parser(text, functions or {}, None)
