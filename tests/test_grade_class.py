@@ -271,3 +271,13 @@ def test_a_shadowing_exercise_is_warned_about_in_every_format(run, tmp_path):
     for fmt in ("json", "table", "html", "csv", "canvas", "junit"):
         res = run("grade", "c", "--exercises", "exercises", "--format", fmt, cwd=tmp_path)
         assert "shadows the built-in" in res.output + res.stderr, fmt
+
+
+def test_every_grade_format_but_canvas_carries_the_fingerprints(run, klass):
+    """JSON, CSV, table, JUnit and HTML of grade name each exercise's fingerprint."""
+    doc = json.loads(grade(run, klass, "--format", "json").output)
+    fps = [e["fingerprint"] for e in doc["exercises"]]
+    assert len(fps) == 2 and all(len(fp) == 64 for fp in fps)
+    for fmt in ("csv", "table", "junit", "html"):
+        out = grade(run, klass, "--format", fmt).output
+        assert all(fp in out for fp in fps), fmt

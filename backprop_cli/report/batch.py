@@ -118,6 +118,9 @@ def grade_junit(cg, lang: str = "en") -> str:
         suite = ET.SubElement(root, "testsuite", name=student, tests=str(len(recs)),
                               failures=str(sum(not r.passed and r.error is None for r in recs)),
                               errors=str(sum(r.error is not None for r in recs)))
+        props = ET.SubElement(suite, "properties")
+        for a in cg.assignment:
+            ET.SubElement(props, "property", name=f"fingerprint:{a.id}", value=a.fingerprint)
         for r in recs:
             case = ET.SubElement(suite, "testcase", classname=student, name=r.exercise)
             if r.variant is not None:
@@ -159,6 +162,8 @@ def print_grade(cg, console, lang: str = "en"):
 
     for text in class_warnings(cg, lang):
         console.print(f"[yellow]{escape(message('report.warning', lang))}: {escape(text)}[/yellow]")
+    for a in cg.assignment:
+        console.print(f"[dim]{escape(a.id)} — {escape(message('report.fingerprint', lang))}: {a.fingerprint}[/dim]")
     col = lambda k: message("grade.col." + k, lang)  # noqa: E731
     table = Table(col("student"), col("exercise"), col("score"), col("percent"), col("not_correct"))
     for student, score, max_score, percent, recs in totals(cg):
