@@ -33,8 +33,7 @@ def check(exercise, answers: str, seed: int = 0, student: str | None = None, cla
 def solve(exercise, steps: bool = False, mode: str = "reverse", wrt: str | None = None, seed: int = 0,
           student: str | None = None):
     """The reference solution of ``exercise`` (with ``student``'s own numbers): a :class:`solve.Solution`."""
-    from backprop_cli.exercise.variants import for_student
-    from backprop_cli.grade.reference import prepare
     from backprop_cli.grade.solve import solve as _solve
+    from backprop_cli.grade.variant_refs import prepared_for
 
-    return _solve(prepare(for_student(load_exercise(exercise), student), seed), steps, mode, wrt)
+    return _solve(prepared_for(load_exercise(exercise), student, seed), steps, mode, wrt)

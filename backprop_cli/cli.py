@@ -185,11 +185,11 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
     """Print the reference answers of EXERCISE: formula, shape and (with values) number."""
     import json
 
-    from backprop_cli.grade.reference import prepare
-    from backprop_cli.report.solution import print_solution_rich, solution_json, solution_latex, solution_markdown
     from backprop_cli.grade.solve import solve as solve_exercise
+    from backprop_cli.grade.variant_refs import prepared_for
+    from backprop_cli.report.solution import print_solution_rich, solution_json, solution_latex, solution_markdown
 
-    ref = prepare(_load(exercise, student), seed)
+    ref = prepared_for(_load(exercise), student, seed)
     if wrt is not None and wrt not in ref.graph.shapes:
         raise UsageError("cli.unknown_wrt", name=wrt, inputs=", ".join(ref.graph.inputs))
     sol = solve_exercise(ref, steps, mode, wrt)

@@ -18,16 +18,16 @@ def check_files(ex, answers_path: str, seed: int = 0, student: str | None = None
     from backprop_cli.exercise.variants import for_student
     from backprop_cli.grade.copying import spot_copies
     from backprop_cli.grade.grading import grade
-    from backprop_cli.grade.reference import prepared
+    from backprop_cli.grade.variant_refs import prepared_for
 
     own = for_student(ex, student)
     answers = match_answers(own, load_answers(answers_path))
-    ref = prepared(own, seed)
+    ref = prepared_for(ex, student, seed)
     report = grade(ref, answers)
     if own is not ex and not report.passed:
         def others():     # prepared only when a wrong number needs them
-            yield None, prepared(ex, seed)
-            yield from ((name, prepared(for_student(ex, name), seed)) for name in classmates if name != student)
+            yield None, prepared_for(ex, None, seed)
+            yield from ((name, prepared_for(ex, name, seed)) for name in classmates if name != student)
         report = spot_copies(report, ref, answers, others())
     return report
 

@@ -66,8 +66,7 @@ def _same(ref, got, want, constant: bool) -> bool:
 
 def check_variants(ex, seed: int, sample: int = SAMPLE) -> list[tuple[str, dict]]:
     """(message key, args) for every sampled student variant whose references are not all finite."""
-    from backprop_cli.exercise.variants import for_student
-    from backprop_cli.grade.reference import prepare
+    from backprop_cli.grade.variant_refs import prepared_for
 
     if not ex.draws:
         return []
@@ -75,7 +74,7 @@ def check_variants(ex, seed: int, sample: int = SAMPLE) -> list[tuple[str, dict]
     for k in range(sample):
         student = f"student-{k + 1}"
         try:
-            ref = prepare(for_student(ex, student), seed)
+            ref = prepared_for(ex, student, seed)
         except BackpropError as err:
             problems.append(("cli.variant_not_finite", {"student": student, "question": err.key}))
             continue
