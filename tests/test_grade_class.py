@@ -281,3 +281,11 @@ def test_every_grade_format_but_canvas_carries_the_fingerprints(run, klass):
     for fmt in ("csv", "table", "junit", "html"):
         out = grade(run, klass, "--format", fmt).output
         assert all(fp in out for fp in fps), fmt
+
+
+def test_check_suggests_the_yml_file_beside_a_missing_yaml(run, tmp_path):
+    """check affine without solutions/affine.yaml but with solutions/affine.yml says did you mean the .yml."""
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "affine.yml").write_text(SOLUTION)
+    res = run("check", "affine", cwd=tmp_path)
+    assert res.exit_code == 2 and "did you mean 'solutions/affine.yml'" in res.stderr

@@ -253,3 +253,13 @@ def test_markup_in_an_exercise_title_does_not_crash_list(run, tmp_path):
     res = run("list", str(tmp_path / "m.yaml"))
     assert res.exit_code == 0, res.stderr
     assert "[/x]" in res.output
+
+
+def test_an_oversized_file_is_zero_with_an_error(run, tmp_path):
+    """An answers file over 1 MiB is 0 of max_score with an error that names the limit; the class goes on."""
+    root = make_class(tmp_path / "c", {"big": {"affine.yaml": "# " + "x" * (1024 * 1024) + "\n"},
+                                       "ok": {"affine.yaml": SOLUTION}})
+    recs = records(run("grade", str(root), "--assignment", ASSIGNMENT, "--format", "json"))
+    big = recs["big"]["exercises"][0]
+    assert big["score"] == 0 and big["max_score"] == 10 and "1 MiB" in big["error"]
+    assert recs["ok"]["score"] == 10

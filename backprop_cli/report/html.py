@@ -37,6 +37,7 @@ def _plots(doc: dict, lang: str) -> list:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     matplotlib.rcParams["svg.fonttype"] = "none"     # text stays text: no glyph outlines, smaller, searchable
     matplotlib.rcParams["svg.hashsalt"] = "backprop"  # the same class gives the same file
@@ -46,7 +47,7 @@ def _plots(doc: dict, lang: str) -> list:
     ax.hist(percents, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.0001], color="#4c72b0", edgecolor="white")
     ax.set_xlabel("%")
     ax.set_ylabel(message("grade.html.count", lang))
-    ax.set_title(message("grade.html.distribution", lang))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     out.append(("distribution", message("grade.html.distribution", lang), _svg(fig)))
 
     rows = doc["summary"]["questions"]
@@ -57,19 +58,19 @@ def _plots(doc: dict, lang: str) -> list:
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_title(message("grade.html.share_correct", lang))
     out.append(("share-correct", message("grade.html.share_correct", lang), _svg(fig)))
 
     diag = [(lab, code, n) for lab, r in zip(labels, rows) for code, n in list(r["diagnoses"].items())[:3]]
     fig, ax = plt.subplots(figsize=(6, 0.8 + 0.3 * max(1, len(diag))))
     if diag:
         ax.barh(range(len(diag)), [n for _, _, n in diag], color="#c44e52")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel(message("grade.html.count", lang))
         ax.set_yticks(range(len(diag)), [f"{lab}: {code}" for lab, code, _ in diag])
         ax.invert_yaxis()
     else:
         ax.text(0.5, 0.5, message("grade.html.no_diagnoses", lang), ha="center", va="center")
         ax.set_axis_off()
-    ax.set_title(message("grade.html.common_diagnoses", lang))
     out.append(("diagnoses", message("grade.html.common_diagnoses", lang), _svg(fig)))
     return out
 
