@@ -208,6 +208,9 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
         _write(output, console.export_text())
     else:
         print_solution_rich(sol, _console())
+    if sol.not_finite is not None:     # printed, but never silently: say which node, exit 1
+        click.echo(message(sol.not_finite[0], _lang(click.get_current_context()), **sol.not_finite[1]), err=True)
+        click.get_current_context().exit(1)
 
 
 @cli.command()

@@ -90,6 +90,8 @@ def draw_value(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarra
             flat[rng.integers(flat.size)] = 1.0
         else:
             x[np.arange(shape[0]), rng.integers(shape[1], size=shape[0])] = 1.0
+    elif domain == "binary":
+        x = rng.integers(0, 2, shape).astype(float)
     elif domain == "probability":
         x = rng.uniform(0.1, 1.0, shape)
         axis = None if len(shape) < 2 or 1 in shape else 1

@@ -22,7 +22,7 @@ from backprop_cli.exercise.yamlio import Node, load_yaml
 
 Dim = int | str
 
-DOMAINS = ("real", "positive", "nonzero", "unit", "onehot", "probability")
+DOMAINS = ("real", "positive", "nonzero", "unit", "onehot", "probability", "binary")
 ROLES = ("input", "parameter", "target")
 FUNCTION_KINDS = ("elementwise", "opaque")
 LAYOUTS = ("gradient", "numerator")

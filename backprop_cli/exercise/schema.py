@@ -155,8 +155,8 @@ EXERCISE_SCHEMA: dict[str, Any] = {
                     "type": "object", "required": ["shape"], "additionalProperties": False,
                     "properties": {
                         "shape": _SHAPE,
-                        "domain": {"title": "Domain", "description": "Where random values are drawn: real (default), positive, nonzero, unit (0..1), onehot or probability.",
-                                   "enum": ["real", "positive", "nonzero", "unit", "onehot", "probability", None]},
+                        "domain": {"title": "Domain", "description": "Where random values are drawn: real (default), positive, nonzero, unit (0..1), onehot, probability or binary (0 or 1, as a dropout mask).",
+                                   "enum": ["real", "positive", "nonzero", "unit", "onehot", "probability", "binary", None]},
                         "role": {"title": "Role", "description": "input (default), parameter or target; for display only.",
                                  "enum": ["input", "parameter", "target", None]},
                     },

@@ -41,6 +41,16 @@ def function_name(raw: str, declared: dict[str, str]) -> str | None:
     return fn
 
 
+def holds_comma(toks: Any, i: int) -> bool:
+    """Whether the parenthesis at ``toks[i]`` holds a comma at its own level: ``foo(a, b)`` is a call."""
+    depth = 0
+    for tok in toks[i:]:
+        depth += (tok.kind == "(") - (tok.kind == ")")
+        if depth == 0 or (tok.kind == "," and depth == 1):
+            return bool(tok.kind == ",")
+    return False
+
+
 def _spellings(name: str) -> set[str]:
     """Other ways of writing ``name``: with or without ``_`` before digits and hats, ``ŷ`` ↔ ``yhat``."""
     out = {name.replace("_", ""), re.sub(r"(?<=[^\W\d_])(\d+)$", r"_\1", name)}
@@ -101,13 +111,21 @@ class HabitReader:
             return node
         raise FormulaSyntaxError("syntax.arity", self.text, tok.pos, fn=tok.text, low=0, high=1, n=len(args))
 
-    def max_min(self, fn: str, args: list[Expr], start: Any) -> Expr:
-        """``max(x, 0)`` is relu(x), ``min(x, 0)`` is -relu(-x); other two-argument forms need the op."""
+    def refuse_unknown_call(self, tok: Any, fn: str | None, toks: list[Any], i: int) -> None:
+        """``foo(a, b)`` with an unknown ``foo`` is an unknown function (``W(x + b)`` stays a product)."""
+        if not fn and toks[i].kind == "(" and not toks[i].space and holds_comma(toks, i):
+            raise FormulaSyntaxError("syntax.unknown_function", self.text, tok.pos, fn=tok.text)
+
+    def max_min(self, fn: str, args: list[Expr], start: Any) -> Expr | None:
+        """``max(x, 0)`` is relu(x), ``min(x, 0)`` is -relu(-x); other forms are the max/min operations
+        (None), unless the table lacks them."""
         zero = [isinstance(a, Num) and a.value == 0 for a in args]
         if len(args) == 2 and any(zero) and not all(zero):
             x = args[1] if zero[0] else args[0]
             if fn == "max":
                 return self.node(Call("relu", (x,), False, start.pos))
             return self.node(Neg(Call("relu", (Neg(x, start.pos),), False, start.pos), start.pos))
-        raise FormulaSyntaxError("syntax.max_general", self.text, start.pos, fn=start.text)
+        if builtin(fn) is None:
+            raise FormulaSyntaxError("syntax.max_general", self.text, start.pos, fn=start.text)
+        return None
 

@@ -44,7 +44,6 @@ _TOKEN = re.compile(
 _DERIV = _TOKEN.groupindex["deriv"]
 _MULOPS = {"*": MUL, "@": MUL, "·": MUL, "⋅": MUL, "×": MUL, "⊙": HADAMARD, "∘": HADAMARD, ".*": HADAMARD,
            "/": DIV, "./": DIV, "⊘": DIV, "⊗": OUTER}
-_NO_SYNTAX = Syntax()
 _SUP_DIGITS = str.maketrans(_SUP + "⁻⁺", "0123456789-+")
 
 
@@ -221,11 +220,11 @@ class _Parser(HabitReader):
         return node
 
     def arguments(self, allow_empty: bool = False) -> list[Expr]:
-        """The arguments of a call, from ``(`` to ``)``; numpy's ``axis=``/``dim=`` keywords are read as
-        the axis, ``keepdims=`` is dropped."""
+        """A call's arguments, ``(`` to ``)``; numpy's ``axis=``/``dim=`` give the axis, ``keepdims=`` is dropped."""
         self.enter()
         self.expect("(")
         args: list[Expr] = []
+        axis_keyword = False
         if self.tok.kind == ")" and not allow_empty:
             self.fail_expected("operand")
         while self.tok.kind != ")":
@@ -234,12 +233,14 @@ class _Parser(HabitReader):
             tok, nxt = self.tok, self.toks[min(self.i + 1, len(self.toks) - 1)]
             if tok.kind == "name" and nxt.kind == "=" and tok.text in AXIS_KEYWORDS | IGNORED_KEYWORDS:
                 self.i += 2
+                axis_keyword = axis_keyword or tok.text in AXIS_KEYWORDS
                 if tok.text in IGNORED_KEYWORDS:
                     self.expr()
                     continue
             args.append(self.expr())
         self.expect(")")
         self.depth -= 1
+        self.axis_keyword = axis_keyword      # np.max(X, axis=1) is a row maximum: amax
         return args
 
     def atom(self) -> Expr:
@@ -254,6 +255,7 @@ class _Parser(HabitReader):
             nxt, after = self.toks[self.i + 1], self.toks[min(self.i + 2, len(self.toks) - 1)]
             if fn and (nxt.kind == "(" or (nxt.kind == "'" and after.kind == "(")):
                 return self.call(fn)
+            self.refuse_unknown_call(tok, fn, self.toks, self.i + 1)
             return self.name(tok, fn)
         if tok.kind == "√":
             self.advance()
@@ -319,7 +321,7 @@ class _Parser(HabitReader):
         return self.node(Pow(self.call(fn, name), self.check_exponent(k, tok.pos), tok.pos))
 
     def call(self, fn: str, start: _Tok | None = None) -> Expr:
-        syntax = syntax_of(fn) or _NO_SYNTAX
+        syntax = syntax_of(fn) or Syntax()
         start = start or self.advance()
         prime = self.tok.kind == "'"
         if prime:
@@ -329,8 +331,10 @@ class _Parser(HabitReader):
         args = self.arguments()
         if fn in OPERATOR_CALLS and not prime and len(args) == 2:
             return self.node(Bin(OPERATOR_CALLS[fn], args[0], args[1], start.pos))
-        if fn in ("max", "min") and not prime and syntax_of(fn) is None:
-            return self.max_min(fn, args, start)
+        if fn in ("max", "min") and not prime:   # np.max(X, axis=1) is amax(X, 1); max(x, 0) is relu(x)
+            fn, syntax = ("a" + fn, syntax_of("a" + fn) or syntax) if self.axis_keyword else (fn, syntax)
+            if fn in ("max", "min") and (relu := self.max_min(fn, args, start)) is not None:
+                return relu
         low, high = (1, 64) if self.functions.get(fn) == "opaque" else syntax.arity
         if not low <= len(args) <= high:
             raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text, low=low, high=high, n=len(args))

@@ -115,7 +115,7 @@ class Reference:
         return NumEnv(trial.values, trial.sizes, self.graph.functions, trial.smooth, derivs)
 
     def value(self, trial: Trial, q: QRef) -> np.ndarray:
-        if q.kind == "value":
+        if q.kind == "value" and q.num is None:
             return trial.values[q.den]
         if q.num == self.graph.loss:
             return trial.grads[q.den]
@@ -155,7 +155,7 @@ def resolve_question(graph, q) -> tuple:
     except FormulaError as err:
         raise InputError("question.unreadable", q.mark, target=q.target, reason=err.render()) from None
     known = set(graph.shapes)
-    if isinstance(e, Deriv) and q.kind != "value":
+    if isinstance(e, Deriv):
         for part, ok in ((e.num, e.num in known or e.num == graph.loss), (e.den, e.den in known)):
             if not ok:
                 raise InputError("question.unknown", q.mark, target=q.target, name=part,
@@ -167,6 +167,8 @@ def resolve_question(graph, q) -> tuple:
             raise InputError("question.constant", q.mark, target=q.target, name=e.den)
         if q.kind == "derivative" and graph.external and e.num == graph.loss and e.den in graph.outputs:
             raise InputError("question.given", q.mark, target=q.target)
+        if q.kind == "value" and not graph.exercise.values:
+            raise InputError("question.value_needs_values", q.mark, target=q.target)
         partial = e.partial and (e.num, e.den) in graph.partial_pairs
         return q.kind, e.num, e.den, f"∂{e.num}/∂{e.den}" if partial else f"d{e.num}/d{e.den}"
     if isinstance(e, Name) and q.kind in ("shape", "value"):
@@ -244,7 +246,7 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
         if kind == "shape":
             shape = graph.shapes[den] if num is None else graph.deriv_shape(num, den)
         elif kind == "value":
-            shape = graph.shapes[den]
+            shape = graph.shapes[den] if num is None else graph.deriv_shape(num, den)
         elif num == graph.loss:
             shape = graph.gradient_shape(den)
             formula = rev.grads[den]
@@ -309,18 +311,43 @@ def _value_trial(ref: Reference, rng) -> Trial:
         arr, mark = ex.values[spec.name]
         want = g.shapes[spec.name]
         arr = np.asarray(arr, dtype=float)
-        if arr.ndim == 1 and len(want) == 2 and 1 in want:
-            arr = arr.reshape((1, -1) if want[0] == 1 else (-1, 1))
-        arr = arr.reshape(norm(arr.shape)) if arr.ndim != 1 or arr.size == 1 else arr.reshape(1, -1)
-        if len(arr.shape) != len(want):
+        raw = arr.shape
+        if arr.ndim == 1 and len(want) == 2:      # a flat list: a column only where the input is one
+            raw = (arr.size, 1) if want[1] == 1 and want[0] != 1 else (1, arr.size)
+        elif arr.ndim == 0 and len(want) == 2:
+            raw = (1, 1)                    # one number for a 1×1 (or 1×k with k = 1) input
+        elif arr.ndim < 2 and arr.size == 1 and not want:
+            raw = ()
+        if len(raw) != len(want):
             raise InputError("values.shape", mark, name=spec.name, got="×".join(map(str, arr.shape)) or "scalar",
                              want="×".join(map(str, want)) or "scalar")
-        for d, n in zip(want, arr.shape):
+        for d, n in zip(want, raw):
             if (isinstance(d, int) and d != n) or (isinstance(d, str) and sizes.setdefault(d, n) != n):
                 raise InputError("values.shape", mark, name=spec.name, got="×".join(map(str, arr.shape)),
                                  want="×".join(map(str, want)))
+        arr = arr.reshape(norm(raw))
         inputs[spec.name] = arr
     return _draw(ref, rng, sizes, inputs)
+
+
+def not_finite(ref: Reference, trial: Trial | None = None) -> tuple | None:
+    """The first reference number that is not finite at ``trial`` (default: the exercise's values), as a
+    message key with its arguments (which node, and whether its value, its gradient or a question's
+    reference); or None if all are finite."""
+    trial = trial if trial is not None else ref.value_trial
+    if trial is None:
+        return None
+    g = ref.graph
+    for name in g.named:
+        if name in trial.values and not np.all(np.isfinite(trial.values[name])):
+            return "reference.not_finite_value", {"node": name}
+    for name in reversed(ref.rev.order):
+        if name in trial.grads and not np.all(np.isfinite(trial.grads[name])):
+            return "reference.not_finite_gradient", {"node": name}
+    for q in ref.questions:
+        if q.kind != "shape" and not np.all(np.isfinite(ref.value(trial, q))):
+            return "reference.not_finite_question", {"node": q.den, "question": q.key}
+    return None
 
 
 _cache: dict = {}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.formula.ast import Deriv
-from backprop_cli.grade.reference import chain, jacobian_formula
+from backprop_cli.grade.reference import chain, jacobian_formula, not_finite
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Solution:
     steps: tuple
     mode: str
     wrt: str | None
+    not_finite: tuple | None = None   # (message key, args) naming a reference number that is not finite
 
 
 def solve(ref, steps: bool = False, mode: str = "reverse", wrt: str | None = None) -> Solution:
@@ -52,7 +53,7 @@ def solve(ref, steps: bool = False, mode: str = "reverse", wrt: str | None = Non
     elif steps:
         wrt = wrt or ref.graph.inputs[0]
         out = tuple(_forward_steps(ref, wrt))
-    return Solution(ref.exercise, solved, out, mode, wrt)
+    return Solution(ref.exercise, solved, out, mode, wrt, not_finite(ref))
 
 
 def _reverse_steps(ref):

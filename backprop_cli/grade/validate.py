@@ -15,6 +15,7 @@ from backprop_cli.formula.ast import Deriv
 from backprop_cli.derive.infer import infer
 from backprop_cli.derive.numeric import evaluate
 from backprop_cli.derive.ops import as_array
+from backprop_cli.grade.reference import not_finite
 
 EPS, RTOL, ATOL = 1e-6, 1e-4, 1e-6
 
@@ -79,6 +80,9 @@ def check_references(ref) -> list:
     """Problems with the references of ``ref``: each derivative against finite differences, and each
     printed formula against the value it must have."""
     problems = []
+    bad = not_finite(ref)
+    if bad is not None:
+        problems.append(Problem(*bad))
     scope = tidy_scope(ref.graph)
     for q in ref.questions:
         if q.kind != "derivative":

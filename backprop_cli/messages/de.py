@@ -61,6 +61,7 @@ MESSAGES: dict[str, str] = {
     "syntax.empty": "die Formel ist leer",
     "syntax.exponent": "der Exponent einer Potenz muss eine Zahl sein (wie bei x^2 oder x^(-1)); für e^x schreib exp(x)",
     "syntax.no_derivative": "{fn} hat keine Ableitung {fn}'(…); die haben nur elementweise Funktionen wie σ, tanh, relu oder eine als elementweise (elementwise) deklarierte Funktion",
+    "syntax.unknown_function": "unbekannte Funktion '{fn}'; die eingebauten Funktionen stehen in docs/formula-language.md, und eine Aufgabe kann eigene unter functions deklarieren",
     "syntax.arity": "{fn} erwartet {low} bis {high} Argumente, angegeben sind aber {n}",
     "syntax.latex": "der LaTeX-Befehl {command} gehört nicht zur Formelsprache; schreib ihn mit Namen, Zahlen, \\frac, \\cdot, \\odot, ^{{\\top}} und Funktionen wie \\sigma(…)",
     "syntax.latex_brace": "zu einer '{{' oder '}}' fehlt das Gegenstück; jede LaTeX-Gruppe {{…}} muss geschlossen werden",
@@ -111,6 +112,9 @@ MESSAGES: dict[str, str] = {
     "question.bad_target": "'{target}' ist keine gültige '{kind}'-Frage",
     "values.missing": "'values' gibt keinen Wert für die Eingabe '{name}' an; gib jeder Eingabe einen Wert",
     "values.shape": "der Wert von '{name}' hat die Form {got}, aber '{name}' ist als {want} deklariert",
+    "reference.not_finite_value": "bei den Werten der Aufgabe ist der Wert von '{node}' nicht endlich (Überlauf oder undefiniert); prüfe die Werte und die Wertebereiche der Eingaben",
+    "reference.not_finite_gradient": "bei den Werten der Aufgabe ist der Gradient nach '{node}' nicht endlich (Überlauf oder undefiniert); prüfe die Werte und die Wertebereiche der Eingaben",
+    "reference.not_finite_question": "bei den Werten der Aufgabe ist die Referenz von {question} nicht endlich (Überlauf oder undefiniert bei '{node}'); prüfe die Werte und die Wertebereiche der Eingaben",
     "reference.not_finite": "die Referenzableitungen sind an zufälligen Punkten nicht endlich; prüfe die Definitionsbereiche der Eingaben (z. B. 'domain: positive' für log oder sqrt)",
     # Verdicts (grading.py).
     "result.correct": "richtig",

@@ -61,6 +61,7 @@ MESSAGES: dict[str, str] = {
     "syntax.empty": "the formula is empty",
     "syntax.exponent": "a power's exponent must be a number (like x^2 or x^(-1)); for e^x write exp(x)",
     "syntax.no_derivative": "{fn} has no derivative {fn}'(…); only elementwise functions such as σ, tanh, relu or a declared elementwise function have one",
+    "syntax.unknown_function": "unknown function '{fn}'; the built-in functions are listed in docs/formula-language.md, and an exercise may declare its own under functions",
     "syntax.arity": "{fn} takes {low} to {high} arguments, but {n} were given",
     "syntax.latex": "the LaTeX command {command} is not part of the formula language; write it with names, numbers, \\frac, \\cdot, \\odot, ^{{\\top}} and functions such as \\sigma(…)",
     "syntax.latex_brace": "a '{{' or '}}' has no partner; every LaTeX group {{…}} must be closed",
@@ -111,6 +112,9 @@ MESSAGES: dict[str, str] = {
     "question.bad_target": "'{target}' is not a valid {kind} question",
     "values.missing": "'values' gives no value for the input '{name}'; give every input a value",
     "values.shape": "the value of '{name}' has shape {got}, but '{name}' is declared as {want}",
+    "reference.not_finite_value": "at the exercise's values, the value of '{node}' is not finite (it overflows or is undefined); check the values and the domains of the inputs",
+    "reference.not_finite_gradient": "at the exercise's values, the gradient with respect to '{node}' is not finite (it overflows or is undefined); check the values and the domains of the inputs",
+    "reference.not_finite_question": "at the exercise's values, the reference of {question} is not finite (it overflows or is undefined at '{node}'); check the values and the domains of the inputs",
     "reference.not_finite": "the reference derivatives are not finite at random points; check the domains of the inputs (e.g. 'domain: positive' for log or sqrt)",
     # Verdicts (grading.py).
     "result.correct": "correct",

@@ -1,0 +1,100 @@
+"""Engine bugs found in review (issue 11), one regression test each: value questions on derivatives,
+size-1 values, the binary domain, unknown functions, and non-finite references named by solve/validate."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backprop_cli.errors import FormulaSyntaxError
+from backprop_cli.formula.parser import parse
+from backprop_cli.exercise.model import load_exercise
+from backprop_cli.derive.numeric import draw_value
+from backprop_cli.grade.reference import prepare
+
+HEAD = "id: x\ntitle: t\n"
+
+
+def _write(tmp_path, body, name="x.yaml"):
+    path = tmp_path / name
+    path.write_text(HEAD + body, encoding="utf-8")
+    return str(path)
+
+
+def test_value_question_on_a_derivative(run, tmp_path):
+    """{value: dc/da}, which docs/authoring.md documents, is accepted and graded by its number."""
+    ex = _write(tmp_path, "inputs:\n  a: [1, n]\nforward:\n  - c = 3 a\n  - J = sum(c)\nloss: J\n"
+                          "values:\n  a: [[1, 2]]\nquestions:\n  - {value: dc/da}\n")
+    right = tmp_path / "right.yaml"
+    right.write_text("values:\n  dc/da: [[3, 0], [0, 3]]\n", encoding="utf-8")
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("values:\n  dc/da: [[3, 0], [0, 2]]\n", encoding="utf-8")
+    assert run("check", ex, "--answers", str(right)).exit_code == 0
+    assert run("check", ex, "--answers", str(wrong)).exit_code == 1
+
+
+@pytest.mark.parametrize("value, shape", [
+    pytest.param("[[2]]", "[1, k]", id="row-of-one"),
+    pytest.param("[[2]]", "[k, 1]", id="column-of-one"),
+    pytest.param("2", "[1, k]", id="number-for-row-of-one"),
+    pytest.param("[[2]]", "[1, 1]", id="one-by-one"),
+    pytest.param("[2]", "[1, k]", id="flat-list-of-one"),
+])
+def test_values_of_size_one(tmp_path, value, shape):
+    """Values may give a 1×k row (or k×1 column) with k = 1, and a 1×1 input."""
+    path = _write(tmp_path, f"inputs:\n  a: {shape}\nforward:\n  - J = sum(a ⊙ a)\nloss: J\n"
+                            f"values:\n  a: {value}\nquestions:\n  - dJ/da\n")
+    ref = prepare(load_exercise(path))
+    q = ref.questions[0]
+    assert float(ref.value(ref.value_trial, q)) == pytest.approx(4.0)
+
+
+def test_binary_domain_draws_zeros_and_ones():
+    """domain: binary (a dropout mask) draws only 0 and 1, and both occur."""
+    x = draw_value((20, 20), "binary", np.random.default_rng(0))
+    assert set(np.unique(x)) == {0.0, 1.0}
+
+
+def test_binary_domain_in_an_exercise(run, tmp_path):
+    """An exercise with a binary mask validates."""
+    path = _write(tmp_path, "inputs:\n  x: [1, n]\n  m: {shape: [1, n], domain: binary}\nforward:\n"
+                            "  - h = x ⊙ m\n  - J = sum(h ⊙ h)\nloss: J\nquestions:\n  - dJ/dx\n")
+    res = run("validate", path)
+    assert res.exit_code == 0, res.output + res.stderr
+
+
+@pytest.mark.parametrize("text", ["foo(a, 2)", "g(x, (y, z))", "F(a, b) + 1"])
+def test_unknown_function_is_named(text):
+    """An unknown name called with arguments is an unknown function, not a parser error about commas."""
+    with pytest.raises(FormulaSyntaxError) as info:
+        parse(text)
+    assert info.value.key == "syntax.unknown_function"
+    assert info.value.args_["fn"] == text.split("(")[0]
+
+
+def test_name_before_parenthesis_is_still_a_product():
+    """W(x + b) with one argument stays the product W * (x + b)."""
+    assert parse("W(x + b)") == parse("W * (x + b)")
+
+
+NOT_FINITE = ("inputs:\n  x: [1, n]\nforward:\n  - c = exp(x)\n  - J = sum(c ⊙ c)\nloss: J\n"
+              "values:\n  x: [[800, 1]]\nquestions:\n  - dJ/dx\n")
+
+
+@pytest.mark.parametrize("command", ["solve", "validate"])
+def test_non_finite_reference_names_the_node(run, tmp_path, command):
+    """A reference that overflows at the exercise's values makes solve and validate name the node, exit 1."""
+    res = run(command, _write(tmp_path, NOT_FINITE))
+    assert res.exit_code == 1, res.output + res.stderr
+    assert "'c'" in res.stderr and "not finite" in res.stderr
+
+
+@pytest.mark.parametrize("text, want", [
+    pytest.param("max(a, b)", "max(a, b)", id="elementwise-max"),
+    pytest.param("np.max(X, axis=1)", "amax(X, 1)", id="numpy-row-max"),
+    pytest.param("torch.min(X, dim=0)", "amin(X, 0)", id="torch-column-min"),
+    pytest.param("max(x, 0)", "relu(x)", id="max-with-zero-is-relu"),
+    pytest.param("tr(X)", "trace(X)", id="tr"),
+])
+def test_max_min_spellings(text, want):
+    """Two operands compare entries; an axis keyword makes max/min a reduction over that axis."""
+    assert parse(text) == parse(want)
