@@ -7,12 +7,15 @@ A shape is a tuple of dims, each an int or a dimension name: ``()`` is a scalar,
 from __future__ import annotations
 
 import re
+from typing import Collection, Mapping, Union
 
-Shape = tuple
+Dim = Union[int, str]
+Shape = tuple[Dim, ...]
 SCALAR: Shape = ()
 
 
-def norm(shape) -> Shape:
+def norm(shape: Collection[Dim]) -> Shape:
+    """The one spelling of a shape: 1×1 is a scalar, a tensor loses its size-1 axes, one dim is a row."""
     shape = tuple(shape)
     if len(shape) > 2:
         shape = tuple(d for d in shape if d != 1)
@@ -25,24 +28,24 @@ def norm(shape) -> Shape:
     return shape
 
 
-def fmt(shape) -> str:
+def fmt(shape: Collection[Dim]) -> str:
     """``1×n``, ``m×m×n`` or ``scalar``."""
     return "×".join(str(d) for d in shape) if shape else "scalar"
 
 
-def is_vector(shape) -> bool:
+def is_vector(shape: Shape) -> bool:
     return len(shape) == 2 and (shape[0] == 1 or shape[1] == 1)
 
 
-def is_column(shape) -> bool:
+def is_column(shape: Shape) -> bool:
     return len(shape) == 2 and shape[1] == 1 and shape[0] != 1
 
 
-def is_row(shape) -> bool:
+def is_row(shape: Shape) -> bool:
     return len(shape) == 2 and shape[0] == 1 and shape[1] != 1
 
 
-def dims(shape) -> tuple:
+def dims(shape: Shape) -> Shape:
     """The Jacobian dims of a shape: none for a scalar, the length of a vector, every dim otherwise."""
     if not shape:
         return ()
@@ -51,7 +54,7 @@ def dims(shape) -> tuple:
     return tuple(shape)
 
 
-def jacobian_shape(of, wrt) -> Shape:
+def jacobian_shape(of: Shape, wrt: Shape) -> Shape:
     """The shape of dX/dY: dims(X) ++ dims(Y); a vector result is a column for X, a row for Y."""
     dx, dy = dims(of), dims(wrt)
     if not dx and len(dy) == 1:
@@ -61,13 +64,14 @@ def jacobian_shape(of, wrt) -> Shape:
     return norm(dx + dy)
 
 
-def outer_shape(a, b) -> Shape:
+def outer_shape(a: Shape, b: Shape) -> Shape:
+    """The shape of a ⊗ b: dims(a) ++ dims(b); a scalar side scales the other."""
     if not a or not b:
         return b or a
     return jacobian_shape(a, b)
 
 
-def broadcast(a, b):
+def broadcast(a: Shape, b: Shape) -> Shape | None:
     """The shape of an elementwise operation on ``a`` and ``b``, or None if they don't broadcast.
     One side must have the result's shape; the other is a scalar or fits it with some axes of size 1."""
     if a == b or not b:
@@ -83,7 +87,7 @@ def broadcast(a, b):
     return None
 
 
-def matmul_shape(a, b):
+def matmul_shape(a: Shape, b: Shape) -> Shape | None:
     """The shape of the matrix (tensor) product ``a @ b``, or None if the inner dimensions differ."""
     if not a or not b:
         return b or a
@@ -92,7 +96,7 @@ def matmul_shape(a, b):
     return norm(a[:-1] + b[1:])
 
 
-def size_bound(shape, bound: dict, default: int = 7) -> int:
+def size_bound(shape: Shape, bound: Mapping[str, int], default: int = 7) -> int:
     """The largest element count of ``shape`` when each named dim is at most ``bound[name]``."""
     n = 1
     for d in shape:
@@ -100,7 +104,7 @@ def size_bound(shape, bound: dict, default: int = 7) -> int:
     return n
 
 
-def substitute(shape, sizes: dict) -> tuple:
+def substitute(shape: Shape, sizes: Mapping[str, int]) -> tuple[int, ...]:
     """The concrete shape for the given dimension sizes."""
     return tuple(d if isinstance(d, int) else sizes[d] for d in shape)
 
@@ -112,7 +116,7 @@ _BARE_X = re.compile(r"(?<=[\w])[xX](?=[\w])")
 _DIM = re.compile(r"^(?:[1-9]\d*|[^\W\d]\w*)$")
 
 
-def parse_shape(text, dims=None) -> Shape | None:
+def parse_shape(text: object, dims: Collection[str] | None = None) -> Shape | None:
     """A shape answer in any notation of SPEC section 6 (``1 x n``, ``(1, n)``, ``R^{1×n}``, ``scalar``,
     ``m x m x n``), normalised; None if it is no shape. A single dim (``n``) is kept as rank 1. With the
     exercise's ``dims``, ``nxm`` is read as n×m unless ``nxm`` is itself a dimension."""
