@@ -6,7 +6,6 @@ Everything odd found in a folder is a *problem*: a message key and its arguments
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -171,6 +170,8 @@ def _student(path: str, student: str, ids: list) -> Submission:
             continue
         if ext not in ANSWER_EXTS or stem not in ids:
             if ext in ANSWER_EXTS or stem in ids:
+                import difflib
+
                 close = difflib.get_close_matches(stem, ids, n=1, cutoff=0.6)
                 guess = f"{close[0]}.yaml" if close else None
                 problems.append(("grade.unknown_file_suggest" if guess else "grade.unknown_file",
