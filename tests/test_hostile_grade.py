@@ -63,7 +63,7 @@ def test_timeout_ends_the_submission_and_is_not_swallowed(run, tmp_path, monkeyp
 
     log = tmp_path / "calls.log"
 
-    def stall(ref, q, entry):
+    def stall(ref, q, entry, *parsed):
         _log_call(log)
         time.sleep(60)
 
@@ -82,11 +82,11 @@ def test_a_killed_worker_costs_only_its_own_row(run, tmp_path, monkeypatch):
     log = tmp_path / "kills.log"
     real = grading._grade_one
 
-    def killer(ref, q, entry):
+    def killer(ref, q, entry, *parsed):
         if entry is not None and entry.text == "KILL":
             _log_call(log)
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(ref, q, entry)
+        return real(ref, q, entry, *parsed)
 
     monkeypatch.setattr(grading, "_grade_one", killer)
     students = {f"s{i:02d}": {"affine.yaml": SOLUTION} for i in range(12)}
@@ -106,12 +106,12 @@ def test_memory_is_capped_per_worker(run, tmp_path, monkeypatch):
 
     real = grading._grade_one
 
-    def hog(ref, q, entry):
+    def hog(ref, q, entry, *parsed):
         if entry is not None and entry.text == "HOG":
             import numpy
 
             numpy.ones(3 * 2**30 // 8)
-        return real(ref, q, entry)
+        return real(ref, q, entry, *parsed)
 
     monkeypatch.setattr(grading, "_grade_one", hog)
     root = make_class(tmp_path / "c", {"a": {"affine.yaml": "answers:\n  dJ/da: HOG\n"}, "b": {"affine.yaml": SOLUTION}})
@@ -188,7 +188,7 @@ def test_symlinks_are_never_followed(run, tmp_path):
 STALLING_GRADE = """
 import sys, time
 from backprop_cli.grade import grading
-grading._grade_one = lambda ref, q, entry: time.sleep(600)
+grading._grade_one = lambda ref, q, entry, *parsed: time.sleep(600)
 from backprop_cli.cli import main
 sys.argv = ["backprop"] + sys.argv[1:]
 main()

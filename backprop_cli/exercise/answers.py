@@ -159,6 +159,19 @@ def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str]) ->
             return "answers.wrong_section", {"name": key, "section": section, "expected": where}
     if not targets:
         return "answers.no_questions", {"name": key, "section": section}
-    by_key = {normalize_key(t): t for t in targets}
+    by_key = {}
+    for t in targets:   # compare in both spellings, so dJ/dthetta finds dJ/dθ
+        by_key.setdefault(normalize_key(t), t)
+        by_key.setdefault(_spelled(normalize_key(t)), t)
     close = difflib.get_close_matches(normalize_key(key), list(by_key), n=1, cutoff=0.0)
     return "answers.unknown_key", {"name": key, "section": section, "closest": by_key[close[0]]}
+
+
+def _spelled(key: str) -> str:
+    """A canonical key with its Greek names spelled out (``dJ/dθ`` → ``dJ/dtheta``)."""
+    from backprop_cli.formula.names import spelled_name
+
+    if "/" in key:
+        num, den = key.split("/", 1)
+        return f"d{spelled_name(num[1:])}/d{spelled_name(den[1:])}"
+    return spelled_name(key)

@@ -8,7 +8,9 @@ import re
 from typing import Any, NoReturn, Sequence
 
 from backprop_cli.errors import InputError, Mark
+from backprop_cli.exercise.keys import SUBSCRIPT_DIGITS
 from backprop_cli.exercise.yamlio import Node, plain
+from backprop_cli.formula.names import canonical_name
 
 # YAML 1.1 reads 1e-3 as a string; where a number is expected we accept such text too.
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
@@ -89,6 +91,16 @@ def _choice(node: Node | None, field: str, allowed: Sequence[str], default: str 
 
 
 def _name(node_key: str, mark: Mark, field: str) -> str:
-    if not node_key.isidentifier():
+    """The name ``node_key`` as formulas spell it (``mu`` is ``μ``, ``W₁`` is ``W1``)."""
+    if not node_key.translate(SUBSCRIPT_DIGITS).isidentifier():
         raise InputError("schema.bad_name", mark, name=node_key, field=field)
-    return node_key
+    return canonical_name(node_key)
+
+
+def _text_list(node: Node | None, field: str) -> tuple[tuple[str, Mark], ...]:
+    """A list of strings (null or [] is empty), each with its mark."""
+    if node is None or node.value is None:
+        return ()
+    if not node.is_seq:
+        _fail("schema.expected_list", node, field=field)
+    return tuple((_text(item, field).strip(), item.mark) for item in node.value)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, cast
 
@@ -16,9 +15,11 @@ import numpy
 
 from backprop_cli.errors import InputError, Mark
 from backprop_cli.exercise.fields import (_choice, _fail, _fields, _got, _name, _number, _opt, _required,  # noqa: F401
-                                          _text, _unknown_key)
+                                          _text, _text_list, _unknown_key)
 from backprop_cli.exercise import teaching
 from backprop_cli.exercise.yamlio import Node, load_yaml
+from backprop_cli.exercise.keys import compact as _compact, normalize_key  # noqa: F401
+from backprop_cli.formula.names import canonical_name
 
 Dim = int | str
 
@@ -26,12 +27,12 @@ DOMAINS = ("real", "positive", "nonzero", "unit", "onehot", "probability", "bina
 ROLES = ("input", "parameter", "target")
 FUNCTION_KINDS = ("elementwise", "opaque")
 LAYOUTS = ("gradient", "numerator")
-ANSWERS_MAY_USE = ("downstream", "given")
+ANSWERS_MAY_USE = ("downstream", "local", "given")
 QUESTION_KINDS = ("derivative", "shape", "value")
 EXERCISE_KEYS = ("id", "title", "source", "tags", "difficulty", "description", "inputs", "functions",
                  "forward", "loss", "layout", "values", "questions", "answers_may_use", "tolerance", "shapes",
-                 "partial", "carry_forward", "carry_forward_points", "translations")
-QUESTION_KEYS = ("points", "hint", "mistakes", "partial", "carry_forward", "carry_forward_points")
+                 "partial", "carry_forward", "carry_forward_points", "translations", "forbid")
+QUESTION_KEYS = ("points", "hint", "mistakes", "partial", "carry_forward", "carry_forward_points", "may_use", "forbid")
 MAX_VALUES = 10_000
 MAX_VALUE_RANK = 3
 
@@ -39,7 +40,6 @@ _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _NAME = r"[^\W\d]\w*"
 _DERIVATIVE = re.compile(rf"d{_NAME}/d{_NAME}\Z")
 _NAME_ONLY = re.compile(rf"{_NAME}\Z")
-_KEY_CHARS = str.maketrans({"∂": "d", "𝜕": "d", "𝛛": "d", "𝝏": "d", "𝞉": "d", "𝟃": "d", "∕": "/", "⁄": "/"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,8 @@ class Question:
     partial: dict[str, float] | None = None  # diagnosis code -> share; None: the exercise's default
     carry_forward: bool | None = None        # None: the exercise's setting
     carry_forward_points: float | None = None
+    may_use: tuple[tuple[str, Mark], ...] | None = None   # ((symbol text, mark), ...): overrides answers_may_use (SPEC 7.2)
+    forbid: tuple[tuple[str, Mark], ...] = ()   # ((function text, mark), ...): functions the answer may not call
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,15 +107,7 @@ class Exercise:
     draws: dict[str, Any] = field(default_factory=dict)                # input -> teaching.Draw (numbers drawn per student)
     translations: dict[str, Any] = field(default_factory=dict)        # language -> texts (teaching.parse_translations)
     variant: str | None = None                          # the student whose drawn numbers ``values`` holds
-
-
-def _compact(text: str) -> str:
-    return "".join(unicodedata.normalize("NFC", text).split())
-
-
-def normalize_key(text: str) -> str:
-    """The canonical form of a question key: no whitespace, NFC, ``∂`` read as ``d``."""
-    return _compact(text).translate(_KEY_CHARS)
+    forbid: tuple[tuple[str, Mark], ...] = ()           # ((function text, mark), ...) for every question
 
 
 def _array(node: Node, name: str) -> numpy.ndarray:
@@ -151,7 +145,7 @@ def _dim(node: Node, name: str) -> Dim:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     if isinstance(value, str) and value.isidentifier():
-        return value
+        return canonical_name(value)
     _fail("schema.bad_dim", node, name=name)
 
 
@@ -207,7 +201,9 @@ def _question(node: Node) -> Question:
                     teaching.parse_mistakes(_opt(fields, "mistakes"), points),
                     teaching.parse_partial(fields["partial"]) if _opt(fields, "partial") else None,
                     teaching.parse_flag(_opt(fields, "carry_forward"), "carry_forward"),
-                    teaching.parse_share(_opt(fields, "carry_forward_points"), "carry_forward_points", None))
+                    teaching.parse_share(_opt(fields, "carry_forward_points"), "carry_forward_points", None),
+                    _text_list(fields["may_use"], "may_use") if "may_use" in fields else None,
+                    _text_list(_opt(fields, "forbid"), "forbid"))
 
 
 def load_exercise(path: str) -> Exercise:
@@ -261,6 +257,7 @@ def parse_exercise(node: Node, path: str) -> Exercise:
         carry_forward_points=cast(float, teaching.parse_share(_opt(top, "carry_forward_points"), "carry_forward_points", 1.0)),
         draws=draws,
         translations=teaching.parse_translations(_opt(top, "translations")),
+        forbid=_text_list(_opt(top, "forbid"), "forbid"),
     )
 
 
@@ -302,10 +299,11 @@ def _values(node: Node | None, inputs: tuple[InputSpec, ...]) -> tuple[dict[str,
     shapes = {spec.name: spec.shape for spec in inputs}
     values: dict[str, tuple[numpy.ndarray, Mark]] = {}
     draws: dict[str, Any] = {}
-    for name, value in (_fields(node, "values") if node else {}).items():
+    for key, value in (_fields(node, "values") if node else {}).items():
         assert node is not None
+        name = canonical_name(key)
         if name not in shapes:
-            raise InputError("schema.value_unknown", node.key_mark(name), name=name, inputs=", ".join(shapes))
+            raise InputError("schema.value_unknown", node.key_mark(key), name=key, inputs=", ".join(shapes))
         if teaching.is_draw(value):
             draws[name] = teaching.parse_draw(value, name, shapes[name], _array)
         else:

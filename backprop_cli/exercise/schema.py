@@ -122,6 +122,13 @@ _TRANSLATION = {
 }
 
 
+_FORBID = {
+    "title": "Forbidden functions",
+    "description": "Functions an answer may not call: softplus' (the built-in derivative), σ (the function itself). On the exercise it applies to every question.",
+    "type": ["array", "null"], "items": {"type": "string", "minLength": 1},
+}
+
+
 def _question_kind(kind: str, description: str) -> dict[str, Any]:
     return {"title": kind.capitalize() + " question", "description": description, "type": "string", "pattern": _TARGET}
 
@@ -207,6 +214,10 @@ EXERCISE_SCHEMA: dict[str, Any] = {
                             "points": {"title": "Points", "description": "Points for this question (default 1), greater than 0.",
                                        "type": "number", "exclusiveMinimum": 0},
                             "hint": {"title": "Hint", "description": "Shown with a wrong answer.", "type": ["string", "null"]},
+                            "may_use": {"title": "May use",
+                                        "description": "The derivative symbols an answer to this question may use, replacing answers_may_use for it: [dJ/dc]. [] allows inputs, nodes and numbers only, so the expanded form is demanded.",
+                                        "type": ["array", "null"], "items": {"type": "string", "pattern": _TARGET}},
+                            "forbid": _FORBID,
                             "mistakes": _MISTAKES,
                             "partial": _PARTIAL,
                             "carry_forward": _CARRY_FORWARD,
@@ -217,8 +228,9 @@ EXERCISE_SCHEMA: dict[str, Any] = {
             },
         },
         "answers_may_use": {"title": "Answers may use",
-                            "description": "downstream (default): answers may use loss gradients of nodes between the asked node and the loss. given: only given symbols.",
-                            "enum": ["downstream", "given", None]},
+                            "description": "Besides inputs, nodes, numbers, given symbols and the symbols of the other questions: downstream (default) also the loss gradients of nodes between the asked node and the loss; local also the local derivative dX/dY of every edge; given nothing more.",
+                            "enum": ["downstream", "local", "given", None]},
+        "forbid": _FORBID,
         "tolerance": {
             "title": "Tolerance",
             "description": "For answers that are plain numbers (default rtol 0.02, atol 0.005).",

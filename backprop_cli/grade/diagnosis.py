@@ -124,6 +124,7 @@ def mutations(ref, q, scope):
     """(code, mutated reference) pairs, most specific first."""
     g = ref.graph
     forms = [q.formula] + ([q.expanded] if q.expanded is not None and q.expanded != q.formula else [])
+    forms = ([q.rule] if q.rule is not None else []) + forms   # f'(x) where the shown reference spells it out
     for f in forms:
         for sym in _upstream_symbols(f, g):
             dropped = _drop_factor(f, sym)

@@ -19,6 +19,7 @@ from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.infer import canonical, infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
+from backprop_cli.grade import policy
 from backprop_cli.grade.credit import match_mistake, settle
 from backprop_cli.grade.diagnosis import diagnose, student_fix
 
@@ -81,16 +82,48 @@ class Report:
 def grade(ref, answers) -> Report:
     """The report for ``answers`` (a :class:`model.Answers` matched to the exercise) against ``ref``."""
     sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
+    parsed = {q.key: _parse(ref, sections["derivative"].get(q.question.target))
+              for q in ref.questions if q.kind == "derivative"}
+    cycles = policy.circular({key: policy.symbols_used(p[0], ref) & ref.policy[key].others
+                              for key, p in parsed.items() if p is not None and not isinstance(p[0], BackpropError)})
     results = []
     for q in ref.questions:
         entry = sections[q.kind].get(q.question.target)
         try:
-            results.append(_grade_one(ref, q, entry))
+            if q.kind == "derivative" and q.key in cycles:
+                results.append(_circular(ref, q, entry, parsed[q.key], cycles[q.key]))
+                continue
+            results.append(_grade_one(ref, q, entry, parsed.get(q.key) if q.kind == "derivative" else None))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
     results = settle(ref, answers, results)
     return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path,
                   variant=ref.exercise.variant)
+
+
+def _parse(ref, entry):
+    """(formula, text as read) of a derivative answer written as one formula, or (error, text) when it
+    cannot be read; None for anything else (empty, numbers, a list, an entry YAML could not read)."""
+    if _is_empty(entry) or entry.array is not None or entry.problem is not None:
+        return None
+    text = entry.text
+    if text.startswith("[") and text.endswith("]"):
+        return None
+    g = ref.graph
+    try:
+        text = _decimal_comma(from_latex(text))    # positions of faults are in the text as read
+        return parse(text, g.functions, set(g.shapes) | {g.loss}), text
+    except (FormulaSyntaxError, LimitError) as err:
+        return err, err.text or text
+
+
+def _circular(ref, q, entry, parsed, cycle) -> Result:
+    """An answer that leans on other answers which lean on it again: none of them shows a rule."""
+    e, text = parsed
+    used = next(d for d in walk(e) if isinstance(d, Deriv) and ref.symbol_key(d) == cycle[1])
+    return _result(q, entry, "invalid", read=unicode(e), message="allowed.circular",
+                   args={"question": q.key, "symbol": cycle[1], "cycle": " → ".join(cycle)},
+                   caret=(text, max(used.pos, 0)))
 
 
 def _result(q, entry, status, **kw) -> Result:
@@ -109,7 +142,7 @@ def _is_empty(entry) -> bool:
     return entry is None or (entry.array is None and (entry.text is None or not entry.text.strip()))
 
 
-def _grade_one(ref, q, entry) -> Result:
+def _grade_one(ref, q, entry, parsed=None) -> Result:
     if entry is not None and entry.problem is not None:
         return _result(q, entry, "invalid", message="result.quote_it", args={"got": entry.problem})
     if _is_empty(entry):
@@ -122,15 +155,20 @@ def _grade_one(ref, q, entry) -> Result:
     g = ref.graph
     if text.startswith("[") and text.endswith("]"):
         return _grade_list(ref, q, entry)
-    try:
-        text = _decimal_comma(from_latex(text))    # positions of faults are in the text as read
-        e = parse(text, g.functions, set(g.shapes) | {g.loss})
-    except (FormulaSyntaxError, LimitError) as err:
-        return _result(q, entry, "invalid", message=err.key, args=err.args_, caret=(err.text or text, err.pos))
+    e, text = parsed or _parse(ref, entry)
+    if isinstance(e, FormulaError):
+        return _result(q, entry, "invalid", message=e.key, args=e.args_, caret=(text, e.pos))
     read = unicode(e)
     constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
     if q.kind == "value" and not constant:
         return _result(q, entry, "invalid", read=read, message="result.value_needs_number")
+    if q.kind == "derivative":
+        try:
+            policy.check_forbidden(e, ref.policy[q.key], text)
+            if not constant:
+                policy.check_constants(e, text, ref.constants)
+        except FormulaError as err:
+            return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
     scope = ref.scope_for(q) if q.kind == "derivative" else g.scope()
     try:
         shape = infer(e, scope, text)
@@ -156,6 +194,8 @@ def _grade_one(ref, q, entry) -> Result:
                             values=values)
     values = [evaluate(e, ref.env(t)) for t in ref.trials]
     if all(agree(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
+        if not all(policy.exact(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
+            return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), message="result.not_exact")
         return _result(q, entry, "correct", read=read, answer_shape=fmt(shape), message="result.correct")
     if not all(np.all(np.isfinite(v)) for v in values):
         return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), message="result.not_finite")

@@ -15,13 +15,14 @@ from backprop_cli.derive import numeric
 from backprop_cli.derive.autodiff import forward, jacobian, reverse, tangent_names, tidy_scope
 from backprop_cli.errors import FormulaError, InputError, NotAllowedError, UnknownNameError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import Deriv, Name, replace
+from backprop_cli.formula.ast import Deriv, Name, replace, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.derive.graph import build_graph
 from backprop_cli.derive.infer import suggest
 from backprop_cli.derive.numeric import NumEnv, evaluate
 from backprop_cli.derive.shapes import jacobian_shape, norm, substitute
 from backprop_cli.derive.tidy import tidy
+from backprop_cli.grade.policy import allowed_text, exercise_constants, policies, spell_out
 
 TRIALS = 5
 
@@ -38,6 +39,7 @@ class QRef:
     shape: tuple
     formula: object      # reference formula (layout; downstream symbols if allowed) or None
     expanded: object     # the same with every derived symbol substituted, or None
+    rule: object = None  # the formula with built-in derivatives (f'(x)) where the shown one spells them out
 
 
 @dataclass(eq=False)
@@ -59,6 +61,8 @@ class Reference:
     trials: list
     value_trial: Trial | None
     _tangents: dict = field(default_factory=dict)
+    policy: dict = field(default_factory=dict)        # question key -> policy.Policy
+    constants: list = field(default_factory=list)     # the numbers of the forward equations
 
     # -- symbols ------------------------------------------------------------------------------
     def given_keys(self) -> set:
@@ -75,17 +79,11 @@ class Reference:
         return d.key
 
     def scope_for(self, q: QRef | None):
-        """The scope of an answer to ``q``: which names and derivative symbols it may use (SPEC 7.2)."""
+        """The scope of an answer to ``q``: which names and derivative symbols it may use (SPEC 7.2, the
+        rules live in :mod:`policy`)."""
         g = self.graph
-        given = self.given_keys()
-        allowed = set()
-        if q is not None and q.num is not None and self.exercise.answers_may_use == "downstream":
-            if q.num == g.loss:
-                between = [n for n in self.rev.grads if n != q.den and g.depends(n, q.den)]
-                allowed = {f"d{g.loss}/d{n}" for n in between}
-            else:
-                between = g.between(q.den, q.num)
-                allowed = {f"d{n}/d{q.den}" for n in between} | {f"d{q.num}/d{n}" for n in between}
+        policy = self.policy.get(q.key) if q is not None and q.kind == "derivative" else None
+        allowed = policy.allowed if policy is not None else self.given_keys()
 
         def derivs(d: Deriv):
             key = self.symbol_key(d)
@@ -96,10 +94,11 @@ class Reference:
                                            suggestion=suggest(part, sorted(known)), known=", ".join(sorted(known)))
             if q is not None and key == q.key:
                 raise NotAllowedError("allowed.itself", "", max(d.pos, 0), symbol=d.key)
-            if key in given or key in allowed:
+            if key in allowed:
                 return g.deriv_shape(d.num, d.den)
-            reason = "allowed.not_downstream" if self.exercise.answers_may_use == "downstream" else "allowed.given_only"
-            raise NotAllowedError(reason, "", max(d.pos, 0), symbol=d.key, question=q.key if q else "")
+            raise NotAllowedError("allowed.not_allowed" if allowed else "allowed.nothing", "", max(d.pos, 0),
+                                  symbol=d.key, question=q.key if q else "",
+                                  allowed=allowed_text(policy) if policy is not None else ", ".join(sorted(allowed)))
 
         return g.scope(derivs)
 
@@ -242,6 +241,12 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
     memo = {}
     for q in ex.questions:
         kind, num, den, key = resolve_question(graph, q)
+        ref.questions.append(QRef(q, kind, key, num, den, (), None, None))
+    ref.policy = policies(ref)
+    ref.constants = exercise_constants(graph)
+    resolved, ref.questions = ref.questions, []
+    for r in resolved:
+        q, kind, num, den, key = r.question, r.kind, r.num, r.den, r.key
         formula = expanded = None
         if kind == "shape":
             shape = graph.shapes[den] if num is None else graph.deriv_shape(num, den)
@@ -251,20 +256,34 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
             shape = graph.gradient_shape(den)
             formula = rev.grads[den]
             expanded = expand(formula, rev, graph, memo=memo)
-            if ex.answers_may_use == "given":
+            if not _uses_only(ref, formula, ref.policy[key]) or ex.answers_may_use == "given":
                 formula = expanded
         else:
             shape = jacobian_shape(graph.shapes[num], graph.shapes[den])
             given = ref.given_keys()
             formula = expanded = Deriv(num, den, key.startswith("∂")) if key in given else jacobian_formula(
                 graph, ref.tangents(den), num, den)
-        ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded))
+        rule = formula
+        if kind == "derivative":
+            formula, expanded = spell_out(formula, ref.policy[key]), spell_out(expanded, ref.policy[key])
+        if formula is not None and kind == "derivative" and key not in ref.given_keys() and not _uses_only(ref, formula, ref.policy[key]):
+            raise InputError("policy.unanswerable", q.mark, question=key,
+                             symbols=", ".join(sorted(_symbols(ref, formula) - ref.policy[key].allowed)))
+        ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded, rule if rule != formula else None))
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         ref.trials.append(_draw_finite(ref, rng))
     if ex.values:
         ref.value_trial = _value_trial(ref, rng)
     return ref
+
+
+def _symbols(ref, formula) -> set:
+    return {ref.symbol_key(n) for n in walk(formula) if isinstance(n, Deriv)}
+
+
+def _uses_only(ref, formula, policy) -> bool:
+    return _symbols(ref, formula) <= policy.allowed
 
 
 def _draw_finite(ref: Reference, rng, attempts: int = 20) -> Trial:
