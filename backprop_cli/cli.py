@@ -190,6 +190,8 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
     from backprop_cli.report.solution import print_solution_rich, solution_json, solution_latex, solution_markdown
 
     ref = prepared_for(_load(exercise), student, seed)
+    if wrt is not None and mode != "forward":
+        raise UsageError("cli.wrt_needs_forward", name=wrt)
     if wrt is not None and wrt not in ref.graph.shapes:
         raise UsageError("cli.unknown_wrt", name=wrt, inputs=", ".join(ref.graph.inputs))
     sol = solve_exercise(ref, steps, mode, wrt)

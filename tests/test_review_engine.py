@@ -98,3 +98,42 @@ def test_non_finite_reference_names_the_node(run, tmp_path, command):
 def test_max_min_spellings(text, want):
     """Two operands compare entries; an axis keyword makes max/min a reduction over that axis."""
     assert parse(text) == parse(want)
+
+
+def test_forward_steps_show_every_tangent(run):
+    """solve --mode forward --steps prints a matrix tangent as δX = … instead of '?'."""
+    res = run("solve", "batch-affine", "--steps", "--mode", "forward", "--wrt", "W")
+    assert res.exit_code == 0, res.output + res.stderr
+    steps = res.output.split("Steps")[1]
+    assert "?" not in steps and "δY = X · δW" in steps
+
+
+def test_wrt_needs_forward_mode(run):
+    """--wrt without --mode forward is a usage error."""
+    res = run("solve", "dense", "--wrt", "W")
+    assert res.exit_code == 2 and "--mode forward" in res.stderr
+
+
+def test_validate_samples_finite_differences_of_a_large_input(tmp_path, monkeypatch):
+    """validate differentiates a 1×100000 input by a bounded sample of its entries, not all of them."""
+    from backprop_cli.grade import validate
+
+    path = _write(tmp_path, "inputs:\n  x: [1, 100000]\n  w: [1, 100000]\nforward:\n  - J = sum(tanh(x ⊙ w))\n"
+                            "loss: J\nquestions:\n  - dJ/dx\n")
+    calls = []
+    real = validate._recompute
+    monkeypatch.setattr(validate, "_recompute", lambda *a: calls.append(1) or real(*a))
+    ref = prepare(load_exercise(path))
+    assert validate.check_references(ref) == []
+    assert len(calls) <= 2 * validate.MAX_FD_ENTRIES * (len(ref.trials) + 2)
+
+
+def test_validate_draws_trials_with_a_dimension_of_one():
+    """validate also checks trials where one dimension is 1 (a batch of one)."""
+    from backprop_cli.grade.validate import _size_one_trials
+    from conftest import ROOT
+
+    ref = prepare(load_exercise(str(ROOT / "exercises" / "batch-affine.yaml")))
+    sizes = [t.sizes for t in _size_one_trials(ref)]
+    assert sizes and all(1 in s.values() for s in sizes)
+    assert {d for s in sizes for d, n in s.items() if n == 1} == set(ref.graph.dims)

@@ -288,13 +288,13 @@ def _uses_only(ref, formula, policy) -> bool:
 
 def _draw_finite(ref: Reference, rng, attempts: int = 20) -> Trial:
     for _ in range(attempts):
-        trial = _draw(ref, rng)
+        trial = draw_trial(ref, rng)
         if all(np.all(np.isfinite(ref.value(trial, q))) for q in ref.questions if q.kind != "shape"):
             return trial
     raise InputError("reference.not_finite", ref.exercise.loss_mark)
 
 
-def _draw(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
+def draw_trial(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
     g, ex = ref.graph, ref.exercise
     if sizes is None or set(sizes) != set(g.dims):   # the value trial fixes only the dims its inputs show
         sizes = {**numeric.draw_sizes(g.dims - set(sizes or {}), rng), **(sizes or {})}
@@ -346,7 +346,7 @@ def _value_trial(ref: Reference, rng) -> Trial:
                                  want="×".join(map(str, want)))
         arr = arr.reshape(norm(raw))
         inputs[spec.name] = arr
-    return _draw(ref, rng, sizes, inputs)
+    return draw_trial(ref, rng, sizes, inputs)
 
 
 def not_finite(ref: Reference, trial: Trial | None = None) -> tuple | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backprop_cli.derive.autodiff import tidy_scope
-from backprop_cli.formula.ast import Deriv
+from backprop_cli.formula.ast import Deriv, Name, replace
 from backprop_cli.grade.reference import chain, jacobian_formula, not_finite
 
 
@@ -28,6 +28,7 @@ class Step:
     expanded: object
     shape: tuple
     value: object
+    tangent: object = None   # forward mode: δX as a linear formula in δY (names δW), where dX/dY has no formula
 
 
 @dataclass(frozen=True)
@@ -76,5 +77,11 @@ def _forward_steps(ref, wrt):
     for name, t in tangents.items():
         local = chain(t, wrt, scope, lambda p: Deriv(p, wrt))
         yield Step(Deriv(name, wrt), local, (), jacobian_formula(g, tangents, name, wrt),
-                   g.deriv_shape(name, wrt), None if vt is None else ref.jacobian_value(vt, name, wrt))
+                   g.deriv_shape(name, wrt), None if vt is None else ref.jacobian_value(vt, name, wrt),
+                   None if local is not None else replace(t, _dot))
+
+
+def _dot(node):
+    """``δ:W`` (a tangent) as the name ``δW``, for printing."""
+    return Name("δ" + node.name[2:]) if isinstance(node, Name) and node.name.startswith("δ:") else node
 

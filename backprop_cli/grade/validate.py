@@ -14,10 +14,13 @@ from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.formula.ast import Deriv
 from backprop_cli.derive.infer import infer
 from backprop_cli.derive.numeric import evaluate
+from backprop_cli.derive import numeric
 from backprop_cli.derive.ops import as_array
-from backprop_cli.grade.reference import not_finite
+from backprop_cli.errors import BackpropError
+from backprop_cli.grade.reference import draw_trial, not_finite
 
 EPS, RTOL, ATOL = 1e-6, 1e-4, 1e-6
+MAX_FD_ENTRIES = 48     # finite differences by at most this many entries of one input, drawn at random
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,11 @@ def _loss(ref, trial, values) -> float:
     return total
 
 
-def _fd(ref, trial, num: str, den: str) -> np.ndarray:
+def _fd(ref, trial, num: str, den: str, entries) -> np.ndarray:
+    """Central differences of ``num`` by the given flat ``entries`` of ``den``: one column per entry."""
     base = trial.values[den]
     cols = []
-    for k in range(max(base.size, 1)):
+    for k in entries:
         pert = []
         for sign in (1.0, -1.0):
             v = np.array(base, dtype=float).reshape(-1)
@@ -73,7 +77,27 @@ def _fd(ref, trial, num: str, den: str) -> np.ndarray:
             values = _recompute(ref, trial, den, v.reshape(base.shape))
             pert.append(_loss(ref, trial, values) if num == ref.graph.loss else np.asarray(values[num]).reshape(-1))
         cols.append((np.asarray(pert[0]) - np.asarray(pert[1])) / (2 * EPS))
-    return np.stack(cols, axis=-1)
+    return np.stack(cols, axis=-1).reshape(-1, len(entries))
+
+
+def _entries(size: int, rng) -> np.ndarray:
+    """Every entry of a small input; a sample of MAX_FD_ENTRIES of a large one, so validate stays quick."""
+    return np.arange(size) if size <= MAX_FD_ENTRIES else np.sort(rng.choice(size, MAX_FD_ENTRIES, replace=False))
+
+
+def _size_one_trials(ref) -> list:
+    """Trials in which one dimension is 1 (a batch of one), where a vector and a matrix may read alike."""
+    trials = []
+    for k, dim in enumerate(sorted(ref.graph.dims)):
+        rng = np.random.default_rng(1000 + k)
+        sizes = numeric.draw_sizes(ref.graph.dims, rng, {dim: 1})
+        try:
+            trial = draw_trial(ref, rng, sizes)
+        except BackpropError:
+            continue
+        if all(np.all(np.isfinite(ref.value(trial, q))) for q in ref.questions if q.kind == "derivative"):
+            trials.append(trial)
+    return trials
 
 
 def check_references(ref) -> list:
@@ -84,20 +108,27 @@ def check_references(ref) -> list:
     if bad is not None:
         problems.append(Problem(*bad))
     scope = tidy_scope(ref.graph)
+    rng = np.random.default_rng(0)
+    trials = list(ref.trials) + _size_one_trials(ref)
     for q in ref.questions:
         if q.kind != "derivative":
             continue
-        for trial in ref.trials:
+        for trial in trials:
             want = np.asarray(ref.value(trial, q))
-            fd = _fd(ref, trial, q.num, q.den).reshape(want.shape)
-            err = float(np.max(np.abs(fd - want))) if want.size else 0.0
-            if not np.allclose(fd, want, rtol=RTOL, atol=ATOL):
+            size = max(trial.values[q.den].size, 1)
+            entries = _entries(size, rng)
+            fd = _fd(ref, trial, q.num, q.den, entries)
+            want_cols = want.reshape(-1, size)[:, entries]
+            err = float(np.max(np.abs(fd - want_cols))) if want.size else 0.0
+            if not np.allclose(fd, want_cols, rtol=RTOL, atol=ATOL):
                 problems.append(Problem("cli.fd_mismatch", {"question": q.key, "error": err}))
                 break
             for f in (q.formula, q.expanded):
                 if f is None:
                     continue
-                if infer(f, scope) != q.shape or not np.allclose(evaluate(f, ref.env(trial)), want, rtol=1e-6, atol=1e-9):
+                got = np.asarray(evaluate(f, ref.env(trial)))
+                got = got.reshape(want.shape) if got.size == want.size else got   # size-1 axes are dropped
+                if infer(f, scope) != q.shape or not np.allclose(got, want, rtol=1e-6, atol=1e-9):
                     problems.append(Problem("cli.fd_mismatch", {"question": q.key + " (formula)", "error": float("nan")}))
                     break
     return problems

@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from backprop_cli.errors import BackpropError
+from backprop_cli.formula.ast import Name
 from backprop_cli.formula.names import GREEK
 from backprop_cli.formula.parser import parse_equation
 from backprop_cli.formula.printers import latex, latex_name, plain, unicode
@@ -70,9 +71,16 @@ def _steps_title(sol) -> str:
 def _step_text(s, printer=unicode) -> tuple:
     """(symbol, formula or None if given, [(label, node, formula)] below): the formula in full if it differs,
     then the contribution of each path if there are several."""
-    formula = None if _is_given(s) else _show(printer, s.formula) or "?"
+    formula = None if _is_given(s) else _show(printer, s.formula) or _tangent(printer, s)
     below = [("in full", None, printer(s.expanded))] if s.expanded is not None and s.expanded != s.formula else []
     return printer(s.symbol), formula, below + [("via", via, printer(f)) for via, f in s.parts if len(s.parts) > 1]
+
+
+def _tangent(printer, s) -> str:
+    """Forward mode, where dX/dY has no formula: the tangent ``δX = …`` that defines it as a linear map."""
+    if getattr(s, "tangent", None) is None:
+        return "?"
+    return f"{printer(Name('δ' + s.symbol.num))} = {printer(s.tangent)}"
 
 
 def _is_given(step) -> bool:
@@ -271,7 +279,7 @@ def solution_latex(sol) -> str:
 
 def _latex_step(s) -> str:
     """One step in ``align*``: the formula and its shape, then (if different) the formula in full, then the value."""
-    head = latex(s.symbol) + (r" &\quad\text{given}" if _is_given(s) else f" &= {_show(latex, s.formula) or '?'}")
+    head = latex(s.symbol) + (r" &\quad\text{given}" if _is_given(s) else f" &= {_show(latex, s.formula) or _tangent(latex, s)}")
     shape = rf" \qquad ({tex_shape(s.shape)})"
     value = "" if s.value is None else f" = {tex_value(s.value)}"
     if s.expanded is not None and s.expanded != s.formula:
