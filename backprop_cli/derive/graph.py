@@ -7,14 +7,17 @@ fan-out is visible. Every error names the file, line and column of the equation 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 from backprop_cli.errors import BackpropError, FormulaError, InputError
-from backprop_cli.formula.ast import Call, Name, Num, Pow, walk
+from backprop_cli.exercise.model import Equation as ExerciseEquation, Exercise
+from backprop_cli.formula.ast import Call, Equation, Expr, Name, Num, Pow, walk
 from backprop_cli.formula.parser import parse_equation
 from backprop_cli.derive.infer import Scope, canonical, infer
 from backprop_cli.derive.ops import OPS, op_key, operands
-from backprop_cli.derive.shapes import SCALAR, fmt, is_column, jacobian_shape
+from backprop_cli.derive.shapes import SCALAR, Shape, fmt, is_column, jacobian_shape
 
+AddNode = Callable[..., int]   # (kind, name, expr, args, shape, label, equation) -> the new node's id
 _LABELS = {"Neg": "−", "T": "ᵀ", "Pow": "^", "*": "·", "Num": "const"}
 
 
@@ -23,33 +26,35 @@ class Node:
     id: int
     kind: str                    # input | const | op | opaque | alias
     name: str | None             # inputs and equation targets have names; inner operations don't
-    expr: object                 # the AST of this operation (a Name for inputs)
-    args: tuple                  # ids of the argument nodes
-    shape: tuple
+    expr: Expr                   # the AST of this operation (a Name for inputs)
+    args: tuple[int, ...]        # ids of the argument nodes
+    shape: Shape
     label: str                   # what the operation is, for drawings
     equation: int | None = None  # index of the defining equation
 
 
 @dataclass(eq=False)
 class Graph:
-    exercise: object
-    nodes: list
-    ids: dict                        # name -> node id
-    shapes: dict                     # name -> shape
-    dims: frozenset
-    functions: dict                  # declared name -> kind
+    exercise: Exercise
+    nodes: list[Node]
+    ids: dict[str, int]              # name -> node id
+    shapes: dict[str, Shape]         # name -> shape
+    dims: frozenset[str]
+    functions: dict[str, str]        # declared name -> kind
     loss: str
     external: bool                   # no equation defines the loss
-    outputs: tuple                   # named nodes that nothing uses (their dJ/d· are given for an external loss)
-    opaque: dict = field(default_factory=dict)   # output name -> (function, argument names)
-    partial_pairs: frozenset = frozenset()       # (X, Y) where ∂X/∂Y (local) and dX/dY (total) differ
+    outputs: tuple[str, ...]         # named nodes that nothing uses (their dJ/d· are given for an external loss)
+    opaque: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)   # output -> (function, arguments)
+    partial_pairs: frozenset[tuple[str, str]] = frozenset()   # (X, Y) where ∂X/∂Y (local) and dX/dY (total) differ
 
     @property
-    def inputs(self):
-        return [n.name for n in self.nodes if n.kind == "input"]
+    def inputs(self) -> list[str]:
+        """The names of the input nodes, in order."""
+        return [n.name for n in self.nodes if n.kind == "input" and n.name is not None]
 
     @property
-    def named(self):
+    def named(self) -> list[str]:
+        """The names of the inputs and equation targets, in topological order."""
         return [n.name for n in self.nodes if n.name is not None]
 
     def node(self, name: str) -> Node:
@@ -68,40 +73,45 @@ class Graph:
                 stack.extend(self.nodes[i].args)
         return False
 
-    def between(self, y: str, x: str) -> list:
+    def between(self, y: str, x: str) -> list[str]:
         """Named nodes strictly between y and x: on some path from y to x."""
         return [n for n in self.named if n not in (x, y) and self.depends(n, y) and self.depends(x, n)]
 
-    def scope(self, derivs=None) -> Scope:
+    def scope(self, derivs: Any = None) -> Scope:
+        """The shapes, dims and functions of the graph, for shape inference (``derivs``: shapes of symbols)."""
         return Scope(dict(self.shapes), self.dims, self.functions, derivs)
 
-    def gradient_shape(self, name: str) -> tuple:
+    def gradient_shape(self, name: str) -> Shape:
         """The shape of dJ/dX in the exercise's layout."""
         s = self.shapes[name]
         return (1, s[0]) if self.exercise.layout == "numerator" and is_column(s) else s
 
-    def deriv_shape(self, num: str, den: str) -> tuple:
+    def deriv_shape(self, num: str, den: str) -> Shape:
+        """The shape of dnum/dden: a gradient of the loss, or a Jacobian."""
         if num == self.loss:
             return self.gradient_shape(den)
         return jacobian_shape(self.shapes[num], self.shapes[den])
 
 
-def _error(eq, err: BackpropError) -> BackpropError:
+def _error(eq: ExerciseEquation, err: BackpropError) -> BackpropError:
     """``err`` placed in the exercise file: at the fault if the equation's offsets are exact, else at it."""
     if isinstance(err, FormulaError):
         err = err.in_equation(eq.text, None if eq.exact else eq.mark)
     return err.placed(eq.mark)
 
 
-def build_graph(ex) -> Graph:
+def build_graph(ex: Exercise) -> Graph:
     """The checked DAG of exercise ``ex`` (a :class:`model.Exercise`)."""
     functions = {f.name: f.kind for f in ex.functions}
     declared_dims = [d for shape in ex.shapes.values() for d in shape]
     dims = frozenset(d for d in [d for i in ex.inputs for d in i.shape] + declared_dims if isinstance(d, str))
-    nodes, ids, shapes = [], {}, {}
+    nodes: list[Node] = []
+    ids: dict[str, int] = {}
+    shapes: dict[str, Shape] = {}
     declared = ex.shapes
 
-    def add(kind, name, expr, args, shape, label, eq=None):
+    def add(kind: str, name: str | None, expr: Expr, args: Iterable[int], shape: Shape, label: str,
+            eq: int | None = None) -> int:
         node = Node(len(nodes), kind, name, expr, tuple(args), shape, label, eq)
         nodes.append(node)
         if name is not None:
@@ -113,7 +123,8 @@ def build_graph(ex) -> Graph:
         if spec.name in functions or spec.name in dims:
             raise InputError("graph.name_clash", spec.mark, name=spec.name)
         add("input", spec.name, Name(spec.name), (), tuple(spec.shape), "input")
-    opaque, used = {}, set()
+    opaque: dict[str, tuple[str, tuple[str, ...]]] = {}
+    used: set[int] = set()
     for k, eq in enumerate(ex.forward):
         try:
             parsed = parse_equation(eq.text, functions)
@@ -132,8 +143,9 @@ def build_graph(ex) -> Graph:
             _check_rules(e, functions, eq.text)
             root = _add_expr(e, Scope(dict(shapes), dims, functions), nodes, ids, add, k, used)
             target = parsed.targets[0]
-            if nodes[root].name is not None:      # c = a: an alias of another node
-                root = add("alias", target, Name(nodes[root].name), (root,), shape, "=", k)
+            alias_of = nodes[root].name
+            if alias_of is not None:              # c = a: an alias of another node
+                root = add("alias", target, Name(alias_of), (root,), shape, "=", k)
             else:
                 nodes[root] = Node(root, nodes[root].kind, target, nodes[root].expr, nodes[root].args, shape,
                                    nodes[root].label, k)
@@ -150,7 +162,7 @@ def build_graph(ex) -> Graph:
     if external and loss in functions:
         raise InputError("graph.loss_clash", ex.loss_mark, loss=loss)
     named = [n for n in nodes if n.name is not None and n.kind != "input"]
-    outputs = tuple(n.name for n in named if n.id not in used)
+    outputs = tuple(n.name for n in named if n.id not in used and n.name is not None)
     if not named:
         raise InputError("graph.no_equations", ex.loss_mark)
     graph = Graph(ex, nodes, ids, shapes, dims, functions, loss, external, outputs if external else (loss,), opaque)
@@ -161,7 +173,8 @@ def build_graph(ex) -> Graph:
     return graph
 
 
-def _check_targets(parsed, ids, dims, functions, eq):
+def _check_targets(parsed: Equation, ids: dict[str, int], dims: frozenset[str], functions: dict[str, str],
+                   eq: ExerciseEquation) -> None:
     for name, pos in zip(parsed.targets, parsed.target_pos):
         if name in ids:
             raise FormulaError("graph.redefined", eq.text, pos, name=name)
@@ -171,7 +184,7 @@ def _check_targets(parsed, ids, dims, functions, eq):
         raise FormulaError("graph.redefined", eq.text, parsed.target_pos[-1], name=parsed.targets[-1])
 
 
-def _check_rules(e, functions, text):
+def _check_rules(e: Expr, functions: dict[str, str], text: str) -> None:
     for sub in walk(e):
         if isinstance(sub, (Name, Num)):
             continue
@@ -180,8 +193,11 @@ def _check_rules(e, functions, text):
             raise FormulaError("graph.not_differentiable", text, max(sub.pos, 0), op=key)
 
 
-def _add_opaque(parsed, eq, k, ids, shapes, declared, add, opaque, used):
+def _add_opaque(parsed: Equation, eq: ExerciseEquation, k: int, ids: dict[str, int], shapes: dict[str, Shape],
+                declared: dict[str, Shape], add: AddNode, opaque: dict[str, tuple[str, tuple[str, ...]]],
+                used: set[int]) -> None:
     call = parsed.expr
+    assert isinstance(call, Call)   # the caller has checked that the equation calls an opaque function
     arg_names = []
     for a in call.args:
         if not isinstance(a, Name):
@@ -202,7 +218,8 @@ def _add_opaque(parsed, eq, k, ids, shapes, declared, add, opaque, used):
         opaque[target] = (call.fn, tuple(arg_names))
 
 
-def _add_expr(e, scope, nodes, ids, add, k, used) -> int:
+def _add_expr(e: Expr, scope: Scope, nodes: list[Node], ids: dict[str, int], add: AddNode, k: int,
+              used: set[int]) -> int:
     """Add the operations of ``e`` children-first; ``e`` has been checked by :func:`infer` already, so each
     node's shape follows from its children's by the operation's own rule."""
     if isinstance(e, Name):
