@@ -4,28 +4,29 @@ from __future__ import annotations
 
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Num, Pow, T
-from backprop_cli.derive.infer import infer
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T
+from backprop_cli.derive.infer import Scope, infer
 from backprop_cli.derive.ops import OPS, op_key
-from backprop_cli.derive.shapes import SCALAR
+from backprop_cli.derive.shapes import SCALAR, Shape
 
 
-def tidy(e, scope):
+def tidy(e: Expr, scope: Scope) -> Expr:
     """``e`` simplified; ``scope`` gives the shapes of its names and symbols."""
     return _Tidy(scope).run(e)
 
 
 class _Tidy:
-    def __init__(self, scope):
+    def __init__(self, scope: Scope):
         self.scope = scope
 
-    def shape(self, e):
+    def shape(self, e: Expr) -> Shape | None:
         try:
-            return infer(e, self.scope)
+            shape: Shape = infer(e, self.scope)
+            return shape
         except BackpropError:
             return None
 
-    def run(self, e):
+    def run(self, e: Expr) -> Expr:
         if isinstance(e, (Num, Name, Deriv)):
             return e
         if isinstance(e, Neg):
@@ -50,14 +51,14 @@ class _Tidy:
             return B.div(left, right)
         return Bin(e.op, left, right)
 
-    def product(self, a, b):
+    def product(self, a: Expr, b: Expr) -> Expr:
         if isinstance(a, Call) and a.fn == "eye" and self.shape(b) not in (None, SCALAR):
             return b
         if isinstance(b, Call) and b.fn == "eye" and self.shape(a) not in (None, SCALAR):
             return a
         return B.mul(a, b)
 
-    def hadamard(self, a, b):
+    def hadamard(self, a: Expr, b: Expr) -> Expr:
         out = self.shape(Bin(HADAMARD, a, b))
         if _is_ones(b) and self.shape(a) == out:
             return a
@@ -68,18 +69,18 @@ class _Tidy:
             return B.mul(scalar, other)
         return B.had(a, b)
 
-    def transpose(self, x):
+    def transpose(self, x: Expr) -> Expr:
         if self.shape(x) == SCALAR or isinstance(x, Num):
             return x
         op = OPS.get(op_key(x, self.scope.functions))
-        out = op.transpose(x, self) if op is not None and op.transpose is not None else None
+        out: Expr | None = op.transpose(x, self) if op is not None and op.transpose is not None else None
         return T(x) if out is None else out
 
 
-def _is_ones(e) -> bool:
+def _is_ones(e: Expr) -> bool:
     return isinstance(e, Call) and e.fn == "ones" and not e.prime
 
 
-def _is_zero(e) -> bool:
+def _is_zero(e: Expr) -> bool:
     return isinstance(e, Num) and e.value == 0
 
