@@ -19,6 +19,7 @@ from backprop_cli.derive.shapes import SCALAR, fmt, size_bound
 
 MAX_ELEMENTS = 1_000_000
 MAX_PRODUCT_COST = 10_000_000   # multiply-adds of one matrix product
+MAX_WORK = 20_000_000           # element operations of one evaluation of a whole answer (SPEC 10: < 2 s)
 
 
 @dataclass
@@ -87,10 +88,15 @@ def suggest(name: str, known: list) -> str:
     return close[0] if close else ""
 
 
-def infer(e, scope: Scope, text: str = ""):
-    """The shape of formula ``e``; any error carries ``text`` so it can be shown with a caret."""
+def infer(e, scope: Scope, text: str = "", max_work: int | None = None):
+    """The shape of formula ``e``; any error carries ``text`` so it can be shown with a caret. With
+    ``max_work``, a formula whose evaluation would take more element operations (counted from the
+    shapes, before anything is computed) is refused."""
     try:
-        return _infer(e, scope)
+        shape, work = _infer(e, scope)
+        if max_work is not None and work > max_work:
+            raise LimitError("limit.work", "", 0, limit=max_work)
+        return shape
     except FormulaError as err:
         if err.text:
             raise
@@ -98,25 +104,52 @@ def infer(e, scope: Scope, text: str = ""):
 
 
 def _infer(e, scope: Scope):
+    """Shapes bottom-up, iteratively and once per distinct node (derived formulas may be deep and shared)."""
+    done, stack, work = {}, [(e, False)], 0
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        kids = _operands(node, scope)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(kids) if id(c) not in done)
+            continue
+        shape, cost = _shape_of(node, tuple(done[id(c)] for c in kids), scope)
+        done[id(node)] = shape
+        work += cost    # each distinct node is computed once (see program.py)
+    return done[id(e)], work
+
+
+def _operands(e, scope: Scope) -> tuple:
+    if isinstance(e, (Name, Deriv)):
+        return ()
+    if isinstance(e, Call) and scope.functions.get(e.fn) == "opaque":
+        return ()
+    return operands(e, scope.functions)
+
+
+def _shape_of(e, child_shapes: tuple, scope: Scope):
+    """The shape of ``e`` and the element operations that computing it costs."""
     if isinstance(e, Name):
-        return scope.name(e)
+        return scope.name(e), 1
     if isinstance(e, Deriv):
-        return scope.deriv(e)
+        return scope.deriv(e), 1
     if isinstance(e, Call) and scope.functions.get(e.fn) == "opaque":
         raise FormulaError("name.opaque_call", "", max(e.pos, 0), fn=e.fn)
-    child_shapes = tuple(_infer(c, scope) for c in operands(e, scope.functions))
     key = op_key(e, scope.functions)
     op = OPS.get(key)
     if op is None:
         raise FormulaError("name.no_rule", "", max(e.pos, 0), op=key)
     shape = op.shape(e, child_shapes, scope)
+    cost = 0
     if isinstance(e, Bin) and e.op == "*" and child_shapes[0] and child_shapes[1]:
         cost = size_bound(child_shapes[0], scope.bounds) * size_bound(child_shapes[1][1:], scope.bounds)
         if cost > MAX_PRODUCT_COST:
             raise LimitError("limit.product", "", max(e.pos, 0), limit=MAX_PRODUCT_COST)
     if size_bound(shape, scope.bounds) > MAX_ELEMENTS:
         raise LimitError("limit.elements", "", max(e.pos, 0), limit=MAX_ELEMENTS, shape=fmt(shape))
-    return shape
+    return shape, cost + size_bound(shape, scope.bounds)
 
 
 
@@ -129,7 +162,7 @@ def canonical(e, scope: Scope):
 
     def rewrite(node):
         rule = _canonical_rule(node, scope) if isinstance(node, Call) else None
-        out = rule(node, lambda x: _infer(x, scope)) if rule else None
+        out = rule(node, lambda x: _infer(x, scope)[0]) if rule else None
         return node if out is None else rewrite(out)
 
     return replace(e, rewrite)

@@ -109,24 +109,97 @@ def children(e: Expr) -> tuple[Expr, ...]:
 
 
 def walk(e: Expr) -> Iterator[Expr]:
-    """Every node of ``e``, parents before children (iterative, so deep trees are fine)."""
-    stack = [e]
+    """Every distinct node of ``e``, parents before children (iterative, so deep trees are fine; a
+    sub-formula shared by several parents, as in derived formulas, is visited once)."""
+    stack, seen = [e], set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         yield node
         stack.extend(reversed(children(node)))
 
 
+def postorder(e: Expr) -> list[Expr]:
+    """Every distinct node of ``e``, children before parents (iterative)."""
+    out, done, stack = [], set(), [(e, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(children(node)) if id(c) not in done)
+            continue
+        done.add(id(node))
+        out.append(node)
+    return out
+
+
+def rebuild(e: Expr, kids: tuple[Expr, ...]) -> Expr:
+    """``e`` with its sub-expressions replaced by ``kids`` (``e`` itself when they are the same objects)."""
+    if all(a is b for a, b in zip(kids, children(e))):
+        return e
+    if isinstance(e, Bin):
+        return Bin(e.op, kids[0], kids[1], e.pos)
+    if isinstance(e, Neg):
+        return Neg(kids[0], e.pos)
+    if isinstance(e, T):
+        return T(kids[0], e.pos)
+    if isinstance(e, Pow):
+        return Pow(kids[0], e.exp, e.pos)
+    if isinstance(e, Call):
+        return Call(e.fn, tuple(kids), e.prime, e.pos)
+    return e
+
+
+def rewrite(e: Expr, post: Callable[[Expr], Expr] | None = None,
+            pre: Callable[[Expr], Expr | None] | None = None) -> Expr:
+    """``e`` rebuilt bottom-up, iteratively and once per distinct node (sharing is kept): ``pre(node)``
+    may give a replacement that is not descended into (None to go on); ``post(node)`` is applied to
+    every rebuilt node."""
+    done, stack = {}, [(e, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        if not ready:
+            new = pre(node) if pre is not None else None
+            if new is not None:
+                done[id(node)] = new
+                continue
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(children(node)) if id(c) not in done)
+            continue
+        out = rebuild(node, tuple(done[id(c)] for c in children(node)))
+        done[id(node)] = post(out) if post is not None else out
+    return done[id(e)]
+
+
 def replace(e: Expr, fn: Callable[[Expr], Expr]) -> Expr:
     """``e`` rebuilt bottom-up, with ``fn(node)`` applied to every rebuilt node."""
-    if isinstance(e, Bin):
-        e = Bin(e.op, replace(e.left, fn), replace(e.right, fn), e.pos)
-    elif isinstance(e, Neg):
-        e = Neg(replace(e.x, fn), e.pos)
-    elif isinstance(e, T):
-        e = T(replace(e.x, fn), e.pos)
-    elif isinstance(e, Pow):
-        e = Pow(replace(e.base, fn), e.exp, e.pos)
-    elif isinstance(e, Call):
-        e = Call(e.fn, tuple(replace(a, fn) for a in e.args), e.prime, e.pos)
-    return fn(e)
+    return rewrite(e, post=fn)
+
+
+def intern(e: Expr, table: dict[tuple, int]) -> int:
+    """A number for the value of ``e``: equal formulas get equal numbers within one ``table``, in time
+    linear in the distinct nodes (the dataclass ``==`` and ``hash`` recurse along every path)."""
+    done, stack = {}, [(e, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        kids = children(node)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(kids) if id(c) not in done)
+            continue
+        if isinstance(node, (Bin, Neg, T, Pow, Call)):
+            head = (type(node).__name__, getattr(node, "op", None), getattr(node, "exp", None),
+                    getattr(node, "fn", None), getattr(node, "prime", None))
+        else:
+            head = (type(node).__name__,) + tuple(getattr(node, f) for f in ("value", "name", "num", "den", "partial")
+                                                  if hasattr(node, f))
+        done[id(node)] = table.setdefault(head + tuple(done[id(c)] for c in kids), len(table))
+    return done[id(e)]

@@ -5,7 +5,7 @@ Parentheses are added from precedence: sums < products < unary minus < powers < 
 """
 from __future__ import annotations
 
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T, postorder
 from backprop_cli.formula.names import SPELLED, spelled_name
 from backprop_cli.formula.vocabulary import syntax_of
 
@@ -41,9 +41,21 @@ class Printer:
     transpose = ""
 
     def __call__(self, e: Expr) -> str:
-        return self.show(e)
+        # Children first, each distinct node once, so a derived formula of any depth prints without
+        # recursion; ``show`` of a child then finds its text.
+        memo: dict[int, str] = {}
+        self.__dict__.setdefault("_memos", []).append(memo)
+        try:
+            for node in postorder(e):
+                memo[id(node)] = getattr(self, "p_" + type(node).__name__)(node)
+            return memo[id(e)]
+        finally:
+            self._memos.pop()
 
     def show(self, e: Expr) -> str:
+        memos = self.__dict__.get("_memos")
+        if memos and id(e) in memos[-1]:
+            return memos[-1][id(e)]
         text: str = getattr(self, "p_" + type(e).__name__)(e)
         return text
 

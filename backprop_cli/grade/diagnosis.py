@@ -16,7 +16,7 @@ import numpy as np
 from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, Pow, T, replace, walk
+from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, T, children, intern, postorder, replace, rewrite, walk
 from backprop_cli.derive.infer import infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.ops import derivative_functions
@@ -105,11 +105,11 @@ def _by_mutation(ref, q, values, shape) -> str | None:
     if q.formula is None:
         return None
     scope = tidy_scope(ref.graph)
-    seen = set()
+    seen, table = set(), {}     # mutations by value, numbered in linear time (== recurses along every path)
     for code, m in islice(mutations(ref, q, scope), MAX_MUTATIONS):
-        if m is None or m in seen:
+        if m is None or intern(m, table) in seen:
             continue
-        seen.add(m)
+        seen.add(intern(m, table))
         try:
             if infer(m, scope) != shape:
                 continue
@@ -183,19 +183,29 @@ def _path_sums(f, ref, gradient: bool):
     """Sums in ``f`` that add up paths: outside function arguments (where ``aW + b`` is a value, not a
     path), and for a gradient, with the upstream gradient on both sides (as in softmax's ``g - sum(g ⊙ s)``)."""
     given = ref.given_keys()
-
-    def upstream(x):
-        return any(isinstance(n, Deriv) and (n.num == ref.graph.loss or ref.symbol_key(n) in given) for n in walk(x))
-
-    stack = [f]
+    upstream = _containing(f, lambda n: isinstance(n, Deriv) and (n.num == ref.graph.loss or ref.symbol_key(n) in given))
+    stack, seen = [f], set()
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, Bin):
-            if node.op in (ADD, SUB) and (not gradient or (upstream(node.left) and upstream(node.right))):
+            if node.op in (ADD, SUB) and (not gradient or (id(node.left) in upstream and id(node.right) in upstream)):
                 yield node
             stack += [node.left, node.right]
         elif isinstance(node, (Neg, T)):
             stack.append(node.x)
+
+
+def _containing(f, leaf) -> set:
+    """The ids of the sub-formulas of ``f`` that contain a node for which ``leaf(node)`` holds (one
+    pass, children first, instead of a walk per sum)."""
+    hits = set()
+    for node in postorder(f):
+        if leaf(node) or any(id(c) in hits for c in children(node)):
+            hits.add(id(node))
+    return hits
 
 
 def _ones_like(e, scope):
@@ -241,17 +251,5 @@ def _activation_derivatives(f):
 
 
 def _swap_node(f, target, new):
-    """``f`` with the sub-formula ``target`` (by identity) replaced by ``new``."""
-    if f is target:
-        return new
-    if isinstance(f, Bin):
-        return Bin(f.op, _swap_node(f.left, target, new), _swap_node(f.right, target, new))
-    if isinstance(f, Neg):
-        return Neg(_swap_node(f.x, target, new))
-    if isinstance(f, T):
-        return T(_swap_node(f.x, target, new))
-    if isinstance(f, Pow):
-        return Pow(_swap_node(f.base, target, new), f.exp)
-    if isinstance(f, Call):
-        return Call(f.fn, tuple(_swap_node(a, target, new) for a in f.args), f.prime)
-    return f
+    """``f`` with the sub-formula ``target`` (by identity) replaced by ``new`` (iterative; sharing kept)."""
+    return rewrite(f, pre=lambda n: new if n is target else None)

@@ -16,8 +16,9 @@ from backprop_cli.formula.ast import Deriv, Name, T, walk
 from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
-from backprop_cli.derive.infer import canonical, infer
+from backprop_cli.derive.infer import MAX_WORK, canonical, infer
 from backprop_cli.derive.numeric import agree, evaluate
+from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
 from backprop_cli.grade import policy
 from backprop_cli.grade.credit import match_mistake, settle
@@ -26,6 +27,9 @@ from backprop_cli.grade.diagnosis import diagnose, student_fix
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
 RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.shape_rank1")
+#: Work units (elements computed, plus a fixed cost per numpy step) the diagnosis of one answer may use;
+#: an answer's own evaluation is bounded beforehand by :data:`infer.MAX_WORK`, from its shapes.
+DIAGNOSIS_BUDGET = 30_000_000
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,6 @@ class Result:
     points: float
     max_points: float
     answer: str | None = None        # what the student wrote
-    read: str | None = None          # how it was read (unicode)
     answer_shape: str | None = None
     expected_shape: str | None = None
     diagnosis: str | None = None
@@ -45,9 +48,27 @@ class Result:
     hint: str | None = None
     mark: Mark | None = None
     caret: tuple | None = None       # (formula, position) for a fault inside the formula
-    solution: str | None = None      # the reference (unicode)
-    solution_plain: str | None = None
+    solution_text: str | None = None                                     # a reference given as text (numbers)
     credit: str | None = None        # why an incorrect answer earns points: mistake | partial | carried-forward
+    reference: object = field(default=None, compare=False, repr=False)     # the reference formula
+    read_formula: object = field(default=None, compare=False, repr=False)  # the answer as parsed
+
+    # Printed only when a renderer asks: a class graded in batch never prints a reference.
+    @property
+    def read(self) -> str | None:
+        """How the answer was read (unicode)."""
+        return None if self.read_formula is None else unicode(self.read_formula)
+
+    @property
+    def solution(self) -> str | None:
+        """The reference (unicode), or the expected shape of a shape question."""
+        if self.solution_text is not None or self.reference is None:
+            return self.solution_text
+        return unicode(self.reference)
+
+    @property
+    def solution_plain(self) -> str | None:
+        return None if self.reference is None else plain(self.reference)
 
     @property
     def retryable(self) -> bool:
@@ -121,7 +142,7 @@ def _circular(ref, q, entry, parsed, cycle) -> Result:
     """An answer that leans on other answers which lean on it again: none of them shows a rule."""
     e, text = parsed
     used = next(d for d in walk(e) if isinstance(d, Deriv) and ref.symbol_key(d) == cycle[1])
-    return _result(q, entry, "invalid", read=unicode(e), message="allowed.circular",
+    return _result(q, entry, "invalid", read_formula=e, message="allowed.circular",
                    args={"question": q.key, "symbol": cycle[1], "cycle": " → ".join(cycle)},
                    caret=(text, max(used.pos, 0)))
 
@@ -130,12 +151,12 @@ def _result(q, entry, status, **kw) -> Result:
     qq = q.question
     formula = q.formula if q.kind == "derivative" else None
     expected = fmt(q.shape)
-    kw.setdefault("solution", unicode(formula) if formula is not None else expected if q.kind == "shape" else None)
+    kw.setdefault("solution_text", expected if q.kind == "shape" else None)
     return Result(qq.target, q.kind, status, qq.points if status == "correct" else 0.0, qq.points,
                   answer=None if entry is None else (entry.text if entry.array is None else str(entry.array.tolist())),
                   expected_shape=None if q.kind == "shape" else expected, hint=qq.hint,
                   mark=entry.mark if entry is not None else qq.mark,
-                  solution_plain=plain(formula) if formula is not None else None, **kw)
+                  reference=formula, **kw)
 
 
 def _is_empty(entry) -> bool:
@@ -158,28 +179,28 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
     e, text = parsed or _parse(ref, entry)
     if isinstance(e, FormulaError):
         return _result(q, entry, "invalid", message=e.key, args=e.args_, caret=(text, e.pos))
-    read = unicode(e)
+    read = e
     constant = not any(isinstance(n, (Name, Deriv)) for n in walk(e))
     if q.kind == "value" and not constant:
-        return _result(q, entry, "invalid", read=read, message="result.value_needs_number")
+        return _result(q, entry, "invalid", read_formula=read, message="result.value_needs_number")
     if q.kind == "derivative":
         try:
             policy.check_forbidden(e, ref.policy[q.key], text)
             if not constant:
                 policy.check_constants(e, text, ref.constants)
         except FormulaError as err:
-            return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
+            return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
     scope = ref.scope_for(q) if q.kind == "derivative" else g.scope()
     try:
-        shape = infer(e, scope, text)
+        shape = infer(e, scope, text, max_work=MAX_WORK)
     except ShapeError as err:
         if err.key not in DIMENSION_ERRORS:
-            return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
-        code = student_fix(ref, q, e) or "dimension-error"
-        return _result(q, entry, "incorrect", read=read, diagnosis=code, message=err.key, args=err.args_,
+            return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
+        code = _within_budget(student_fix, ref, q, e) or "dimension-error"
+        return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=err.key, args=err.args_,
                        caret=(text, err.pos))
     except FormulaError as err:
-        return _result(q, entry, "invalid", read=read, message=err.key, args=err.args_, caret=(text, err.pos))
+        return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
     e = canonical(e, scope)
     if constant and ref.value_trial is not None:
         return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
@@ -188,19 +209,19 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
         shape = q.shape
     if shape != q.shape:
         values = [evaluate(e, ref.env(t)) for t in ref.trials]
-        code = diagnose(ref, q, values, shape, e) or "shape-mismatch"
-        return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
+        code = _within_budget(diagnose, ref, q, values, shape, e) or "shape-mismatch"
+        return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), diagnosis=code,
                                             message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)}),
                             values=values)
     values = [evaluate(e, ref.env(t)) for t in ref.trials]
     if all(agree(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
         if not all(policy.exact(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
-            return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), message="result.not_exact")
-        return _result(q, entry, "correct", read=read, answer_shape=fmt(shape), message="result.correct")
+            return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_exact")
+        return _result(q, entry, "correct", read_formula=read, answer_shape=fmt(shape), message="result.correct")
     if not all(np.all(np.isfinite(v)) for v in values):
-        return _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), message="result.not_finite")
-    code = diagnose(ref, q, values, shape, e)
-    return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=fmt(shape), diagnosis=code,
+        return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_finite")
+    code = _within_budget(diagnose, ref, q, values, shape, e)
+    return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), diagnosis=code,
                                         message="result.wrong_value"), values=values)
 
 
@@ -226,7 +247,7 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
     """An answer of numbers only, compared at the exercise's values with its tolerance."""
     trial = ref.value_trial
     if trial is None:
-        return _result(q, entry, "invalid", read=read, message="result.numbers_need_values")
+        return _result(q, entry, "invalid", read_formula=read, message="result.numbers_need_values")
     want = np.asarray(ref.value(trial, q))
     value = np.asarray(value, dtype=float)
     if value.size == want.size and (value.ndim < 2 or value.size == 1):   # a flat list or one number: read it in the asked shape
@@ -234,16 +255,25 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
     shape_text = fmt(value.shape)
     ex = ref.exercise
     if value.shape == want.shape and np.all(np.isfinite(value)) and np.allclose(value, want, rtol=ex.rtol, atol=ex.atol):
-        return _result(q, entry, "correct", read=read, answer_shape=shape_text, message="result.correct")
+        return _result(q, entry, "correct", read_formula=read, answer_shape=shape_text, message="result.correct")
     if value.shape != want.shape:
         close = value.shape == want.T.shape and np.allclose(value, want.T, rtol=ex.rtol, atol=ex.atol)
-        return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=shape_text,
+        return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=shape_text,
                                             diagnosis="transposed" if close else "shape-mismatch",
                                             message="result.wrong_shape", args={"got": shape_text, "want": fmt(want.shape)}),
                             number=value)
     code = "sign-error" if np.allclose(value, -want, rtol=ex.rtol, atol=ex.atol) and np.any(want) else None
-    return _anticipated(ref, q, _result(q, entry, "incorrect", read=read, answer_shape=shape_text, diagnosis=code,
-                                        message="result.wrong_number", solution=_round(want)), number=value)
+    return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=shape_text, diagnosis=code,
+                                        message="result.wrong_number", solution_text=_round(want)), number=value)
+
+
+def _within_budget(search, *args):
+    """``search(*args)`` within :data:`DIAGNOSIS_BUDGET`: None (no code) when the budget runs out."""
+    try:
+        with budget(DIAGNOSIS_BUDGET):
+            return search(*args)
+    except BudgetExceeded:
+        return None
 
 
 def _anticipated(ref, q, result: Result, values=None, number=None) -> Result:

@@ -15,7 +15,7 @@ from backprop_cli.derive import numeric
 from backprop_cli.derive.autodiff import forward, jacobian, reverse, tangent_names, tidy_scope
 from backprop_cli.errors import FormulaError, InputError, NotAllowedError, UnknownNameError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import Deriv, Name, replace, walk
+from backprop_cli.formula.ast import Deriv, Name, replace, rewrite, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.derive.graph import build_graph
 from backprop_cli.derive.infer import suggest
@@ -182,20 +182,20 @@ def resolve_question(graph, q) -> tuple:
 
 def expand(e, rev, graph, choice=None, memo=None):
     """``e`` with every derived loss-gradient symbol replaced by its formula, recursively; ``choice`` may
-    give other formulas for some nodes (the diagnosis drops paths that way)."""
+    give other formulas for some nodes (the diagnosis drops paths that way). Gradients are expanded from
+    the loss back, each once, so the result shares sub-formulas (a DAG) and no walk is recursive."""
     choice = choice or {}
     memo = {} if memo is None else memo
 
     def sub(node):
         if isinstance(node, Deriv) and node.num == graph.loss and node.den in rev.grads:
-            target = choice.get(node.den, rev.grads[node.den])
-            if target == node:
-                return node
-            if node.den not in memo:
-                memo[node.den] = expand(target, rev, graph, choice, memo)
-            return memo[node.den]
-        return node
-    return replace(e, sub)
+            return memo.get(node.den, node)   # not yet expanded: a gradient given as its own symbol
+        return None
+
+    for name in rev.order:
+        if name in rev.grads and name not in memo:
+            memo[name] = rewrite(choice.get(name, rev.grads[name]), pre=sub)
+    return rewrite(e, pre=sub)
 
 
 def chain(t, y: str, scope, factor):

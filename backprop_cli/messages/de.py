@@ -75,6 +75,7 @@ MESSAGES: dict[str, str] = {
     "limit.number": "eine Zahl muss endlich sein; diese ist zu groß",
     "limit.product": "das Matrixprodukt bräuchte mehr als {limit} Multiplikationen; keine Antwort braucht so viel",
     "limit.elements": "das ergäbe ein Array mit mehr als {limit} Zahlen; so groß muss keine Antwort sein",
+    "limit.work": "die Auswertung bräuchte mehr als {limit} Rechenschritte; keine Antwort braucht so viel Arbeit",
     # Names and shapes (infer.py, ops.py).
     "name.did_you_mean": " (meintest du {suggestion}?)",
     "name.unknown": "unbekannter Name '{name}'{suggestion_text}; bekannt sind {known}",

@@ -1,0 +1,150 @@
+"""Lets you evaluate a formula fast and in linear time: it is compiled once into a flat list of numpy
+operations over slots, then run for each trial.
+
+Compiling walks the formula iteratively (so derived formulas of any depth are fine) and gives equal
+sub-formulas one slot (hash-consing by operator and child slots), so a formula that shares sub-terms
+(as every expanded gradient of a deep or residual network does) costs one evaluation per distinct node,
+never one per path. The forward of each step is the ops table's numpy forward, so a new operation needs
+no change here. A slot is released after its last use, so long chains keep few arrays alive.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+
+from backprop_cli.errors import EvaluationError
+from backprop_cli.formula.ast import Call, Deriv, Name, Num
+from backprop_cli.derive.ops import OPS, as_array, op_key, operands
+
+_NAME, _DERIV = "name", "deriv"
+MAX_CACHED = 4096
+STEP_COST = 1000     # work units of one step beyond its elements: the Python and numpy call overhead
+
+
+class BudgetExceeded(Exception):
+    """The work budget of a search (the diagnosis) ran out; the search stops without a result."""
+
+
+_budget = [None]     # remaining work units, or None when no budget is active
+
+
+@contextmanager
+def budget(units: int):
+    """Within the block, every evaluation and compilation is charged (elements computed plus
+    :data:`STEP_COST` per step); past ``units`` it raises :class:`BudgetExceeded`. Deterministic: the
+    same input stops at the same point on any machine."""
+    old = _budget[0]
+    _budget[0] = units
+    try:
+        yield
+    finally:
+        _budget[0] = old
+
+
+def charge(units: int) -> None:
+    if _budget[0] is not None:
+        _budget[0] -= units
+        if _budget[0] < 0:
+            raise BudgetExceeded()
+
+
+class Program:
+    """Steps ``(node, forward, argument slots, slots to release)``; the last step is the formula's value."""
+
+    __slots__ = ("steps", "size")
+
+    def __init__(self, steps):
+        self.steps = steps
+        self.size = len(steps)
+
+
+def _key(e, args, functions):
+    if isinstance(e, Name):
+        return (_NAME, e.name)
+    if isinstance(e, Deriv):
+        return (_DERIV, e.num, e.den, e.partial)
+    if isinstance(e, Num):
+        return ("#", e.value)
+    if isinstance(e, Call):
+        sizes = e.args if not args and e.args else ()      # ones(r, c) reads its sizes itself
+        return (op_key(e, functions), e.fn, sizes) + args
+    return (op_key(e, functions), getattr(e, "exp", None)) + args
+
+
+def compile_formula(e, functions: dict) -> Program:
+    """The program of formula ``e`` (``functions``: the declared function kinds, which choose the op)."""
+    slot_of, keys, steps, arg_lists = {}, {}, [], []
+    stack = [(e, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in slot_of:
+            continue
+        kids = operands(node, functions)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(kids) if id(c) not in slot_of)
+            continue
+        args = tuple(slot_of[id(c)] for c in kids)
+        key = _key(node, args, functions)
+        slot = keys.get(key)
+        if slot is None:
+            slot = keys[key] = len(steps)
+            steps.append((node, _forward(node, functions)))
+            arg_lists.append(args)
+        slot_of[id(node)] = slot
+    last_use = {}
+    for i, args in enumerate(arg_lists):
+        for a in args:
+            last_use[a] = i
+    release = [[] for _ in steps]
+    for a, i in last_use.items():
+        release[i].append(a)
+    return Program([(node, fwd, args, tuple(rel)) for (node, fwd), args, rel in zip(steps, arg_lists, release)])
+
+
+def _forward(e, functions):
+    if isinstance(e, Name):
+        return _NAME
+    if isinstance(e, Deriv):
+        return _DERIV
+    key = op_key(e, functions)
+    op = OPS.get(key)
+    if op is None:
+        raise EvaluationError("name.no_rule", "", max(e.pos, 0), op=key)
+    return op.forward
+
+
+def run(program: Program, env) -> np.ndarray:
+    """The value of the compiled formula in ``env`` (a :class:`numeric.NumEnv`)."""
+    vals = [None] * program.size
+    with np.errstate(all="ignore"):
+        for i, (node, fwd, args, rel) in enumerate(program.steps):
+            if fwd is _NAME:
+                vals[i] = env.name(node)
+            elif fwd is _DERIV:
+                vals[i] = env.deriv(node)
+            else:
+                vals[i] = as_array(fwd(node, tuple(vals[a] for a in args), env))
+            for a in rel:
+                vals[a] = None
+            if _budget[0] is not None:
+                charge(STEP_COST + vals[i].size)
+    return vals[-1]
+
+
+_cache: dict = {}
+
+
+def program_of(e, functions: dict) -> Program:
+    """:func:`compile_formula`, cached by the identity of the formula (kept alive with its program)."""
+    key = (id(e), id(functions))
+    hit = _cache.get(key)
+    if hit is not None and hit[0] is e and hit[1] is functions:
+        return hit[2]
+    prog = compile_formula(e, functions)
+    charge(STEP_COST * prog.size // 4)
+    if len(_cache) >= MAX_CACHED:
+        del _cache[next(iter(_cache))]
+    _cache[key] = (e, functions, prog)
+    return prog
