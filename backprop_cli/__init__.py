@@ -3,22 +3,32 @@
 >>> import backprop_cli
 >>> report = backprop_cli.check("affine", "solutions/affine.yaml")
 >>> report.passed, report.score, report.max_score
+>>> backprop_cli.grade_answer("affine", "dJ/dW", "a^T @ dJ/dc").status
+'correct'
 
 Heavy modules are imported only when a function is called, so ``import backprop_cli`` is cheap.
 """
 from __future__ import annotations
 
-__all__ = ["check", "solve", "load_exercise"]
+__all__ = ["check", "solve", "grade_answer", "load_exercise"]
 
 
 def load_exercise(exercise):
-    """An exercise from a path or an id (./exercises, then the built-in bank); Exercise objects pass through."""
-    if not isinstance(exercise, str):
-        return exercise
-    from backprop_cli.exercise.bank import exercise_path
-    from backprop_cli.exercise.model import load_exercise as _load
+    """An exercise from a path or an id (./exercises, then the built-in bank); Exercise objects pass
+    through. Loaded once per file version (path, modification time, size), in a small bounded cache,
+    so repeated calls reuse its prepared reference."""
+    from backprop_cli.grade.embed import cached_exercise
 
-    return _load(exercise_path(exercise))
+    return cached_exercise(exercise)
+
+
+def grade_answer(exercise, question: str, answer, seed: int = 0, student: str | None = None):
+    """Grade one answer without an answers file: ``grade_answer("affine", "dJ/dW", "a^T @ dJ/dc")``
+    gives the question's :class:`grading.Result` (``.status``, ``.points``, ``.diagnosis``). ``answer`` is
+    a formula as text, or numbers."""
+    from backprop_cli.grade.embed import grade_answer as _grade_answer
+
+    return _grade_answer(exercise, question, answer, seed, student)
 
 
 def check(exercise, answers: str, seed: int = 0, student: str | None = None, classmates=()):

@@ -18,7 +18,7 @@ from backprop_cli.formula.ast import Call, Deriv, Name, Num
 from backprop_cli.derive.ops import OPS, as_array, op_key, operands
 
 _NAME, _DERIV = "name", "deriv"
-MAX_CACHED = 4096
+MAX_CACHED = 1024
 STEP_COST = 1000     # work units of one step beyond its elements: the Python and numpy call overhead
 
 

@@ -147,6 +147,14 @@ def _circular(ref, q, entry, parsed, cycle) -> Result:
                    caret=(text, max(used.pos, 0)))
 
 
+def grade_one(ref, q, entry) -> Result:
+    """The result of one answers-file entry (None: missing) to the resolved question ``q``."""
+    try:
+        return _grade_one(ref, q, entry)
+    except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
+        return _result(q, entry, "invalid", message=err.key, args=err.args_)
+
+
 def _result(q, entry, status, **kw) -> Result:
     qq = q.question
     formula = q.formula if q.kind == "derivative" else None

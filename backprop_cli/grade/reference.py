@@ -7,6 +7,7 @@ is cached per exercise and seed, so a whole class is graded against one preparat
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -369,15 +370,21 @@ def not_finite(ref: Reference, trial: Trial | None = None) -> tuple | None:
     return None
 
 
-_cache: dict = {}
+_cache: OrderedDict = OrderedDict()
+MAX_PREPARED = 64
 
 
 def prepared(ex, seed: int = 0) -> Reference:
-    """:func:`prepare`, cached per exercise object and seed (so ``grade`` prepares each exercise once)."""
+    """:func:`prepare`, cached per exercise object and seed (so ``grade`` prepares each exercise once);
+    the cache keeps the last :data:`MAX_PREPARED`, and the exercise with its entry (an id is reused
+    once its object is gone)."""
     key = (id(ex), seed)
-    if key not in _cache:
-        _cache[key] = prepare(ex, seed)
-    return _cache[key]
-
-
-
+    hit = _cache.get(key)
+    if hit is not None and hit[0] is ex:
+        _cache.move_to_end(key)
+        return hit[1]
+    ref = prepare(ex, seed)
+    _cache[key] = (ex, ref)
+    if len(_cache) > MAX_PREPARED:
+        _cache.popitem(last=False)
+    return ref

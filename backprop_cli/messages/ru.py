@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "limit.product": "матричное произведение потребовало бы более {limit} умножений; ни одному ответу это не нужно",
     "limit.elements": "получился бы массив из более чем {limit} чисел; ни одному ответу не нужен такой большой массив",
     "limit.work": "вычисление потребовало бы более {limit} операций; ни одному ответу не нужно столько работы",
+    "api.no_question": "в задании {exercise} нет вопроса {question}; его вопросы: {questions}",
     # Names and shapes (infer.py, ops.py).
     "name.did_you_mean": " (возможно, имелось в виду {suggestion}?)",
     "name.unknown": "неизвестное имя '{name}'{suggestion_text}; известные имена: {known}",
