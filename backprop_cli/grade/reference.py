@@ -371,7 +371,7 @@ def not_finite(ref: Reference, trial: Trial | None = None) -> tuple | None:
 
 
 _cache: OrderedDict = OrderedDict()
-MAX_PREPARED = 64
+MAX_PREPARED = 128
 
 
 def prepared(ex, seed: int = 0) -> Reference:
