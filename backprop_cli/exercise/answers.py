@@ -12,7 +12,8 @@ import numpy
 
 from backprop_cli.errors import InputError, Mark
 from backprop_cli.exercise.fields import _fail, _fields, _got, _opt, _text
-from backprop_cli.exercise.model import Exercise, _array, _compact, normalize_key
+from backprop_cli.exercise.keys import compact as _compact, normalize_key
+from backprop_cli.exercise.model import Exercise, _array
 from backprop_cli.exercise.yamlio import Node, load_yaml
 
 ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
@@ -159,7 +160,7 @@ def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str]) ->
             return "answers.wrong_section", {"name": key, "section": section, "expected": where}
     if not targets:
         return "answers.no_questions", {"name": key, "section": section}
-    by_key = {}
+    by_key: dict[str, str] = {}
     for t in targets:   # compare in both spellings, so dJ/dthetta finds dJ/dθ
         by_key.setdefault(normalize_key(t), t)
         by_key.setdefault(_spelled(normalize_key(t)), t)
