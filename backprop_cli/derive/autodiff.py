@@ -10,32 +10,37 @@ Everything here is symbolic and pure; :mod:`reference` puts numbers in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Iterable
 
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import Deriv, Name, Num, T, walk
+from backprop_cli.formula.ast import Deriv, Expr, Name, Num, T, walk
+from backprop_cli.derive.graph import Graph, Node
+from backprop_cli.derive.infer import Scope
 from backprop_cli.derive.ops import OPS, op_key, opaque_jvp, opaque_vjp
-from backprop_cli.derive.shapes import SCALAR, is_column, is_vector
+from backprop_cli.derive.shapes import SCALAR, Shape, is_column, is_vector
 from backprop_cli.derive.tidy import tidy
 
 
 @dataclass(frozen=True)
 class Reverse:
-    grads: dict           # name -> dJ/dX formula in the exercise's layout (downstream symbols kept)
-    paths: dict           # name -> ((consumer name, contribution formula), ...)
-    order: tuple          # named nodes from the loss back to the inputs
+    grads: dict[str, Expr]                            # name -> dJ/dX formula in the exercise's layout
+    paths: dict[str, tuple[tuple[str, Expr], ...]]    # name -> ((consumer name, contribution formula), ...)
+    order: tuple[str, ...]                            # named nodes from the loss back to the inputs
 
 
-def grad_symbol(graph, name: str) -> Deriv:
+def grad_symbol(graph: Graph, name: str) -> Deriv:
+    """dJ/dname, the symbol of the gradient of the loss."""
     return Deriv(graph.loss, name)
 
 
-def local_symbol(graph, out: str, arg: str) -> Deriv:
+def local_symbol(graph: Graph, out: str, arg: str) -> Deriv:
+    """dout/darg, or ∂out/∂arg where the local and the total derivative differ."""
     return Deriv(out, arg, (out, arg) in graph.partial_pairs)
 
 
-def tidy_scope(graph):
+def tidy_scope(graph: Graph) -> Scope:
     """A scope in which every derivative symbol has its shape (for tidying)."""
-    def derivs(d):
+    def derivs(d: Deriv) -> Shape:
         if d.num.startswith("δ:") or d.den.startswith("δ:"):
             raise KeyError(d.key)
         return graph.deriv_shape(d.num, d.den)
@@ -45,30 +50,33 @@ def tidy_scope(graph):
     return scope
 
 
-def reverse(graph) -> Reverse:
+def reverse(graph: Graph) -> Reverse:
     """Reverse accumulation from the loss (or from the given upstream gradients of an external loss)."""
     numerator = graph.exercise.layout == "numerator"
-    lay = {}    # named node -> its gradient symbol as a gradient-layout formula
+    lay: dict[str, Expr] = {}    # named node -> its gradient symbol as a gradient-layout formula
 
-    def symbol(name):
+    def symbol(name: str) -> Expr:
         if name not in lay:
             sym = grad_symbol(graph, name)
             lay[name] = T(sym) if numerator and is_column(graph.shapes[name]) else sym
         return lay[name]
 
-    incoming = {n.id: [] for n in graph.nodes}
+    incoming: dict[int, list[tuple[str | None, Expr]]] = {n.id: [] for n in graph.nodes}
     if graph.external:
         for out in graph.outputs:
             incoming[graph.ids[out]].append((None, symbol(out)))
     else:
         incoming[graph.ids[graph.loss]].append((None, Num(1.0)))
     needs = _needs_grad(graph)
-    grads, paths, order = {}, {}, []
+    grads: dict[str, Expr] = {}
+    paths: dict[str, tuple[tuple[str, Expr], ...]] = {}
+    order: list[str] = []
     for node in reversed(graph.nodes):
         parts = incoming[node.id]
         if not parts or node.kind == "const":
             continue
         total = B.total(c for _, c in parts)
+        assert total is not None   # parts is not empty
         if node.name is not None:
             order.append(node.name)
             if node.name != graph.loss:
@@ -91,21 +99,22 @@ def reverse(graph) -> Reverse:
     return Reverse(grads, paths, tuple(order))
 
 
-def _needs_grad(graph) -> set:
-    needs = set()
+def _needs_grad(graph: Graph) -> set[int]:
+    needs: set[int] = set()
     for node in graph.nodes:
         if node.kind == "input" or any(a in needs for a in node.args):
             needs.add(node.id)
     return needs
 
 
-def _consumer_name(graph, node) -> str | None:
+def _consumer_name(graph: Graph, node: Node) -> str | None:
     while node.name is None:
         node = next(n for n in graph.nodes if node.id in n.args)
     return node.name
 
 
-def _push(graph, node, g, incoming, needs):
+def _push(graph: Graph, node: Node, g: Expr, incoming: dict[int, list[tuple[str | None, Expr]]],
+          needs: set[int]) -> None:
     if node.kind in ("input", "const"):
         return
     consumer = _consumer_name(graph, node)
@@ -116,22 +125,26 @@ def _push(graph, node, g, incoming, needs):
         for arg in node.args:
             arg_node = graph.nodes[arg]
             if arg in needs:
+                assert node.name is not None and arg_node.name is not None   # opaque outputs and arguments are named
                 jac = local_symbol(graph, node.name, arg_node.name)
                 incoming[arg].append((consumer, opaque_vjp(g, jac, node.shape, arg_node.shape)))
         return
     ans = Name(node.name) if node.name else node.expr
     shapes = tuple(graph.nodes[a].shape for a in node.args)
-    rule = OPS[op_key(node.expr, graph.functions)].vjp
+    key = op_key(node.expr, graph.functions)
+    rule = OPS[key].vjp
+    assert rule is not None, f"no VJP rule for {key}"   # build_graph refuses operations without one
     for arg, contribution in zip(node.args, rule(g, node.expr, ans, shapes, node.shape)):
         if arg in needs and contribution is not None:
             incoming[arg].append((consumer, contribution))
 
 
-def forward(graph, wrt: str) -> dict:
+def forward(graph: Graph, wrt: str) -> dict[str, Expr]:
     """The tangent formula of every named node downstream of ``wrt``, for a seed ``δ:wrt`` at ``wrt``;
     tangents of other named nodes appear as the names ``δ:<node>``."""
     start = graph.ids[wrt]
-    tangents, result = {start: Name("δ:" + wrt)}, {}
+    tangents: dict[int, Expr] = {start: Name("δ:" + wrt)}
+    result: dict[str, Expr] = {}
     scope = tidy_scope(graph)
     for node in graph.nodes[start + 1:]:
         ts = tuple(_tangent_ref(graph, a, tangents) for a in node.args)
@@ -142,13 +155,18 @@ def forward(graph, wrt: str) -> dict:
         elif node.kind == "opaque":
             t = None
             for arg, ta in zip(node.args, ts):
+                arg_name = graph.nodes[arg].name
                 if ta is not None:
-                    jac = local_symbol(graph, node.name, graph.nodes[arg].name)
+                    assert node.name is not None and arg_name is not None   # opaque outputs and arguments are named
+                    jac = local_symbol(graph, node.name, arg_name)
                     t = B.add(t, opaque_jvp(ta, jac, node.shape, graph.nodes[arg].shape))
         else:
             ans = Name(node.name) if node.name else node.expr
             shapes = tuple(graph.nodes[a].shape for a in node.args)
-            t = OPS[op_key(node.expr, graph.functions)].jvp(ts, node.expr, ans, shapes, node.shape)
+            key = op_key(node.expr, graph.functions)
+            rule = OPS[key].jvp
+            assert rule is not None, f"no JVP rule for {key}"
+            t = rule(ts, node.expr, ans, shapes, node.shape)
         if t is None:
             continue
         tangents[node.id] = t
@@ -157,14 +175,15 @@ def forward(graph, wrt: str) -> dict:
     return result
 
 
-def _tangent_ref(graph, arg_id, tangents):
+def _tangent_ref(graph: Graph, arg_id: int, tangents: dict[int, Expr]) -> Expr | None:
     if arg_id not in tangents:
         return None
     node = graph.nodes[arg_id]
     return Name("δ:" + node.name) if node.name is not None else tangents[arg_id]
 
 
-def tangent_names(e) -> list:
+def tangent_names(e: Expr) -> list[str]:
+    """The nodes whose tangents ``δ:<node>`` appear in ``e``, sorted."""
     return sorted({n.name[2:] for n in walk(e) if isinstance(n, Name) and n.name.startswith("δ:")})
 
 
@@ -172,17 +191,18 @@ class _Jacobian:
     """What a Jacobian rule of the operation table may ask: the shape of a part, whether it holds the
     tangent ``δ:t``, and the Jacobian of a part."""
 
-    def __init__(self, t: str, scope):
+    def __init__(self, t: str, scope: Scope):
         self.t, self.scope = t, scope
 
-    def shape(self, x):
+    def shape(self, x: Expr) -> Shape:
         from backprop_cli.derive.infer import infer
-        return infer(x, self.scope)
+        shape: Shape = infer(x, self.scope)
+        return shape
 
-    def contains(self, x) -> bool:
+    def contains(self, x: Expr) -> bool:
         return any(isinstance(n, Name) and n.name == "δ:" + self.t for n in walk(x))
 
-    def jac(self, x):
+    def jac(self, x: Expr) -> Expr | None:
         if not self.contains(x):
             return None
         if isinstance(x, Name):
@@ -193,10 +213,11 @@ class _Jacobian:
                 return B.call("eye", B.dim_expr(s[0] if s[1] == 1 else s[1]))
             return None
         op = OPS.get(op_key(x, self.scope.functions))
-        return op.jacobian(x, self) if op is not None and op.jacobian is not None else None
+        out: Expr | None = op.jacobian(x, self) if op is not None and op.jacobian is not None else None
+        return out
 
 
-def jacobian(e, t: str, scope):
+def jacobian(e: Expr, t: str, scope: Scope) -> Expr | None:
     """The Jacobian of the linear formula ``e`` with respect to the tangent ``δ:t``, or None."""
     out = _Jacobian(t, scope).jac(e)
     return tidy(out, scope) if out is not None else None

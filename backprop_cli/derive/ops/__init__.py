@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from backprop_cli.formula import build as B
 from backprop_cli.formula import vocabulary
-from backprop_cli.formula.ast import Call, children
+from backprop_cli.formula.ast import Call, Expr, children
 from backprop_cli.derive.ops.arith import ARITH
 from backprop_cli.derive.ops.common import Op, as_array, op_key, same_shape, unbroadcast, widen
 from backprop_cli.derive.ops.elementwise import DECLARED, FUNCTIONS as _ELEMENTWISE, function, prime_entry
 from backprop_cli.derive.ops.extremes import EXTREMES
 from backprop_cli.derive.ops.matrix import MATRIX
 from backprop_cli.derive.ops.softmax import SOFTMAX
-from backprop_cli.derive.shapes import is_column, is_row
+from backprop_cli.derive.shapes import Shape, is_column, is_row
 
 __all__ = ["OPS", "Op", "op_key", "as_array", "same_shape", "unbroadcast", "widen", "function", "define",
            "undefine", "operands", "elementwise_functions", "derivative_functions", "FUNCTIONS", "ALPHA_DEFAULT",
@@ -78,12 +78,13 @@ ALPHA_DEFAULT = {name: op.alpha for name, op in OPS.items() if op.alpha is not N
 TWO_ARGS = frozenset(name for name, op in OPS.items() if op.numeric is not None and op.numeric[2] is not None)
 
 
-def opaque_vjp(g, jac, so, sa):
+def opaque_vjp(g: Expr, jac: Expr, so: Shape, sa: Shape) -> Expr:
     """The VJP of an opaque output through its local partial ``jac`` (shape dims(out) ++ dims(arg))."""
     res = B.mul(B.tr(g) if is_column(so) else g, jac)
     return B.tr(res) if is_column(sa) else res
 
 
-def opaque_jvp(t, jac, so, sa):
+def opaque_jvp(t: Expr, jac: Expr, so: Shape, sa: Shape) -> Expr:
+    """The JVP of an opaque output through its local partial ``jac``: the tangent of the output."""
     res = B.mul(jac, B.tr(t) if is_row(sa) else t)
     return B.tr(res) if is_row(so) else res
