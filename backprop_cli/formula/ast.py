@@ -6,7 +6,7 @@ not part of equality, so ``parse(print(x)) == x`` compares structure only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Union
+from typing import Any, Callable, Iterator, Union
 
 _pos = field(default=-1, compare=False, repr=False)
 
@@ -182,10 +182,11 @@ def replace(e: Expr, fn: Callable[[Expr], Expr]) -> Expr:
     return rewrite(e, post=fn)
 
 
-def intern(e: Expr, table: dict[tuple, int]) -> int:
+def intern(e: Expr, table: dict[tuple[Any, ...], int]) -> int:
     """A number for the value of ``e``: equal formulas get equal numbers within one ``table``, in time
     linear in the distinct nodes (the dataclass ``==`` and ``hash`` recurse along every path)."""
-    done, stack = {}, [(e, False)]
+    done: dict[int, int] = {}
+    stack = [(e, False)]
     while stack:
         node, ready = stack.pop()
         if id(node) in done:

@@ -39,6 +39,7 @@ class Printer:
     ops: dict[str, str] = {}
     lparen, rparen = "(", ")"
     transpose = ""
+    _memos: list[dict[int, str]]     # one memo per print in progress (set on first use)
 
     def __call__(self, e: Expr) -> str:
         # Children first, each distinct node once, so a derived formula of any depth prints without
@@ -55,7 +56,8 @@ class Printer:
     def show(self, e: Expr) -> str:
         memos = self.__dict__.get("_memos")
         if memos and id(e) in memos[-1]:
-            return memos[-1][id(e)]
+            cached: str = memos[-1][id(e)]
+            return cached
         text: str = getattr(self, "p_" + type(e).__name__)(e)
         return text
 
