@@ -263,3 +263,20 @@ def test_an_oversized_file_is_zero_with_an_error(run, tmp_path):
     big = recs["big"]["exercises"][0]
     assert big["score"] == 0 and big["max_score"] == 10 and "1 MiB" in big["error"]
     assert recs["ok"]["score"] == 10
+
+
+def test_an_unreadable_student_folder_is_missing_with_a_reason(run, tmp_path, monkeypatch):
+    """A student folder that cannot be listed gets missing records and a problem that says why."""
+    root = make_class(tmp_path / "c", {"locked": {"affine.yaml": SOLUTION}, "ok": {"affine.yaml": SOLUTION}})
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    recs = records(run("grade", str(root), "--assignment", ASSIGNMENT, "--format", "json"))
+    assert recs["locked"]["score"] == 0 and "Permission denied" in recs["locked"]["problems"][0]
+    assert {r["status"] for r in recs["locked"]["exercises"][0]["results"]} == {"missing"}
+    assert recs["ok"]["score"] == 10

@@ -159,10 +159,17 @@ def collect(folder: str, ids: list) -> list:
 
 def _student(path: str, student: str, ids: list) -> Submission:
     files, errors, problems = {}, {}, []
-    for e in sorted(os.scandir(path), key=lambda e: (os.path.splitext(e.name)[1] != ".yaml", e.name)):
+    try:
+        found = sorted(os.scandir(path), key=lambda e: (os.path.splitext(e.name)[1] != ".yaml", e.name))
+    except OSError as err:     # an unreadable folder: every exercise is missing, and the reason is said
+        return Submission(student, {}, {}, (("grade.unreadable_folder", {"reason": err.strerror or str(err)}),))
+    for e in found:
         name = display_name(e.name)
         stem, ext = os.path.splitext(e.name)
-        mode = e.stat(follow_symlinks=False).st_mode
+        try:
+            mode = e.stat(follow_symlinks=False).st_mode
+        except OSError:        # gone since the folder was listed
+            continue
         if stat.S_ISDIR(mode):
             inside = _answer_like(e.path)
             if inside:

@@ -255,4 +255,5 @@ MESSAGES: dict[str, str] = {
     "cli.mistake_is_reference": "der erwartete Fehler '{answer}' von {question} ist gleich der Referenz",
     "cli.translation_unknown_mistake": "translations.{language}.mistakes: {question} hat keinen erwarteten Fehler '{answer}'",
     "cli.variant_not_finite": "die Variante von '{student}' hat eine nicht endliche Referenz: {question}",
+    "grade.unreadable_folder": "der Ordner kann nicht gelesen werden ({reason}); jede Aufgabe zählt als fehlend",
 }

@@ -255,4 +255,5 @@ MESSAGES: dict[str, str] = {
     "cli.mistake_is_reference": "the anticipated mistake '{answer}' of {question} equals the reference",
     "cli.translation_unknown_mistake": "translations.{language}.mistakes: {question} has no anticipated mistake '{answer}'",
     "cli.variant_not_finite": "the variant of student '{student}' has a reference that is not finite: {question}",
+    "grade.unreadable_folder": "the folder cannot be read ({reason}); every exercise counts as missing",
 }

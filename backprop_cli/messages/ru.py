@@ -255,4 +255,5 @@ MESSAGES: dict[str, str] = {
     "cli.mistake_is_reference": "предусмотренная ошибка '{answer}' вопроса {question} совпадает с эталоном",
     "cli.translation_unknown_mistake": "translations.{language}.mistakes: у {question} нет предусмотренной ошибки '{answer}'",
     "cli.variant_not_finite": "у варианта студента '{student}' эталон не конечен: {question}",
+    "grade.unreadable_folder": "папку невозможно прочитать ({reason}); все упражнения считаются отсутствующими",
 }
