@@ -27,11 +27,16 @@ from backprop_cli.exercise.model import load_exercise  # noqa: E402
 from backprop_cli.grade.reference import prepared  # noqa: E402
 from backprop_cli.exercise.yamlio import load_yaml_text  # noqa: E402
 
-EXERCISES = ["affine", "dense", "two-outputs", "jacobian-affine", "staged-backprop", "reused-node", "mlp3-l2"]
+EXERCISES = ["affine", "dense", "two-outputs", "jacobian-affine", "staged-backprop", "reused-node", "mlp3-l2",
+             # the answer policy (SPEC 7.2): other questions' symbols, answers leaning on each other, forbid lists,
+             # finite-difference constants
+             "function1", "jacobian-l2", "activation-derivatives", "two-layer-sigmoid-l2"]
 TOKENS = ["a", "b", "c", "W", "x", "z", "J", "L", "dJ/dc", "∂J/∂c", "dJ/dz", "dc/da", "db/da", "n", "m",
           "@", "*", "·", "⊙", "∘", ".*", "/", "./", "⊗", "+", "-", "^", "**", "^T", ".T", "ᵀ", "'", "(", ")", ",",
           "σ", "sigmoid", "tanh", "relu", "exp", "log", "sum", "mean", "diag", "ones", "eye", "I", "outer",
-          "softmax", "f", "f'", "0", "1", "2", "0.5", "1e-3", "2/3", "64", "65", "1e308", " ", "  "]
+          "softmax", "f", "f'", "0", "1", "2", "0.5", "1e-3", "2/3", "64", "65", "1e308", " ", "  ",
+          "dd/da", "dJ/dd", "dL/dy", "dL/dyhat", "yhat", "y", "softplus'", "σ'", "gelu'", "tanh'", "1e-5", "2e-5",
+          "1e5", "0.001", "I(n)", "dLoss/dz1", "dz1/dh1", "W1", "b1", "h1", "z1"]
 SAMPLES = []
 for name in EXERCISES:
     data = yaml.safe_load((ROOT / "solutions" / f"{name}.yaml").read_text(encoding="utf-8")) or {}
@@ -62,7 +67,9 @@ formulas = st.one_of(
 answers_files = st.builds(
     lambda ex, keys: (ex, yaml.safe_dump({"answers": dict(keys)}, allow_unicode=True)),
     st.sampled_from(EXERCISES),
-    st.lists(st.tuples(st.sampled_from(["dJ/da", "dJ/dW", "dJ/dx", "dJ/db", "dc/da", "da/dW", "dJ/dz", "dJ/dα"]),
+    st.lists(st.tuples(st.sampled_from(["dJ/da", "dJ/dW", "dJ/dx", "dJ/db", "dc/da", "da/dW", "dJ/dz", "dJ/dα",
+                                        "dd/da", "dL/dy", "dL/dyhat", "dz_softplus/dx", "dLoss/dx", "dLoss/dh1",
+                                        "dJ/dtheta", "dL/dW₁"]),
                        formulas), max_size=4),
 )
 
