@@ -45,16 +45,17 @@ class Printer:
         # Children first, each distinct node once, so a derived formula of any depth prints without
         # recursion; ``show`` of a child then finds its text.
         memo: dict[int, str] = {}
-        self.__dict__.setdefault("_memos", []).append(memo)
+        memos: list[dict[int, str]] = self.__dict__.setdefault("_memos", [])
+        memos.append(memo)
         try:
             for node in postorder(e):
                 memo[id(node)] = getattr(self, "p_" + type(node).__name__)(node)
             return memo[id(e)]
         finally:
-            self._memos.pop()
+            memos.pop()
 
     def show(self, e: Expr) -> str:
-        memos = self.__dict__.get("_memos")
+        memos: list[dict[int, str]] | None = self.__dict__.get("_memos")
         if memos and id(e) in memos[-1]:
             cached: str = memos[-1][id(e)]
             return cached
