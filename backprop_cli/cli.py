@@ -229,6 +229,7 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
 def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch, student):
     """Grade an answers file against EXERCISE (a file or an id)."""
     from backprop_cli.grade.checking import check_files, exercise_identity, missing_report, no_answers
+    from backprop_cli.grade import checking
 
     lang = _lang(ctx)
     ex = _load(exercise)
@@ -245,11 +246,11 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch, 
             report = missing_report(ex)     # in an LMS a deleted answers file scores 0, it is no usage error
         elif lms:
             try:
-                report = check_files(ex, answers_path, seed)
+                report = check_files(ex, answers_path, seed, deadline=checking.CHECK_DEADLINE)
             except InputError as err:       # and so does an unreadable one
                 report = missing_report(ex, err)
         else:
-            report = check_files(ex, answers_path, seed, student)
+            report = check_files(ex, answers_path, seed, student, deadline=checking.CHECK_DEADLINE)
         report = dataclasses.replace(report, fingerprint=fp, warnings=shadow_warnings + report.warnings)
         _show_report(report, fmt, lang, show_solution, ex)
         return report

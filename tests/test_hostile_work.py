@@ -63,3 +63,35 @@ def test_answer_with_too_much_work_is_refused_before_evaluation(run, tmp_path):
     result = {r["question"]: r for r in json.loads(res.output)["results"]}["dJ/db"]
     assert result["status"] == "invalid"
     assert "operations" in result["message"]
+
+
+def test_check_has_a_hard_deadline_that_no_handler_catches(run, monkeypatch, tmp_path):
+    """Past its CPU deadline, check stops with a clear error (exit 2), not an 'invalid' question."""
+    from backprop_cli.grade import checking, grading
+
+    def stuck(ref, answers):
+        while True:              # a question that never ends, under a handler that catches everything
+            try:
+                sum(range(10_000))
+            except Exception:    # noqa: BLE001
+                pass
+
+    monkeypatch.setattr(checking, "CHECK_DEADLINE", 0.05)
+    monkeypatch.setattr(grading, "grade", stuck)
+    answers = write(tmp_path, "a.yaml", {"exercise": "affine", "answers": {"dJ/dW": "a^T @ dJ/dc"}})
+    res = run("check", "affine", "--answers", answers)
+    assert res.exit_code == 2, res.output + res.stderr
+    assert "stopped after" in res.stderr and "Traceback" not in res.output + res.stderr
+
+
+def test_deadline_is_lifted_after_check(monkeypatch):
+    """The deadline's timer and handler are gone once grading ends, so later work is not interrupted."""
+    import signal
+
+    from backprop_cli.grade import checking
+
+    before = signal.getsignal(signal.SIGPROF)
+    with checking.hard_deadline(5.0, "x.yaml"):
+        pass
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGPROF) == before

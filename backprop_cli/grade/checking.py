@@ -3,17 +3,55 @@ together with their sample solutions."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from backprop_cli.errors import BackpropError
+from backprop_cli.errors import BackpropError, InputError, Mark
 
 
-def check_files(ex, answers_path: str, seed: int = 0, student: str | None = None, classmates=()):
+#: CPU seconds that grading one answers file may take in ``check`` (SPEC 10: under 2 s whatever the
+#: input). The work bounds of formulas and the diagnosis budget keep every answer far below it; this is
+#: the backstop that no handler can swallow.
+CHECK_DEADLINE = 2.0
+
+
+class _Deadline(BaseException):
+    """Raised by the timer: not an Exception, so no per-question handler can catch it."""
+
+
+@contextmanager
+def hard_deadline(seconds: float | None, path: str):
+    """Within the block, past ``seconds`` of CPU time, stop with an InputError at ``path``. Measured in
+    CPU time (a loaded machine does not trip it); only in the main thread, where signals arrive."""
+    usable = seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def fire(signum, frame):
+        raise _Deadline()
+
+    old = signal.signal(signal.SIGPROF, fire)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    except _Deadline:
+        raise InputError("check.deadline", Mark(path, 1, 1), seconds=seconds) from None
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
+
+
+def check_files(ex, answers_path: str, seed: int = 0, student: str | None = None, classmates=(),
+                deadline: float | None = None):
     """The report for the answers file at ``answers_path`` against exercise ``ex``: against
     ``student``'s numbers when the exercise draws them, and with numbers copied from the worked example
-    or from one of ``classmates`` caught."""
+    or from one of ``classmates`` caught. With ``deadline``, grading stops after that many CPU seconds
+    (:func:`hard_deadline`)."""
     from backprop_cli.exercise.answers import load_answers, match_answers
     from backprop_cli.exercise.variants import for_student
     from backprop_cli.grade.copying import spot_copies
@@ -23,12 +61,13 @@ def check_files(ex, answers_path: str, seed: int = 0, student: str | None = None
     own = for_student(ex, student)
     answers = match_answers(own, load_answers(answers_path))
     ref = prepared_for(ex, student, seed)
-    report = grade(ref, answers)
-    if own is not ex and not report.passed:
-        def others():     # prepared only when a wrong number needs them
-            yield None, prepared_for(ex, None, seed)
-            yield from ((name, prepared_for(ex, name, seed)) for name in classmates if name != student)
-        report = spot_copies(report, ref, answers, others())
+    with hard_deadline(deadline, answers_path):
+        report = grade(ref, answers)
+        if own is not ex and not report.passed:
+            def others():     # prepared only when a wrong number needs them
+                yield None, prepared_for(ex, None, seed)
+                yield from ((name, prepared_for(ex, name, seed)) for name in classmates if name != student)
+            report = spot_copies(report, ref, answers, others())
     return report
 
 

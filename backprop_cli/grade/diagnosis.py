@@ -19,6 +19,7 @@ from backprop_cli.formula import build as B
 from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, T, children, intern, postorder, replace, rewrite, walk
 from backprop_cli.derive.infer import infer
 from backprop_cli.derive.numeric import agree, evaluate
+from backprop_cli.derive.program import charge
 from backprop_cli.derive.ops import derivative_functions
 from backprop_cli.grade.reference import expand
 
@@ -26,6 +27,7 @@ CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", 
          "missing-path", "elementwise-vs-matrix-product", "operand-order", "missing-activation-derivative",
          "wrong-activation-derivative")
 MAX_MUTATIONS = 120
+NODE_COST = 300          # budget units (program.charge) per reference node walked for one mutation
 MAX_PATH_CHOICES = 64
 _FUNCTION_OF = derivative_functions()   # readable derivatives: relu' = step, abs' = sign
 
@@ -105,8 +107,12 @@ def _by_mutation(ref, q, values, shape) -> str | None:
     if q.formula is None:
         return None
     scope = tidy_scope(ref.graph)
+    # Building, shaping and numbering a mutation walks the whole reference: charged to the budget per
+    # node (the evaluations charge themselves), so a long chain's diagnosis ends within its budget.
+    nodes = len(postorder(q.expanded if q.expanded is not None else q.formula))
     seen, table = set(), {}     # mutations by value, numbered in linear time (== recurses along every path)
     for code, m in islice(mutations(ref, q, scope), MAX_MUTATIONS):
+        charge(NODE_COST * nodes)
         if m is None or intern(m, table) in seen:
             continue
         seen.add(intern(m, table))

@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "limit.product": "the matrix product would need more than {limit} multiplications; no answer needs one that large",
     "limit.elements": "this would build an array of more than {limit} numbers; no answer needs one that large",
     "limit.work": "this would take more than {limit} operations to evaluate; no answer needs that much work",
+    "check.deadline": "grading was stopped after {seconds:g} s of computation; no answers file needs that long: shorten the longest answers",
     "api.no_question": "the exercise {exercise} has no question {question}; its questions are {questions}",
     # Names and shapes (infer.py, ops.py).
     "name.did_you_mean": " (did you mean {suggestion}?)",
