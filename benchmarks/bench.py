@@ -6,8 +6,13 @@ Bytecode is compiled first (as ``pip install`` does), so the figures are those o
 
 1. cold ``backprop check`` wall time / ``python -c "import numpy, yaml, click, rich"`` (target ≤ 1.5),
    and whether sympy was imported on that path (it must not be);
-2. graded answers per second for ``backprop grade -j 1`` on a generated class (target ≥ 2,000 per core);
-3. ``backprop validate exercises/`` wall time on the whole bank (target < 5 s).
+2. graded answers per second for ``backprop grade -j 1`` on a generated class (target ≥ 6,000 per core);
+3. ``backprop validate exercises/`` wall time on the whole bank (target < 5 s);
+4. the Python API (benchmarks/stages.py): ``check`` calls per second on one exercise (target ≥ 1,000),
+   memory growth over 400 calls (target < 20 MiB), and the per-stage profile of a correct and a wrong
+   answer. (``-j 2`` over ``-j 1`` is benchmarks/grade_parallel.py.)
+
+The package measured is this checkout's (``python -m backprop_cli`` with it first on the path).
 """
 from __future__ import annotations
 
@@ -39,7 +44,8 @@ def sympy_imported() -> bool:
     code = ("import sys; from backprop_cli.cli import main\n"
             "try:\n    main(['check', 'affine', '--format', 'json'])\nexcept SystemExit:\n    pass\n"
             "print('SYMPY' if 'sympy' in sys.modules else 'NOSYMPY', file=sys.stderr)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
     return "NOSYMPY" not in out.stderr
 
 
@@ -65,25 +71,27 @@ def main():
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--students", type=int, default=40)
     args = ap.parse_args()
-    backprop = shutil.which("backprop") or "backprop"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    backprop = [sys.executable, "-m", "backprop_cli"]
     # A pip install compiles bytecode; an editable install under PYTHONDONTWRITEBYTECODE=1 would not,
     # and would then be timed recompiling the package on every run.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "backprop_cli")], check=True)
 
     base = median_wall([sys.executable, "-c", "import numpy, yaml, click, rich"], args.repeat)
-    check = median_wall([backprop, "check", "affine"], args.repeat)
+    check = median_wall(backprop + ["check", "affine"], args.repeat, env=env)
     print(f"check: {check*1000:.0f} ms, baseline import: {base*1000:.0f} ms, ratio {check/base:.2f} (target <= 1.5)")
     print(f"sympy imported on the check path: {'YES' if sympy_imported() else 'no'}")
 
     with tempfile.TemporaryDirectory() as tmp:
         n = make_class(Path(tmp) / "class", args.students)
-        t = wall([backprop, "grade", str(Path(tmp) / "class"), "--exercises", str(ROOT / "exercises"), "-j", "1",
-                  "--format", "csv", "-o", str(Path(tmp) / "out.csv")])
+        t = wall(backprop + ["grade", str(Path(tmp) / "class"), "--exercises", str(ROOT / "exercises"), "-j", "1",
+                             "--format", "csv", "-o", str(Path(tmp) / "out.csv")], env=env)
         rows = (Path(tmp) / "out.csv").read_text().count("\n") - 1
-        print(f"grade -j 1: {n} answers ({rows} submissions) in {t:.2f} s = {n/t:.0f} answers/s (target >= 2000)")
+        print(f"grade -j 1: {n} answers ({rows} submissions) in {t:.2f} s = {n/t:.0f} answers/s (target >= 6000)")
 
-    v = median_wall([backprop, "validate", "exercises/"], max(1, args.repeat // 3))
+    v = median_wall(backprop + ["validate", "exercises/"], max(1, args.repeat // 3), env=env)
     print(f"validate exercises/: {v:.2f} s (target < 5 s)")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stages.py")], check=False)
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
 
 
