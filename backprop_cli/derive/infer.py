@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
-from backprop_cli.formula.ast import Bin, Call, Deriv, Name, replace, walk
-from backprop_cli.formula.parser import fold
+from backprop_cli.formula.ast import Bin, Call, Deriv, Expr, Name, replace, walk
+from backprop_cli.formula.constants import fold
 from backprop_cli.derive.ops import OPS, op_key, operands
-from backprop_cli.derive.shapes import SCALAR, fmt, size_bound
+from backprop_cli.derive.shapes import SCALAR, Dim, Shape, fmt, size_bound
 
 MAX_ELEMENTS = 1_000_000
 MAX_PRODUCT_COST = 10_000_000   # multiply-adds of one matrix product
@@ -24,13 +24,14 @@ MAX_WORK = 20_000_000           # element operations of one evaluation of a whol
 
 @dataclass
 class Scope:
-    shapes: dict                                   # name -> shape, for inputs and nodes
-    dims: frozenset = frozenset()                  # dimension names
-    functions: dict = field(default_factory=dict)  # declared function name -> elementwise|opaque
-    derivs: Callable | None = None                 # Deriv -> shape, or raises
-    bounds: dict = field(default_factory=dict)     # dimension name -> largest size
+    shapes: dict[str, Shape]                                 # name -> shape, for inputs and nodes
+    dims: frozenset[str] = frozenset()                       # dimension names
+    functions: dict[str, str] = field(default_factory=dict)  # declared function name -> elementwise|opaque
+    derivs: Callable[[Deriv], Shape] | None = None           # Deriv -> shape, or raises
+    bounds: dict[str, int] = field(default_factory=dict)     # dimension name -> largest size
 
-    def name(self, e: Name):
+    def name(self, e: Name) -> Shape:
+        """The shape of a name: an input or node, or a dimension name (a scalar, its size)."""
         if e.name in self.shapes:
             return self.shapes[e.name]
         if e.name in self.dims:
@@ -38,19 +39,22 @@ class Scope:
         raise UnknownNameError("name.unknown", "", max(e.pos, 0), name=e.name,
                                suggestion=suggest(e.name, list(self.shapes)), known=", ".join(self.shapes))
 
-    def deriv(self, e: Deriv):
+    def deriv(self, e: Deriv) -> Shape:
+        """The shape of a derivative symbol."""
         if self.derivs is None:
             raise FormulaError("name.no_derivatives", "", max(e.pos, 0), symbol=e.key)
         return self.derivs(e)
 
-    def dim(self, e):
+    def dim(self, e: Expr) -> Dim:
+        """A size argument (see :func:`dim_of`)."""
         return dim_of(e, self.dims)
 
-    def const(self, e) -> float:
+    def const(self, e: Expr) -> float:
+        """A constant argument (see :func:`const_of`)."""
         return const_of(e)
 
 
-def dim_of(e, dims):
+def dim_of(e: Expr, dims: frozenset[str]) -> Dim:
     """A size argument of ones/zeros/eye: a dimension name in ``dims``, or a positive whole number."""
     if isinstance(e, Name) and e.name in dims:
         return e.name
@@ -62,7 +66,7 @@ def dim_of(e, dims):
     return int(value)
 
 
-def const_of(e) -> float:
+def const_of(e: Expr) -> float:
     """The value of a constant argument (numbers only)."""
     try:
         return fold(e, "", "shape.const_arg")
@@ -70,7 +74,7 @@ def const_of(e) -> float:
         raise FormulaError("shape.const_arg", "", max(e.pos, 0)) from None
 
 
-def suggest(name: str, known: list) -> str:
+def suggest(name: str, known: Sequence[str]) -> str:
     """``a*b`` for ``ab`` when a and b are known; else the closest known name; else ''."""
     if len(name) > 40:
         return ""
@@ -88,7 +92,7 @@ def suggest(name: str, known: list) -> str:
     return close[0] if close else ""
 
 
-def infer(e, scope: Scope, text: str = "", max_work: int | None = None):
+def infer(e: Expr, scope: Scope, text: str = "", max_work: int | None = None) -> Shape:
     """The shape of formula ``e``; any error carries ``text`` so it can be shown with a caret. With
     ``max_work``, a formula whose evaluation would take more element operations (counted from the
     shapes, before anything is computed) is refused."""
@@ -103,9 +107,11 @@ def infer(e, scope: Scope, text: str = "", max_work: int | None = None):
         raise err.in_formula(text) from err
 
 
-def _infer(e, scope: Scope):
+def _infer(e: Expr, scope: Scope) -> tuple[Shape, int]:
     """Shapes bottom-up, iteratively and once per distinct node (derived formulas may be deep and shared)."""
-    done, stack, work = {}, [(e, False)], 0
+    done: dict[int, Shape] = {}
+    stack = [(e, False)]
+    work = 0
     while stack:
         node, ready = stack.pop()
         if id(node) in done:
@@ -121,7 +127,7 @@ def _infer(e, scope: Scope):
     return done[id(e)], work
 
 
-def _operands(e, scope: Scope) -> tuple:
+def _operands(e: Expr, scope: Scope) -> tuple[Expr, ...]:
     if isinstance(e, (Name, Deriv)):
         return ()
     if isinstance(e, Call) and scope.functions.get(e.fn) == "opaque":
@@ -129,7 +135,7 @@ def _operands(e, scope: Scope) -> tuple:
     return operands(e, scope.functions)
 
 
-def _shape_of(e, child_shapes: tuple, scope: Scope):
+def _shape_of(e: Expr, child_shapes: tuple[Shape, ...], scope: Scope) -> tuple[Shape, int]:
     """The shape of ``e`` and the element operations that computing it costs."""
     if isinstance(e, Name):
         return scope.name(e), 1
@@ -141,7 +147,7 @@ def _shape_of(e, child_shapes: tuple, scope: Scope):
     op = OPS.get(key)
     if op is None:
         raise FormulaError("name.no_rule", "", max(e.pos, 0), op=key)
-    shape = op.shape(e, child_shapes, scope)
+    shape: Shape = op.shape(e, child_shapes, scope)
     cost = 0
     if isinstance(e, Bin) and e.op == "*" and child_shapes[0] and child_shapes[1]:
         cost = size_bound(child_shapes[0], scope.bounds) * size_bound(child_shapes[1][1:], scope.bounds)
@@ -153,21 +159,21 @@ def _shape_of(e, child_shapes: tuple, scope: Scope):
 
 
 
-def canonical(e, scope: Scope):
+def canonical(e: Expr, scope: Scope) -> Expr:
     """``e`` in the form to evaluate, by the operations' ``canonical`` rules: an axis the symbolic shape
     implies written out (``softmax(X)`` of a matrix is ``softmax(X, 1)``), and compositions that overflow
     as their stable forms (``log(softmax(x))`` is ``log_softmax(x)``). ``e`` must have passed :func:`infer`."""
     if not any(isinstance(n, Call) and _canonical_rule(n, scope) for n in walk(e)):
         return e
 
-    def rewrite(node):
+    def rewrite(node: Expr) -> Expr:
         rule = _canonical_rule(node, scope) if isinstance(node, Call) else None
-        out = rule(node, lambda x: _infer(x, scope)[0]) if rule else None
+        out: Expr | None = rule(node, lambda x: _infer(x, scope)[0]) if rule else None
         return node if out is None else rewrite(out)
 
     return replace(e, rewrite)
 
 
-def _canonical_rule(e, scope):
+def _canonical_rule(e: Expr, scope: Scope) -> Callable[..., Expr | None] | None:
     op = OPS.get(op_key(e, scope.functions))
     return op.canonical if op is not None else None
