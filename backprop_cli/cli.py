@@ -180,8 +180,9 @@ def show_graph(exercise, fmt, with_values, seed, output):
 @click.option("--wrt", default=None, help="Forward mode: the input to differentiate with respect to.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--student", default=None, help="Use this student's own numbers (exercises with drawn values).")
+@click.option("--questions-only", is_flag=True, help="With --format latex: the exercise sheet, without answers.")
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
-def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
+def solve(exercise, fmt, steps, mode, wrt, seed, student, questions_only, output):
     """Print the reference answers of EXERCISE: formula, shape and (with values) number."""
     import json
 
@@ -190,6 +191,8 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
     from backprop_cli.report.solution import print_solution_rich, solution_json, solution_latex, solution_markdown
 
     ref = prepared_for(_load(exercise), student, seed)
+    if questions_only and fmt != "latex":
+        raise UsageError("cli.questions_only_latex")
     if wrt is not None and mode != "forward":
         raise UsageError("cli.wrt_needs_forward", name=wrt)
     if wrt is not None and wrt not in ref.graph.shapes:
@@ -200,7 +203,7 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, output):
     elif fmt == "markdown":
         _write(output, solution_markdown(sol))
     elif fmt == "latex":
-        _write(output, solution_latex(sol))
+        _write(output, solution_latex(sol, questions_only))
     elif output:
         from rich.console import Console
 

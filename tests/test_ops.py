@@ -366,6 +366,14 @@ def test_clip(shape, sizes, seed):
     run(Case(Call("clip", (p, Num(-0.5), Num(1.0))), {"p": shape}, {"p": "clip"}), sizes, seed)
 
 
+@pytest.mark.parametrize("shape", [S, ROW, COL], ids=["scalar", "row", "column"])
+@SETTINGS
+@given(sizes=sizes_st, seed=seeds)
+def test_diag(shape, sizes, seed):
+    """diag of a row, a column and a scalar: the gradient is the diagonal of g."""
+    run(Case(Call("diag", (p,)), {"p": shape}), sizes, seed)
+
+
 @pytest.mark.parametrize("shape", [S, ("n", "n")], ids=["scalar", "square"])
 @SETTINGS
 @given(sizes=sizes_st, seed=seeds)
@@ -439,7 +447,7 @@ def test_constants_have_no_gradient(text):
 
 
 COVERED = {"Neg", "T", "Pow", ADD, SUB, MUL, HADAMARD, DIV, "sum", "mean", "softmax", "elementwise",
-           "ones", "zeros", "eye", "log_softmax", "logsumexp", "norm", "trace", "max", "min", "amax", "amin",
+           "ones", "zeros", "eye", "log_softmax", "logsumexp", "norm", "trace", "diag", "max", "min", "amax", "amin",
            "clip"} | set(FUNCTIONS)
 
 

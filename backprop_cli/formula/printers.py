@@ -5,6 +5,8 @@ Parentheses are added from precedence: sums < products < unary minus < powers < 
 """
 from __future__ import annotations
 
+import unicodedata
+
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T, postorder
 from backprop_cli.formula.names import SPELLED, spelled_name
 from backprop_cli.formula.vocabulary import syntax_of
@@ -157,6 +159,9 @@ def _starts_with_number(e: Expr) -> bool:
     return isinstance(e, (Num, Neg))
 
 
+_ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0307": r"\dot", "\u0303": r"\tilde"}
+
+
 def latex_name(name: str) -> str:
     """A name in LaTeX: Greek letters as commands, a multi-letter head upright, digits and ``_x`` as a subscript."""
     head, tail = name, ""
@@ -164,7 +169,12 @@ def latex_name(name: str) -> str:
         if ch == "_" or (ch.isdigit() and i > 0):
             head, tail = name[:i], name[i:].lstrip("_")
             break
-    if len(head) == 1 and head in SPELLED:
+    base, *marks = unicodedata.normalize("NFD", head) if len(head) == 1 else (head,)
+    if marks and all(m in _ACCENTS for m in marks):     # ŷ as \hat{y}: pdflatex has no glyph for it in math
+        head = latex_name(base)
+        for m in marks:
+            head = f"{_ACCENTS[m]}{{{head}}}"
+    elif len(head) == 1 and head in SPELLED:
         head = "\\" + SPELLED[head] + " "
     elif len(head) > 1:
         head = r"\mathrm{" + "".join("\\" + SPELLED[c] + " " if c in SPELLED else c for c in head) + "}"

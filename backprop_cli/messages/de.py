@@ -189,6 +189,7 @@ MESSAGES: dict[str, str] = {
     "cli.wrote": "{path} geschrieben",
     "cli.timeout": "die Bewertung hat länger als {seconds:g} s gedauert und wurde abgebrochen",
     "cli.png_to_terminal": "PNG ist ein Binärformat: schreib es mit -o graph.png in eine Datei",
+    "cli.questions_only_latex": "--questions-only druckt ein Aufgabenblatt; verwende es mit --format latex",
     "cli.wrt_needs_forward": "--wrt {name} wählt die Eingabe des Vorwärtsmodus; ergänze --mode forward",
     "cli.unknown_wrt": "--wrt {name}: weder eine Eingabe noch ein Knoten; die Eingaben sind: {inputs}",
     "cli.exists": "{path} existiert bereits; verwende --force, um die Datei zu überschreiben, oder -o, um woandershin zu schreiben",

@@ -174,6 +174,7 @@ MESSAGES: dict[str, str] = {
     "report.kind.shape": "shape",
     "report.kind.value": "value",
     "cli.png_to_terminal": "PNG is binary: write it to a file with -o graph.png",
+    "cli.questions_only_latex": "--questions-only prints an exercise sheet; use it with --format latex",
     "cli.wrt_needs_forward": "--wrt {name} chooses the input of forward mode; add --mode forward",
     "cli.unknown_wrt": "--wrt {name}: no such input or node; the inputs are {inputs}",
     "cli.exists": "{path} exists already; use --force to overwrite it or -o to write elsewhere",

@@ -189,6 +189,7 @@ MESSAGES: dict[str, str] = {
     "cli.wrote": "записан файл {path}",
     "cli.timeout": "проверка заняла больше {seconds:g} с и была прервана",
     "cli.png_to_terminal": "PNG — двоичный формат: запишите его в файл с помощью -o graph.png",
+    "cli.questions_only_latex": "--questions-only печатает лист с заданием; используйте его с --format latex",
     "cli.wrt_needs_forward": "--wrt {name} выбирает вход прямого режима; добавьте --mode forward",
     "cli.unknown_wrt": "--wrt {name}: нет такого входа или узла; входы: {inputs}",
     "cli.exists": "{path} уже существует; используйте --force, чтобы перезаписать его, или -o, чтобы записать в другое место",

@@ -7,6 +7,7 @@ each question's reference formula, shape and value, and, when asked for, the acc
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 
@@ -158,7 +159,9 @@ _TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\
          ">": r"\textgreater{}", "|": r"\textbar{}", "…": r"\dots{}", "–": "--", "—": "---", "“": "``", "”": "''"}
 _MATH = {"×": r"\times", "−": "-", "·": r"\cdot", "ℝ": r"\mathbb{R}", "∈": r"\in", "∂": r"\partial",
          "⊙": r"\odot", "⊗": r"\otimes", "∇": r"\nabla", "→": r"\to", "←": r"\leftarrow", "‖": r"\|",
-         "≥": r"\geq", "≤": r"\leq", "≈": r"\approx", "∘": r"\circ", "ᵀ": r"^{\top}", "ŷ": r"\hat{y}",
+         "≥": r"\geq", "≤": r"\leq", "≠": r"\neq", "√": r"\surd", "∞": r"\infty", "≡": r"\equiv", "±": r"\pm",
+         "⊘": r"\oslash", "⊤": r"\top", "′": "'", "∀": r"\forall", "∃": r"\exists", "⇒": r"\Rightarrow",
+         "𝕀": r"\mathbb{I}", "⋅": r"\cdot", "∣": r"\mid", "⁺": "^{+}", "≈": r"\approx", "∘": r"\circ", "ᵀ": r"^{\top}", "ŷ": r"\hat{y}",
          "ā": r"\bar{a}", "Σ": r"\Sigma", "∑": r"\sum", "ε": r"\varepsilon", "ˣ": "^{x}", "ⁱ": "^{i}",
          **{ch: "\\" + word for word, ch in GREEK.items()},
          **{ch: f"^{{{d}}}" for ch, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾", "0123456789-()")},
@@ -171,9 +174,28 @@ _CYRILLIC_PREAMBLE = "\n".join([
     r"\else\usepackage[T1]{fontenc}\newcommand{\cyr}[1]{[Cyrillic text: needs the T2A fonts]}\fi"])
 
 
+_ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0307": r"\dot", "\u0303": r"\tilde", "\u0308": r"\ddot"}
+
+
+def _tex_char(ch: str) -> str:
+    """One character (with its combining marks) as LaTeX that pdflatex compiles: escaped, as math, accented,
+    or named by its code point."""
+    if ch in _TEXT or ch in _MATH:
+        return _TEXT.get(ch) or rf"\ensuremath{{{_MATH[ch]}}}"
+    if ch.isascii() or "\u00a0" <= ch <= "\u00ff" or "\u0400" <= ch <= "\u04ff":
+        return ch                                   # Latin-1 and Cyrillic: inputenc knows them
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if base.isascii() and marks and all(m in _ACCENTS for m in marks):
+        out = base
+        for m in marks:
+            out = f"{_ACCENTS[m]}{{{out}}}"
+        return rf"\ensuremath{{{out}}}"
+    return rf"\texttt{{[U+{ord(ch):04X}]}}"
+
+
 def tex_text(s: str) -> str:
     """``s`` as LaTeX text: special characters escaped, mathematical characters as math, Cyrillic in ``\\cyr``."""
-    out = "".join(_TEXT.get(ch) or (rf"\ensuremath{{{_MATH[ch]}}}" if ch in _MATH else ch) for ch in s)
+    out = "".join(_tex_char(ch) for ch in re.findall(r".[\u0300-\u036f]*", unicodedata.normalize("NFC", s), re.S))
     return _CYRILLIC.sub(lambda m: r"\cyr{" + m.group(0) + "}", out)
 
 
@@ -239,8 +261,9 @@ def tex_shape(shape) -> str:
         str(d) if isinstance(d, int) else latex_name(d) for d in shape)
 
 
-def solution_latex(sol) -> str:
-    """A complete LaTeX document (article, amsmath, amssymb) with the content of :func:`solution_markdown`."""
+def solution_latex(sol, questions_only: bool = False) -> str:
+    """A complete LaTeX document (article, amsmath, amssymb) with the content of :func:`solution_markdown`;
+    with ``questions_only``, the exercise sheet: the forward pass and the questions, no answers."""
     ex, equations = sol.exercise, _equations(sol.exercise)
     body = [rf"\section*{{{tex_text(ex.title)}}}"]
     if ex.source:
@@ -259,15 +282,17 @@ def solution_latex(sol) -> str:
             rf"&\text{{{tex_text(e)}}}" for targets, e in equations]
     body += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
     body += [f"Loss: ${latex_name(ex.loss)}$" + (_EXTERNAL if _external(ex, equations) else "."), ""]
-    body += [r"\subsection*{Answers}", r"\begin{enumerate}"]
-    for q in sol.questions:
+    body += [r"\subsection*{Questions}" if questions_only else r"\subsection*{Answers}", r"\begin{enumerate}"]
+    for q in sol.questions if questions_only else ():
+        body.append(r"\item " + _asked(q, lambda t: rf"\texttt{{{tex_text(t)}}}"))
+    for q in () if questions_only else sol.questions:
         text = r"\item " + _asked(q, lambda t: rf"\texttt{{{tex_text(t)}}}") + ": "
         if q.kind == "derivative" and q.formula is not None:
             text += rf"$\displaystyle {latex(q.formula)}$, "
         text += f"shape ${tex_shape(q.shape)}$"
         body.append(text + (f", value ${tex_value(q.value)}$" if q.value is not None else ""))
     body.append(r"\end{enumerate}")
-    if sol.steps:
+    if sol.steps and not questions_only:
         body += [rf"\subsection*{{{tex_text(_steps_title(sol))}}}", r"\begin{align*}"]
         body.append(" \\\\\n".join(_latex_step(s) for s in sol.steps))
         body.append(r"\end{align*}")

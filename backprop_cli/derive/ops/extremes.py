@@ -21,11 +21,11 @@ def _step(x):
 
 
 def _picks(e, larger: bool):
-    """Indicators that the first (second) operand is the one picked: step(a - b), step(b - a)."""
+    """Indicators that the first (second) operand is the one picked: step(a - b) and 1 - step(a - b), so a
+    tie (max(a, a)) still passes the whole gradient on."""
     a, b = e.args
     first = _step(B.sub(a, b) if larger else B.sub(b, a))
-    second = _step(B.sub(b, a) if larger else B.sub(a, b))
-    return first, second
+    return first, B.sub(B.ONE, first)
 
 
 def _reduces(e) -> bool:

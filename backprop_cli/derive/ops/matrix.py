@@ -107,6 +107,14 @@ def diag_shape(e, sh, ctx):
     return (n, n)
 
 
+def diag_vjp(g, e, ans, sh, so):
+    """The diagonal of g, in the vector's orientation: sum(g ⊙ I(n), 0) for a row."""
+    s = sh[0]
+    if s == SCALAR:
+        return (g,)
+    return (B.call("sum", B.had(g, B.call("eye", B.dim_expr(so[0]))), Num(0.0 if s[0] == 1 else 1.0)),)
+
+
 def diag_forward(e, v, ctx):
     x = v[0]
     return x if x.ndim == 0 else np.diag(x.reshape(-1))
@@ -144,7 +152,7 @@ MATRIX: dict[str, Op] = {
     "ones": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_swap_sizes),
     "zeros": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_swap_sizes),
     "eye": Op(const_shape, const_forward, no_gradient, sizes=True, transpose=_keep),
-    "diag": Op(diag_shape, diag_forward, transpose=_keep),
+    "diag": Op(diag_shape, diag_forward, diag_vjp, lambda t, e, ans, sh, so: B.call("diag", t[0]), transpose=_keep),
     "norm": Op(_scalar, lambda e, v, ctx: np.asarray(np.sqrt(np.sum(v[0] ** 2))), norm_vjp, norm_jvp),
     "trace": Op(trace_shape, lambda e, v, ctx: np.asarray(np.trace(v[0]) if v[0].ndim else v[0]), trace_vjp,
                 lambda t, e, ans, sh, so: B.call("trace", t[0]), transpose=_keep),
