@@ -169,8 +169,9 @@ def latex_name(name: str) -> str:
         if ch == "_" or (ch.isdigit() and i > 0):
             head, tail = name[:i], name[i:].lstrip("_")
             break
-    base, *marks = unicodedata.normalize("NFD", head) if len(head) == 1 else (head,)
-    if marks and all(m in _ACCENTS for m in marks):     # ŷ as \hat{y}: pdflatex has no glyph for it in math
+    decomposed = unicodedata.normalize("NFD", head) if len(head) == 1 else head
+    base, marks = decomposed[:1], decomposed[1:]
+    if len(head) == 1 and marks and all(m in _ACCENTS for m in marks):     # ŷ as \hat{y}: pdflatex has no glyph for it in math
         head = latex_name(base)
         for m in marks:
             head = f"{_ACCENTS[m]}{{{head}}}"
