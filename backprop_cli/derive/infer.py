@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
 from backprop_cli.formula.ast import Bin, Call, Deriv, Expr, Name, replace, walk
@@ -54,7 +54,7 @@ class Scope:
         return const_of(e)
 
 
-def dim_of(e: Expr, dims: frozenset[str]) -> Dim:
+def dim_of(e: Expr, dims: Collection[str]) -> Dim:
     """A size argument of ones/zeros/eye: a dimension name in ``dims``, or a positive whole number."""
     if isinstance(e, Name) and e.name in dims:
         return e.name

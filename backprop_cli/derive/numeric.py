@@ -6,65 +6,75 @@ All randomness comes from a ``numpy.random.Generator`` passed in by the caller.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from backprop_cli.formula.ast import Deriv, Name
+from backprop_cli.formula.ast import Deriv, Expr, Name
 from backprop_cli.derive.infer import const_of, dim_of
 from backprop_cli.derive.ops import as_array
+from backprop_cli.derive.shapes import Dim
 
 
 @dataclass
 class NumEnv:
     """What a formula's names mean in one trial."""
 
-    values: dict                                     # name -> array (inputs, nodes)
-    sizes: dict                                      # dimension name -> int
-    functions: dict = field(default_factory=dict)    # declared name -> kind
-    smooth: dict = field(default_factory=dict)       # declared elementwise name -> (f, f')
-    derivs: object = None                            # Deriv -> array (a callable or a dict by key)
+    values: dict[str, np.ndarray]                               # name -> array (inputs, nodes)
+    sizes: dict[str, int]                                       # dimension name -> int
+    functions: dict[str, str] = field(default_factory=dict)     # declared name -> kind
+    smooth: dict[str, Any] = field(default_factory=dict)        # declared elementwise name -> (f, f')
+    derivs: Any = None                                          # Deriv -> array (a callable or a dict by key)
 
-    def name(self, e: Name):
+    def name(self, e: Name) -> np.ndarray:
+        """The value of a name: an input or node, or the size a dimension name stands for."""
         if e.name in self.values:
             return self.values[e.name]
         return np.asarray(float(self.sizes[e.name]))
 
-    def deriv(self, e: Deriv):
-        return self.derivs(e) if callable(self.derivs) else self.derivs[e.key]
+    def deriv(self, e: Deriv) -> np.ndarray:
+        """The value of a derivative symbol in this trial."""
+        value: np.ndarray = self.derivs(e) if callable(self.derivs) else self.derivs[e.key]
+        return value
 
-    def function(self, name):
+    def function(self, name: str) -> Any:
+        """(f, f') of a declared elementwise function in this trial."""
         return self.smooth[name]
 
-    def size(self, d):
+    def size(self, d: Dim) -> int:
+        """The size of a dim in this trial."""
         return d if isinstance(d, int) else self.sizes[d]
 
-    def dim(self, e):
+    def dim(self, e: Expr) -> Dim:
+        """A size argument (see :func:`infer.dim_of`)."""
         return dim_of(e, self.sizes)
 
-    def const(self, e):
+    def const(self, e: Expr) -> float:
+        """A constant argument (see :func:`infer.const_of`)."""
         return const_of(e)
 
 
-def evaluate(e, env: NumEnv) -> np.ndarray:
+def evaluate(e: Expr, env: NumEnv) -> np.ndarray:
     """The value of formula ``e`` (shapes must have been checked with :func:`infer.infer`), by its
     compiled program: each distinct sub-formula once, however deep or shared."""
     from backprop_cli.derive.program import program_of, run
 
-    return run(program_of(e, env.functions), env)
+    value: np.ndarray = run(program_of(e, env.functions), env)
+    return value
 
 
 # -- random instantiation ----------------------------------------------------------------------------
-def draw_sizes(names, rng: np.random.Generator, fixed: dict | None = None) -> dict:
+def draw_sizes(names: Iterable[str], rng: np.random.Generator, fixed: dict[str, int] | None = None) -> dict[str, int]:
     """Distinct sizes from 2..7 for the dimension names (wider if there are more than six)."""
-    names = sorted(names)
-    pool = list(range(2, max(8, len(names) + 2)))
-    picks = rng.permutation(pool)[: len(names)]
-    sizes = {n: int(s) for n, s in zip(names, picks)}
+    ordered = sorted(names)
+    pool = list(range(2, max(8, len(ordered) + 2)))
+    picks = rng.permutation(pool)[: len(ordered)]
+    sizes = {n: int(s) for n, s in zip(ordered, picks)}
     sizes.update(fixed or {})
     return sizes
 
 
-def draw_value(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarray:
+def draw_value(shape: tuple[int, ...], domain: str, rng: np.random.Generator) -> np.ndarray:
     """A random array of ``shape`` (concrete) within ``domain``."""
     if domain == "positive":
         x = rng.uniform(0.5, 2.0, shape)
@@ -91,14 +101,14 @@ def draw_value(shape: tuple, domain: str, rng: np.random.Generator) -> np.ndarra
     return as_array(x)
 
 
-def smooth_function(rng: np.random.Generator):
+def smooth_function(rng: np.random.Generator) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """A random smooth elementwise function and its derivative, for a declared ``f: elementwise``."""
     a, b, c, d = rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5), rng.uniform(-1, 1), rng.uniform(0.2, 1.0)
     return (lambda x: a * np.sin(b * x + c) + d * x,
             lambda x: a * b * np.cos(b * x + c) + d)
 
 
-def central_difference(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+def central_difference(f: Callable[[np.ndarray], Any], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """d f(x) / dx by central differences, for a scalar-valued f: an array of x's shape."""
     x = np.array(x, dtype=float)
     grad = np.zeros_like(x)
@@ -114,7 +124,7 @@ def central_difference(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     return grad
 
 
-def agree(a, b) -> bool:
+def agree(a: Any, b: Any) -> bool:
     """Whether two trial values are the same array (float64 tolerances of SPEC 7.1)."""
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
