@@ -300,3 +300,16 @@ def test_bank_hints_show_only_allowed_forms(path):
             if symbols(lhs) == {q.key}:
                 problems += [f"description shows {q.key} = …{s}…" for s in symbols(right) - policy.allowed]
     assert not problems, problems
+
+
+@pytest.mark.parametrize("path", _bank())
+def test_reach_agrees_with_the_graph(path):
+    """The policy's precomputed reachability gives the graph's own depends and between for every pair."""
+    from backprop_cli.grade.policy import Reach
+
+    g = prepare(load_exercise(str(path))).graph
+    reach = Reach(g)
+    for x in g.named:
+        for y in g.named:
+            assert reach.depends(x, y) == g.depends(x, y), (x, y)
+            assert reach.between(y, x) == g.between(y, x), (x, y)

@@ -43,7 +43,8 @@ def policies(ref) -> dict:
     g, ex = ref.graph, ref.exercise
     given = ref.given_keys()
     asked = {q.key for q in ref.questions if q.kind == "derivative"}
-    local = local_keys(g) if ex.answers_may_use == "local" else set()
+    reach = Reach(g)
+    local = local_keys(g, reach) if ex.answers_may_use == "local" else set()
     common = _forbidden(ex.forbid, g)
     out = {}
     for q in ref.questions:
@@ -54,23 +55,46 @@ def policies(ref) -> dict:
             allowed = {_symbol(ref, text, mark, q.key) for text, mark in q.question.may_use}
             mode = "question"
         else:
-            allowed = given | asked | local | (downstream_keys(ref, q) if ex.answers_may_use != "given" else set())
+            allowed = given | asked | local | (downstream_keys(ref, q, reach) if ex.answers_may_use != "given" else set())
             mode = ex.answers_may_use
         allowed.discard(q.key)
         out[q.key] = Policy(q.key, frozenset(allowed), frozenset(allowed & asked), forbid, mode)
     return out
 
 
-def downstream_keys(ref, q) -> set:
+class Reach:
+    """Which node depends on which, computed once (bit sets of ancestors), so policies of exercises with
+    hundreds of equations and questions cost no more than their graph."""
+
+    def __init__(self, g):
+        self.g = g
+        self.anc = []
+        for node in g.nodes:      # topological order: arguments come first
+            bits = 0
+            for a in node.args:
+                bits |= self.anc[a] | (1 << a)
+            self.anc.append(bits)
+
+    def depends(self, x: str, y: str) -> bool:
+        i, j = self.g.ids[x], self.g.ids[y]
+        return i == j or bool((self.anc[i] >> j) & 1)
+
+    def between(self, y: str, x: str) -> list:
+        """Named nodes strictly between y and x (on some path from y to x)."""
+        g, j, bits = self.g, self.g.ids[y], self.anc[self.g.ids[x]]
+        return [n for n in g.named if n not in (x, y) and (bits >> g.ids[n]) & 1 and (self.anc[g.ids[n]] >> j) & 1]
+
+
+def downstream_keys(ref, q, reach: Reach) -> set:
     """The loss gradients (or Jacobians) of the nodes strictly between the asked node and the loss."""
     g = ref.graph
     if q.num == g.loss:
-        return {f"d{g.loss}/d{n}" for n in ref.rev.grads if n != q.den and g.depends(n, q.den)}
-    between = g.between(q.den, q.num)
+        return {f"d{g.loss}/d{n}" for n in ref.rev.grads if n != q.den and reach.depends(n, q.den)}
+    between = reach.between(q.den, q.num)
     return {f"d{n}/d{q.den}" for n in between} | {f"d{q.num}/d{n}" for n in between}
 
 
-def local_keys(g) -> set:
+def local_keys(g, reach: Reach) -> set:
     """dX/dY for every edge of the graph between named nodes whose local derivative is the total one
     (Y reaches X by no other path)."""
     keys = set()
@@ -78,7 +102,7 @@ def local_keys(g) -> set:
         if node.name is None or node.kind in ("input", "const"):
             continue
         for arg in _named_args(g, node):
-            if not g.between(arg, node.name):
+            if not reach.between(arg, node.name):
                 keys.add(f"d{node.name}/d{arg}" if (node.name, arg) not in g.partial_pairs else f"∂{node.name}/∂{arg}")
     return keys
 
