@@ -54,10 +54,15 @@ class Submission:
 def fingerprint(path: str) -> str:
     """The sha256 of an exercise file's canonical content (its YAML data as sorted, compact JSON), so
     reformatting or reordering keys keeps the fingerprint and any change of meaning changes it."""
-    from backprop_cli.exercise.yamlio import load_yaml, plain
+    from backprop_cli.exercise.yamlio import load_yaml
 
-    data = plain(load_yaml(path))
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _digest(load_yaml(path))
+
+
+def _digest(node) -> str:
+    from backprop_cli.exercise.yamlio import plain
+
+    text = json.dumps(plain(node), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -75,10 +80,12 @@ def shadowed_builtin(path: str, ex_id: str, fp: str) -> str | None:
 
 
 def _assigned(path: str, points=None) -> Assigned:
-    from backprop_cli.exercise.model import load_exercise
+    from backprop_cli.exercise.model import parse_exercise
+    from backprop_cli.exercise.yamlio import load_yaml
 
-    ex = load_exercise(path)
-    fp = fingerprint(path)
+    node = load_yaml(path)                 # read once: for the exercise and for its fingerprint
+    ex = parse_exercise(node, path)
+    fp = _digest(node)
     return Assigned(ex.id, path, ex, fp, points, shadowed_builtin(path, ex.id, fp))
 
 

@@ -230,18 +230,17 @@ def _terminate(signum, frame):
 
 def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int = 1, seed: int = 0,
                 timeout: float = 10.0, progress=None) -> ClassGrade:
-    """Grade every student folder under ``folder`` on every exercise of the assignment."""
-    from backprop_cli.grade.reference import prepared
+    """Grade every student folder under ``folder`` on every exercise of the assignment.
 
+    Submissions go to the workers exercise by exercise, so each worker prepares (and caches) only the
+    exercises of the chunks it takes, in parallel with the others."""
     assignment = load_assignment(exercises_dir, assignment_file)
     by_id = {a.id: a for a in assignment}
     subs = collect(folder, list(by_id))
-    for a in assignment:
-        prepared(a.exercise, seed)      # prepared once here, inherited by every forked worker
     _STATE.update(assignment=by_id, seed=seed, classmates=tuple(s.student for s in subs))
     records, tasks, where = {}, [], []
-    for sub in subs:
-        for a in assignment:
+    for a in assignment:
+        for sub in subs:
             key = (sub.student, a.id)
             if a.id in sub.files:
                 where.append(key)
