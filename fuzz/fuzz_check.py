@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,8 +38,18 @@ TOKENS = ["a", "b", "c", "W", "x", "z", "J", "L", "dJ/dc", "∂J/∂c", "dJ/dz",
           "softmax", "f", "f'", "0", "1", "2", "0.5", "1e-3", "2/3", "64", "65", "1e308", " ", "  ",
           "dd/da", "dJ/dd", "dL/dy", "dL/dyhat", "yhat", "y", "softplus'", "σ'", "gelu'", "tanh'", "1e-5", "2e-5",
           "1e5", "0.001", "I(n)", "dLoss/dz1", "dz1/dh1", "W1", "b1", "h1", "z1"]
-SAMPLES = []
-for name in EXERCISES:
+# Hostile work (issue 15, items 6 and 8): answers within the text limits whose evaluation would be huge,
+# and a residual chain whose derived formulas share sub-terms (a tree evaluation would be exponential).
+HEAVY = ["ones(1000, 1000)", "ones(999, 1000)", "eye(1000)", "ones(1000, 1)", "ones(1, 1000)"]
+TOKENS += HEAVY + ["dL/dx", "dL/dw", "w", "h0", "h29"]
+CHAIN = Path(tempfile.mkdtemp(prefix="fuzz-chain-")) / "chain30.yaml"
+CHAIN.write_text(yaml.safe_dump({
+    "id": "chain30", "title": "A residual chain", "inputs": {"x": [3, 1], "w": [3, 3]}, "answers_may_use": "given",
+    "forward": ["h0 = x + σ(w * x)"] + [f"h{i} = h{i - 1} + σ(w * h{i - 1})" for i in range(1, 30)] + ["L = sum(h29 ⊙ h29)"],
+    "loss": "L", "questions": ["dL/dx", "dL/dw"]}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+EXERCISES.append(str(CHAIN))
+SAMPLES = ["w * x", "x * x^T"]
+for name in EXERCISES[:-1]:
     data = yaml.safe_load((ROOT / "solutions" / f"{name}.yaml").read_text(encoding="utf-8")) or {}
     SAMPLES += [str(v) for v in (data.get("answers") or {}).values() if v is not None]
 
@@ -60,6 +71,8 @@ def mutate(text: str, ops) -> str:
 
 formulas = st.one_of(
     st.lists(st.sampled_from(TOKENS), max_size=25).map("".join),
+    st.builds(lambda parts, ops: "sum(" + "".join(p + o for p, o in zip(parts, ops))[:-1] + ")",
+              st.lists(st.sampled_from(HEAVY), min_size=2, max_size=40), st.lists(st.sampled_from(["⊙", "@", "+"]), min_size=40, max_size=40)),
     st.builds(mutate, st.sampled_from(SAMPLES),
               st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10_000), st.sampled_from(TOKENS)), max_size=6)),
     st.text(max_size=60),
@@ -69,13 +82,13 @@ answers_files = st.builds(
     st.sampled_from(EXERCISES),
     st.lists(st.tuples(st.sampled_from(["dJ/da", "dJ/dW", "dJ/dx", "dJ/db", "dc/da", "da/dW", "dJ/dz", "dJ/dα",
                                         "dd/da", "dL/dy", "dL/dyhat", "dz_softplus/dx", "dLoss/dx", "dLoss/dh1",
-                                        "dJ/dtheta", "dL/dW₁"]),
+                                        "dJ/dtheta", "dL/dW₁", "dL/dx", "dL/dw"]),
                        formulas), max_size=4),
 )
 
 
 def check_one(ex_name: str, text: str) -> None:
-    ex = load_exercise(str(ROOT / "exercises" / f"{ex_name}.yaml"))
+    ex = load_exercise(ex_name if ex_name.endswith(".yaml") else str(ROOT / "exercises" / f"{ex_name}.yaml"))
     start = time.perf_counter()
     try:
         answers = match_answers(ex, parse_answers(load_yaml_text(text, "fuzz.yaml"), "fuzz.yaml"))

@@ -95,3 +95,26 @@ def test_deadline_is_lifted_after_check(monkeypatch):
         pass
     assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGPROF) == before
+
+
+def test_five_thousand_consumers_of_one_input(run, tmp_path):
+    """An input used by 5,000 equations (its gradient a sum of 5,000 paths) is derived and graded."""
+    forward = ["s0 = x"] + [f"s{i} = s{i - 1} + x" for i in range(1, 5000)] + ["L = s4999"]
+    ex = write(tmp_path, "fan.yaml", {"id": "fan", "title": "Fan-out", "inputs": {"x": "scalar"},
+                                      "forward": forward, "loss": "L", "questions": ["dL/dx"]})
+    answers = write(tmp_path, "a.yaml", {"exercise": "fan", "answers": {"dL/dx": "5000"}})
+    res = run("check", ex, "--answers", answers, "--format", "json")
+    assert res.exit_code == 0, res.output + res.stderr
+
+
+def test_concrete_sizes_too_large_for_a_jacobian_are_an_exercise_error(run, tmp_path):
+    """A Jacobian question on inputs of concrete size 300 is refused up front with the question named,
+    instead of every check taking many seconds and gigabytes; gradients at that size are fine."""
+    data = {"id": "big", "title": "Big", "inputs": {"x": [300, 1], "W": [300, 300]},
+            "forward": ["h = W * x", "L = sum(σ(h))"], "loss": "L", "questions": ["dL/dW", "dh/dx", "dh/dW"]}
+    answers = write(tmp_path, "a.yaml", {"exercise": "big", "answers": {"dL/dW": "x * x^T"}})
+    res = run("check", write(tmp_path, "big.yaml", data), "--answers", answers)
+    assert res.exit_code == 2 and "dh/dW" in res.stderr and "Traceback" not in res.stderr
+    data["questions"] = ["dL/dW", "dh/dx"]
+    res = run("check", write(tmp_path, "big.yaml", data), "--answers", answers, "--format", "json")
+    assert [r["status"] for r in json.loads(res.output)["results"]] == ["incorrect", "missing"], res.stderr

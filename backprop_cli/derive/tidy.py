@@ -2,9 +2,11 @@
 no ``1 ·``, no ``⊙ ones``, numbers first, transposes of scalars dropped. Every rewrite keeps the value."""
 from __future__ import annotations
 
+from typing import Callable
+
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T, postorder
 from backprop_cli.derive.infer import Scope, infer
 from backprop_cli.derive.ops import OPS, op_key
 from backprop_cli.derive.shapes import SCALAR, Shape
@@ -27,18 +29,28 @@ class _Tidy:
             return None
 
     def run(self, e: Expr) -> Expr:
+        # Children first, each distinct node once: derived formulas (a sum of 5,000 paths, a chain of
+        # 300 layers) are deep and share sub-terms, so no recursion and no repeated work.
+        done: dict[int, Expr] = {}
+        for node in postorder(e):
+            done[id(node)] = self.node(node, lambda c: done[id(c)])
+        return done[id(e)]
+
+    def node(self, e: Expr, sub: Callable[[Expr], Expr]) -> Expr:
+        """``e`` simplified, its sub-formulas already simplified (``sub`` gives them)."""
         if isinstance(e, (Num, Name, Deriv)):
             return e
         if isinstance(e, Neg):
-            return B.neg(self.run(e.x))
+            return B.neg(sub(e.x))
         if isinstance(e, T):
-            return self.transpose(self.run(e.x))
+            return self.transpose(sub(e.x))
         if isinstance(e, Pow):
-            base = self.run(e.base)
+            base = sub(e.base)
             return Num(base.value ** e.exp) if isinstance(base, Num) and base.value > 0 else B.power(base, e.exp)
         if isinstance(e, Call):
-            return Call(e.fn, tuple(self.run(a) for a in e.args), e.prime)
-        left, right = self.run(e.left), self.run(e.right)
+            return Call(e.fn, tuple(sub(a) for a in e.args), e.prime)
+        assert isinstance(e, Bin)
+        left, right = sub(e.left), sub(e.right)
         if e.op == MUL:
             return self.product(left, right)
         if e.op == HADAMARD:

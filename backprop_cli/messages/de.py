@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "limit.product": "das Matrixprodukt bräuchte mehr als {limit} Multiplikationen; keine Antwort braucht so viel",
     "limit.elements": "das ergäbe ein Array mit mehr als {limit} Zahlen; so groß muss keine Antwort sein",
     "limit.work": "die Auswertung bräuchte mehr als {limit} Rechenschritte; keine Antwort braucht so viel Arbeit",
+    "reference.jacobian_too_large": "die Jacobi-Matrix {question} hätte in jedem Versuch {elements} Zahlen ({columns} Spalten); höchstens {limit} Zahlen und {max_columns} Spalten: kleinere feste Größen oder Dimensionsnamen (klein gezogen) verwenden",
     "check.deadline": "die Bewertung wurde nach {seconds:g} s Rechenzeit abgebrochen; keine Antwortdatei braucht so lange: kürze die längsten Antworten",
     "api.no_question": "die Aufgabe {exercise} hat keine Frage {question}; ihre Fragen sind {questions}",
     # Names and shapes (infer.py, ops.py).

@@ -76,6 +76,7 @@ MESSAGES: dict[str, str] = {
     "limit.product": "the matrix product would need more than {limit} multiplications; no answer needs one that large",
     "limit.elements": "this would build an array of more than {limit} numbers; no answer needs one that large",
     "limit.work": "this would take more than {limit} operations to evaluate; no answer needs that much work",
+    "reference.jacobian_too_large": "the Jacobian {question} would have {elements} numbers ({columns} columns) in every trial; at most {limit} numbers and {max_columns} columns: use smaller concrete sizes, or dimension names (drawn small)",
     "check.deadline": "grading was stopped after {seconds:g} s of computation; no answers file needs that long: shorten the longest answers",
     "api.no_question": "the exercise {exercise} has no question {question}; its questions are {questions}",
     # Names and shapes (infer.py, ops.py).
