@@ -21,7 +21,8 @@ from backprop_cli.formula.parser import parse
 from backprop_cli.derive.graph import build_graph
 from backprop_cli.derive.infer import suggest
 from backprop_cli.derive.numeric import NumEnv, evaluate
-from backprop_cli.derive.shapes import jacobian_shape, norm, size_bound, substitute
+from backprop_cli.derive.shapes import jacobian_shape, norm, substitute
+from backprop_cli.grade.bounds import check_jacobian_size
 from backprop_cli.derive.tidy import tidy
 from backprop_cli.grade.policy import allowed_text, exercise_constants, policies, spell_out
 
@@ -235,24 +236,6 @@ def _only(t, p):
     return replace(t, zero_others)
 
 
-#: A Jacobian is computed column by column, one forward pass per element of Y, and kept per trial:
-#: its columns and numbers are bounded, so concrete sizes (an input of [300, 300]) cannot make every
-#: check of the exercise take seconds and gigabytes. Dimension names are drawn small and always fit.
-MAX_JACOBIAN_COLUMNS = 2_000
-MAX_JACOBIAN_ELEMENTS = 200_000
-
-
-def _check_jacobian_size(graph, q, kind, num, den, key) -> None:
-    if kind == "shape" or num is None or num == graph.loss:
-        return
-    widest = max(8, len(graph.dims) + 2)            # the largest size numeric.draw_sizes gives a name
-    columns = size_bound(graph.shapes[den], {}, widest)
-    elements = columns * size_bound(graph.shapes[num], {}, widest)
-    if columns > MAX_JACOBIAN_COLUMNS or elements > MAX_JACOBIAN_ELEMENTS:
-        raise InputError("reference.jacobian_too_large", q.mark, question=key, elements=elements,
-                         limit=MAX_JACOBIAN_ELEMENTS, columns=columns, max_columns=MAX_JACOBIAN_COLUMNS)
-
-
 def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
     graph = build_graph(ex)
     rev = reverse(graph)
@@ -260,7 +243,7 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
     memo = {}
     for q in ex.questions:
         kind, num, den, key = resolve_question(graph, q)
-        _check_jacobian_size(graph, q, kind, num, den, key)
+        check_jacobian_size(graph, q, kind, num, den, key)
         ref.questions.append(QRef(q, kind, key, num, den, (), None, None))
     ref.policy = policies(ref)
     ref.constants = exercise_constants(graph)
