@@ -10,11 +10,12 @@ no change here. A slot is released after its last use, so long chains keep few a
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Protocol
 
 import numpy as np
 
 from backprop_cli.errors import EvaluationError
-from backprop_cli.formula.ast import Call, Deriv, Name, Num
+from backprop_cli.formula.ast import Call, Deriv, Expr, Name, Num
 from backprop_cli.derive.ops import OPS, as_array, op_key, operands
 
 _NAME, _DERIV = "name", "deriv"
@@ -26,11 +27,20 @@ class BudgetExceeded(Exception):
     """The work budget of a search (the diagnosis) ran out; the search stops without a result."""
 
 
-_budget = [None]     # remaining work units, or None when no budget is active
+_budget: list[int | None] = [None]     # remaining work units, or None when no budget is active
+Forward = Callable[..., Any] | str    # an op's numpy forward, or _NAME / _DERIV
+Step = tuple[Any, Any, tuple[int, ...], tuple[int, ...]]   # (node, its Forward, argument slots, slots to release)
+
+
+class Env(Protocol):
+    """What :func:`run` asks of the trial (a :class:`numeric.NumEnv`)."""
+
+    def name(self, e: Name) -> np.ndarray: ...
+    def deriv(self, e: Deriv) -> np.ndarray: ...
 
 
 @contextmanager
-def budget(units: int):
+def budget(units: int) -> Iterator[None]:
     """Within the block, every evaluation and compilation is charged (elements computed plus
     :data:`STEP_COST` per step); past ``units`` it raises :class:`BudgetExceeded`. Deterministic: the
     same input stops at the same point on any machine."""
@@ -43,9 +53,11 @@ def budget(units: int):
 
 
 def charge(units: int) -> None:
-    if _budget[0] is not None:
-        _budget[0] -= units
-        if _budget[0] < 0:
+    """Take ``units`` from the active budget (if any); raise :class:`BudgetExceeded` when it runs out."""
+    left = _budget[0]
+    if left is not None:
+        _budget[0] = left = left - units
+        if left < 0:
             raise BudgetExceeded()
 
 
@@ -54,12 +66,12 @@ class Program:
 
     __slots__ = ("steps", "size")
 
-    def __init__(self, steps):
+    def __init__(self, steps: list[Step]):
         self.steps = steps
         self.size = len(steps)
 
 
-def _key(e, args, functions):
+def _key(e: Expr, args: tuple[int, ...], functions: dict[str, str]) -> tuple[Any, ...]:
     if isinstance(e, Name):
         return (_NAME, e.name)
     if isinstance(e, Deriv):
@@ -72,9 +84,12 @@ def _key(e, args, functions):
     return (op_key(e, functions), getattr(e, "exp", None)) + args
 
 
-def compile_formula(e, functions: dict) -> Program:
+def compile_formula(e: Expr, functions: dict[str, str]) -> Program:
     """The program of formula ``e`` (``functions``: the declared function kinds, which choose the op)."""
-    slot_of, keys, steps, arg_lists = {}, {}, [], []
+    slot_of: dict[int, int] = {}
+    keys: dict[tuple[Any, ...], int] = {}
+    steps: list[tuple[Expr, Forward]] = []
+    arg_lists: list[tuple[int, ...]] = []
     stack = [(e, False)]
     while stack:
         node, ready = stack.pop()
@@ -93,17 +108,17 @@ def compile_formula(e, functions: dict) -> Program:
             steps.append((node, _forward(node, functions)))
             arg_lists.append(args)
         slot_of[id(node)] = slot
-    last_use = {}
+    last_use: dict[int, int] = {}
     for i, args in enumerate(arg_lists):
         for a in args:
             last_use[a] = i
-    release = [[] for _ in steps]
+    release: list[list[int]] = [[] for _ in steps]
     for a, i in last_use.items():
         release[i].append(a)
     return Program([(node, fwd, args, tuple(rel)) for (node, fwd), args, rel in zip(steps, arg_lists, release)])
 
 
-def _forward(e, functions):
+def _forward(e: Expr, functions: dict[str, str]) -> Forward:
     if isinstance(e, Name):
         return _NAME
     if isinstance(e, Deriv):
@@ -115,9 +130,9 @@ def _forward(e, functions):
     return op.forward
 
 
-def run(program: Program, env) -> np.ndarray:
+def run(program: Program, env: Env) -> np.ndarray:
     """The value of the compiled formula in ``env`` (a :class:`numeric.NumEnv`)."""
-    vals = [None] * program.size
+    vals: list[Any] = [None] * program.size
     with np.errstate(all="ignore"):
         for i, (node, fwd, args, rel) in enumerate(program.steps):
             if fwd is _NAME:
@@ -130,13 +145,14 @@ def run(program: Program, env) -> np.ndarray:
                 vals[a] = None
             if _budget[0] is not None:
                 charge(STEP_COST + vals[i].size)
-    return vals[-1]
+    value: np.ndarray = vals[-1]
+    return value
 
 
-_cache: dict = {}
+_cache: dict[tuple[int, int], tuple[Expr, dict[str, str], Program]] = {}
 
 
-def program_of(e, functions: dict) -> Program:
+def program_of(e: Expr, functions: dict[str, str]) -> Program:
     """:func:`compile_formula`, cached by the identity of the formula (kept alive with its program)."""
     key = (id(e), id(functions))
     hit = _cache.get(key)
