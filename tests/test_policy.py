@@ -313,3 +313,23 @@ def test_reach_agrees_with_the_graph(path):
         for y in g.named:
             assert reach.depends(x, y) == g.depends(x, y), (x, y)
             assert reach.between(y, x) == g.between(y, x), (x, y)
+
+
+def test_an_exercise_may_forbid_its_forward_functions(run, tmp_path):
+    """forbid: [σ] refuses recomputing σ anywhere (as a difference quotient must), while the node z stays usable."""
+    text = """\
+id: fwd
+title: Forward functions forbidden
+inputs:
+  x: [1, n]
+forward:
+  - z = σ(x)
+loss: J
+forbid: [sigma]
+questions:
+  - dJ/dx
+"""
+    path = exercise_file(tmp_path, text)
+    assert check(run, tmp_path, path, {"dJ/dx": "dJ/dz ⊙ z ⊙ (1 - z)"})["dJ/dx"]["status"] == "correct"
+    refused = check(run, tmp_path, path, {"dJ/dx": "dJ/dz ⊙ σ(x) ⊙ (1 - σ(x))"})["dJ/dx"]
+    assert refused["status"] == "invalid" and "sigma may not be used" in refused["message"]
