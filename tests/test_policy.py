@@ -278,8 +278,8 @@ def _bank():
 
 @pytest.mark.parametrize("path", _bank())
 def test_bank_hints_show_only_allowed_forms(path):
-    """Every derivative symbol in a bank hint, and on the right of a chain rule in a description, is one the
-    question's answer may use (SPEC 7.2)."""
+    """Every derivative symbol in a bank hint, and on the right of a chain rule in a description (in every
+    language), is one the question's answer may use (SPEC 7.2)."""
     ex = load_exercise(str(path))
     ref = prepare(ex)
     nodes = set(ref.graph.shapes) | {ref.graph.loss}
@@ -287,18 +287,21 @@ def test_bank_hints_show_only_allowed_forms(path):
     def symbols(text):
         return {f"d{a}/d{b}" for a, b in _SYMBOL.findall(text) if a in nodes and b in nodes}
 
+    texts = [({q.question.target: q.question.hint for q in ref.questions}, ex.description)]
+    texts += [((t or {}).get("hints") or {}, (t or {}).get("description") or "") for t in ex.translations.values()]
     problems = []
     for q in ref.questions:
         if q.kind != "derivative":
             continue
         policy = ref.policy[q.key]
-        hint = q.question.hint or ""
-        rhs = hint.split("=", 1)[1] if "=" in hint else hint
-        for sym in symbols(rhs) - policy.allowed - {q.key}:
-            problems.append(f"hint of {q.key} shows {sym}")
-        for lhs, right in re.findall(r"`([^`=]+)=([^`]+)`", ex.description):
-            if symbols(lhs) == {q.key}:
-                problems += [f"description shows {q.key} = …{s}…" for s in symbols(right) - policy.allowed]
+        for hints, description in texts:
+            hint = hints.get(q.question.target) or ""
+            rhs = hint.split("=", 1)[1] if "=" in hint else hint
+            for sym in symbols(rhs) - policy.allowed - {q.key}:
+                problems.append(f"hint of {q.key} shows {sym}")
+            for lhs, right in re.findall(r"`([^`=]+)=([^`]+)`", description):
+                if symbols(lhs) == {q.key}:
+                    problems += [f"description shows {q.key} = …{s}…" for s in symbols(right) - policy.allowed]
     assert not problems, problems
 
 
