@@ -204,8 +204,9 @@ def _children(pid):
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc to find the workers")
-def test_sigterm_stops_the_workers(tmp_path):
-    """SIGTERM to grade -j 4 ends it and all four of its workers."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_sigterm_stops_the_workers(tmp_path, signum):
+    """SIGTERM (or even SIGKILL) to grade -j 4 ends it and all four of its workers."""
     root = make_class(tmp_path / "c", {f"s{i}": {"affine.yaml": SOLUTION} for i in range(8)})
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-c", STALLING_GRADE, "grade", str(root), "--assignment", ASSIGNMENT,
@@ -217,7 +218,7 @@ def test_sigterm_stops_the_workers(tmp_path):
             break
         time.sleep(0.1)
     assert len(workers) == 4
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     proc.communicate(timeout=60)
     assert proc.returncode != 0
     for _ in range(100):
@@ -280,3 +281,20 @@ def test_an_unreadable_student_folder_is_missing_with_a_reason(run, tmp_path, mo
     assert recs["locked"]["score"] == 0 and "Permission denied" in recs["locked"]["problems"][0]
     assert {r["status"] for r in recs["locked"]["exercises"][0]["results"]} == {"missing"}
     assert recs["ok"]["score"] == 10
+
+
+def test_preparing_the_exercise_is_not_charged_to_the_student(run, tmp_path, monkeypatch):
+    """A slow preparation of the exercise does not time out the student whose file comes first."""
+    from backprop_cli.grade import reference
+
+    real = reference.prepare
+
+    def slow_prepare(*args, **kw):
+        time.sleep(1.0)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(reference, "prepare", slow_prepare)
+    monkeypatch.setattr(reference, "_cache", type(reference._cache)())
+    root = make_class(tmp_path / "c", {"first": {"affine.yaml": SOLUTION}})
+    res = run("grade", str(root), "--assignment", ASSIGNMENT, "--format", "json", "--timeout", "0.5")
+    assert records(res)["first"]["score"] == 10, res.output

@@ -103,6 +103,13 @@ def grade_one(task):
 
 
 def _timed(task, timeout):
+    from backprop_cli.errors import BackpropError
+    from backprop_cli.grade.reference import prepared
+
+    try:      # the exercise is prepared once per worker, outside the student's time
+        prepared(_STATE["assignment"][task[0]].exercise, _STATE["seed"])
+    except BackpropError as err:
+        return ("error", err.key, dict(err.args_))
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
@@ -129,9 +136,20 @@ def _cap_memory(mib: int):
         pass
 
 
+def _die_with_parent():
+    """Ask Linux to kill this worker when the parent dies, however it dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker(conn, timeout, memory_mib):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     _cap_memory(memory_mib)
     try:
         while True:
@@ -179,9 +197,10 @@ def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int
     queue.reverse()
     tries = {}
     size = max(1, min(32, len(tasks) // (jobs * 4) or 1))
-    slots = [_Slot(ctx, timeout, memory_mib) for _ in range(min(jobs, len(tasks)))]
-    old_term = signal.signal(signal.SIGTERM, _terminate)
+    old_term = signal.signal(signal.SIGTERM, _terminate)    # before any worker exists
+    slots = []
     try:
+        slots.extend(_Slot(ctx, timeout, memory_mib) for _ in range(min(jobs, len(tasks))))
         while queue or any(s.chunk for s in slots):
             for s in slots:
                 if not s.chunk and queue:
