@@ -231,10 +231,21 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, questions_only, output
 @click.pass_context
 def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch, student):
     """Grade an answers file against EXERCISE (a file or an id)."""
+    lang = _lang(ctx)
+    try:
+        _check(ctx, lang, exercise, answers_path, fmt, seed, show_solution, pinned, watch, student)
+    except BackpropError as err:
+        if fmt == "json" and not watch:    # --format json prints JSON whatever happens (SPEC 4)
+            from backprop_cli.report.check import error_json
+
+            _write(None, error_json(exercise, err, lang))
+        raise
+
+
+def _check(ctx, lang, exercise, answers_path, fmt, seed, show_solution, pinned, watch, student):
     from backprop_cli.grade.checking import check_files, exercise_identity, missing_report, no_answers
     from backprop_cli.grade import checking
 
-    lang = _lang(ctx)
     ex = _load(exercise)
     fp, shadow_warnings = exercise_identity(ex, pinned)
     answers_path = answers_path or os.path.join("solutions", f"{ex.id}.yaml")

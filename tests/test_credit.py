@@ -174,7 +174,7 @@ def test_wrong_shape_answer_is_retryable(dense, tmp_path):
     """An answer with the wrong shape (here Wᵀ-shaped) is retryable."""
     path = answers(tmp_path, "answers:\n  dJ/dW: W^T\n")
     r = by_question(backprop_cli.check(dense, path))[("derivative", "dJ/dW")]
-    assert r.message == "result.wrong_shape" and r.retryable
+    assert r.message.startswith("result.wrong_shape") and r.retryable   # _asked: dJ/dW's shape is a question
 
 
 @pytest.mark.parametrize("bad, key", [

@@ -57,7 +57,7 @@ def test_shape_answer_as_a_yaml_list(tmp_path):
     """shapes: {c: [1, m]} (an unquoted YAML list) is the shape 1×m."""
     rep = check("affine", answers(tmp_path, "shapes:\n  c: [1, m]\n  dJ/dW: [m, n]\n"))
     assert result(rep, "c", "shape").status == "correct"
-    assert result(rep, "dJ/dW", "shape").diagnosis == "transposed"
+    assert result(rep, "dJ/dW", "shape").diagnosis == "shape-mismatch"   # never "transposed" (SPEC 7.4)
 
 
 def test_a_wrong_number_does_not_reveal_the_reference(tmp_path):
@@ -93,7 +93,8 @@ questions:
     rep = check(exercise(tmp_path, text), answers(tmp_path, {"answers": {"dL/dx": [2, 2]}}))
     assert result(rep, "dL/dx").status == "correct"
     rep = check(exercise(tmp_path, text), answers(tmp_path, {"answers": {"dL/dx": [[2, 2]]}}))
-    assert result(rep, "dL/dx").diagnosis == "transposed"
+    assert result(rep, "dL/dx").status == "incorrect"
+    assert result(rep, "dL/dx").diagnosis is None     # numbers get no transposed/sign hint (SPEC 7.4)
 
 
 def test_a_long_unknown_name_is_quick(tmp_path):

@@ -128,3 +128,44 @@ def test_one_bad_answer_never_voids_the_file(run, tmp_path):
     status = {r["question"]: (r["status"], r["message"]) for r in data["results"] if r["kind"] == "derivative"}
     assert status["dJ/da"][0] == "invalid" and "quotes" in status["dJ/da"][1]
     assert status["dJ/dW"][0] == "correct" and status["dJ/db"][0] == "correct"
+
+
+def test_unquoted_formulas_are_quoted_with_a_warning(run, tmp_path):
+    """A file YAML cannot read only because formulas are unquoted is read with them quoted, and says so."""
+    path = tmp_path / "affine.yaml"
+    path.write_text("answers:\n  dJ/da: - dJ/dc @ W^T\n  dJ/dW: a^T @ dJ/dc\n  dc/da: @W\n", encoding="utf-8")
+    data = json.loads(run("check", "affine", "--answers", str(path), "--format", "json").output)
+    status = {r["question"]: (r["status"], r["diagnosis"]) for r in data["results"] if r["kind"] == "derivative"}
+    assert status["dJ/da"] == ("incorrect", "sign-error")
+    assert status["dJ/dW"][0] == "correct" and status["dc/da"][0] == "invalid"
+
+
+def test_json_is_printed_even_for_an_unreadable_file(run, tmp_path):
+    """check --format json prints a JSON object with the error, and exits 2, when no answer can be read."""
+    path = tmp_path / "affine.yaml"
+    path.write_text("answers: [1, 2\n", encoding="utf-8")
+    res = run("check", "affine", "--answers", str(path), "--format", "json")
+    data = json.loads(res.output)
+    assert res.exit_code == 2 and data["error"]["line"] >= 1 and data["results"] == []
+
+
+@pytest.mark.parametrize("answers_text, question, kind", [
+    pytest.param("answers:\n  dJ/dW: n x 1 x m\n", "dJ/dW", "derivative", id="derivative-whose-shape-is-asked"),
+    pytest.param("answers:\n  dJ/dW: a\n", "dJ/dW", "derivative", id="wrong-shape-formula"),
+])
+def test_no_expected_shape_where_the_shape_is_a_question(run, tmp_path, answers_text, question, kind):
+    """Where the shape of an answer is itself a question, its expected shape is printed nowhere."""
+    path = tmp_path / "affine.yaml"
+    path.write_text(answers_text, encoding="utf-8")
+    data = json.loads(run("check", "affine", "--answers", str(path), "--format", "json").output)
+    r = next(r for r in data["results"] if r["question"] == question and r["kind"] == kind)
+    assert r["expected_shape"] is None and "n×m" not in r["message"]
+
+
+def test_a_plain_number_gets_no_sign_diagnosis(run, tmp_path):
+    """A plain number that is minus the reference is wrong, without a sign hint (SPEC 7.4)."""
+    path = tmp_path / "cs.yaml"
+    path.write_text("answers:\n  df/dx: 4\n", encoding="utf-8")
+    data = json.loads(run("check", "cs231n-simple", "--answers", str(path), "--format", "json").output)
+    r = next(r for r in data["results"] if r["question"] == "df/dx")
+    assert r["status"] == "incorrect" and r["diagnosis"] is None

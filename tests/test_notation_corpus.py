@@ -15,7 +15,7 @@ import yaml
 
 import backprop_cli
 from backprop_cli.grade.diagnosis import CODES
-from notation_corpus import CORPUS, POLICY
+from notation_corpus import CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
 KIND = {"derivative": "answers", "shape": "shapes", "value": "values"}
@@ -49,8 +49,7 @@ def _params() -> list:
     params = []
     for case in _cases():
         ex, section, question, answer, label, _ = case
-        marks = [pytest.mark.xfail(reason="needs the answer policy of SPEC 7.2", strict=False)] if label == POLICY else []
-        params.append(pytest.param(case, id=f"{ex}:{section}:{question}:{answer}", marks=marks))
+        params.append(pytest.param(case, id=f"{ex}:{section}:{question}:{answer}"))
     return params
 
 
@@ -64,7 +63,7 @@ def test_notation_case(case, round_dir) -> None:
     """An answer in a student's notation gets the verdict its mathematics deserves."""
     ex, section, question, answer, label, rnd = case
     r = _graded(ex, rnd, round_dir)[(section, question)]
-    want = {"ok": "correct", POLICY: "correct", "invalid": "invalid"}.get(label, "incorrect")
+    want = {"ok": "correct", "invalid": "invalid"}.get(label, "incorrect")
     where = f"{answer!r} read as {r.read!r}: {r.status}, {r.diagnosis}, {r.message} {r.args}"
     assert r.status == want, where
     if label in CODES:
@@ -76,4 +75,4 @@ def test_the_corpus_is_large_and_labelled() -> None:
     cases = _cases()
     labels = {c[4] for c in cases}
     assert len(cases) >= 300
-    assert labels <= {"ok", POLICY, "wrong", "invalid"} | set(CODES)
+    assert labels <= {"ok", "wrong", "invalid"} | set(CODES)

@@ -5,6 +5,7 @@ keys with arguments) that name the closest question.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -14,7 +15,7 @@ from backprop_cli.errors import InputError, Mark
 from backprop_cli.exercise.fields import _fail, _fields, _got, _opt, _text
 from backprop_cli.exercise.keys import compact as _compact, normalize_key
 from backprop_cli.exercise.model import Exercise, _array
-from backprop_cli.exercise.yamlio import Node, load_yaml
+from backprop_cli.exercise.yamlio import Node, load_yaml, load_yaml_text
 
 ANSWERS_KEYS = ("exercise", "answers", "shapes", "values")
 SECTION_KIND = {"answers": "derivative", "shapes": "shape", "values": "value"}
@@ -48,8 +49,42 @@ class Answers:
 
 
 def load_answers(path: str) -> Answers:
-    """Read and check the answers file at ``path`` (its keys are not yet matched to questions)."""
-    return parse_answers(load_yaml(path), path)
+    """Read and check the answers file at ``path`` (its keys are not yet matched to questions).
+
+    A file that YAML cannot read only because some formulas are unquoted (``dJ/da: - dJ/dc @ W^T``,
+    ``dJ/da: @x``) is read with those formulas quoted, and each quoted line gets a warning."""
+    try:
+        return parse_answers(load_yaml(path), path)
+    except InputError as err:
+        if err.key not in ("yaml.syntax",):
+            raise
+        with open(path, encoding="utf-8") as fh:
+            text, quoted = _quote_formulas(fh.read())
+        if not quoted:
+            raise
+        try:
+            node = load_yaml_text(text, path)
+        except InputError:
+            raise err from None
+    ans = parse_answers(node, path)
+    notes = tuple(("answers.quoted", {"line": n}, Mark(path, n, 1)) for n in quoted)
+    return replace(ans, warnings=notes + ans.warnings)
+
+
+_ENTRY = re.compile(r"^(\s+[^\s#:'\"][^:#]*?:[ \t]+)(.*?)[ \t]*$")
+_NEEDS_QUOTES = re.compile(r"^(?:-[ \t]|[@`%*&!]|[|>].*\S.*[|]|\[(?!.*\]$)|\{(?!.*\}$))|:[ \t]")
+
+
+def _quote_formulas(text: str) -> tuple[str, list[int]]:
+    """``text`` with every indented ``key: value`` whose value YAML cannot read as a plain string quoted,
+    and the numbers of the lines changed."""
+    lines, quoted = text.split("\n"), []
+    for i, line in enumerate(lines):
+        m = _ENTRY.match(line)
+        if m and m.group(2) and _NEEDS_QUOTES.search(m.group(2)):
+            lines[i] = m.group(1) + "'" + m.group(2).replace("'", "''") + "'"
+            quoted.append(i + 1)
+    return "\n".join(lines), quoted
 
 
 def parse_answers(node: Node, path: str) -> Answers:

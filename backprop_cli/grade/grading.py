@@ -26,7 +26,7 @@ from backprop_cli.grade.diagnosis import diagnose, student_fix
 
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
-RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.shape_rank1")
+RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.wrong_shape_asked", "result.shape_rank1")
 #: Work units (elements computed, plus a fixed cost per numpy step) the diagnosis of one answer may use;
 #: an answer's own evaluation is bounded beforehand by :data:`infer.MAX_WORK`, from its shapes.
 DIAGNOSIS_BUDGET = 30_000_000
@@ -117,7 +117,7 @@ def grade(ref, answers) -> Report:
             results.append(_grade_one(ref, q, entry, parsed.get(q.key) if q.kind == "derivative" else None))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
-    results = settle(ref, answers, results)
+    results = settle(ref, answers, _without_leaks(ref, results))
     return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path,
                   variant=ref.exercise.variant)
 
@@ -150,9 +150,29 @@ def _circular(ref, q, entry, parsed, cycle) -> Result:
 def grade_one(ref, q, entry) -> Result:
     """The result of one answers-file entry (None: missing) to the resolved question ``q``."""
     try:
-        return _grade_one(ref, q, entry)
+        return _hide_leaks(ref, q, _grade_one(ref, q, entry))
     except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
         return _result(q, entry, "invalid", message=err.key, args=err.args_)
+
+
+def _without_leaks(ref, results) -> tuple:
+    return tuple(_hide_leaks(ref, q, r) for q, r in zip(ref.questions, results))
+
+
+def _hide_leaks(ref, q, r) -> Result:
+    """``r`` with nothing that gives away another answer (SPEC 7.4): no expected shape where that shape is
+    itself a question, and no transposed/sign diagnosis on a shape or a plain number."""
+    if r.kind != "shape" and any(x.kind == "shape" and x.key == q.key for x in ref.questions):
+        if r.message == "result.wrong_shape":
+            r = replace(r, message="result.wrong_shape_asked", args={"got": r.args.get("got")})
+        r = replace(r, expected_shape=None)
+    if r.diagnosis in ("transposed", "sign-error") and (r.kind == "shape" or r.read is None or _is_number(r.read)):
+        r = replace(r, diagnosis="shape-mismatch" if r.kind == "shape" else None)
+    return r
+
+
+def _is_number(read: str) -> bool:
+    return re.fullmatch(r"[-+−]?[\d.,eE+−-]+", read.replace(" ", "")) is not None
 
 
 def _result(q, entry, status, **kw) -> Result:

@@ -55,6 +55,16 @@ def report_json(report, lang: str = "en", show_solution: bool = False) -> str:
     return json.dumps(report_dict(report, lang, show_solution), ensure_ascii=False, indent=2)
 
 
+def error_json(exercise: str, err, lang: str = "en") -> str:
+    """The JSON object for a check that could not grade at all (an unreadable file, an unknown exercise)."""
+    import json
+
+    mark = err.mark
+    where = {"file": mark.file, "line": mark.line, "column": mark.col} if mark is not None else {}
+    return json.dumps({"exercise": exercise, "score": 0.0, "passed": False, "results": [],
+                       "error": {"code": err.key, "message": err.render(lang), **where}}, ensure_ascii=False, indent=2)
+
+
 def report_junit(reports, lang: str = "en") -> str:
     """One <testsuite> per exercise, one <testcase> per question; wrong answers are <failure>s."""
     import xml.etree.ElementTree as ET
