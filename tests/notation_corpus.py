@@ -3,8 +3,8 @@ written maths, YAML accidents), each labelled by its mathematics, read by tests/
 
 ``CORPUS[exercise][section][question]`` is a list of ``(answer, label)``: label ``ok`` (the mathematics is
 right: status correct), a diagnosis code (status incorrect with that code), ``wrong`` (incorrect, no code
-asserted) or ``invalid``. A label ending in ``?policy`` is right mathematically but leans on another
-question's derivative symbol, which needs the answer policy of SPEC 7.2 (another helper's work).
+asserted) or ``invalid``. Answers in the seeds' chain-rule form (``dJ/dd dd/da``) lean on another
+question's derivative symbol, as the answer policy of SPEC 7.2 allows.
 Sections: ``answers``, ``shapes``, ``values``. An answer that is not a string is written to YAML as is.
 """
 OK = "ok"
