@@ -129,5 +129,8 @@ def agree(a: Any, b: Any) -> bool:
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         return False
-    with np.errstate(all="ignore"):     # np.allclose's test, without its overhead; NaN and ∞ never agree
-        return bool(np.all(np.abs(a - b) <= 1e-9 + 1e-6 * np.abs(b)))
+    # np.allclose's test without its overhead; NaN and ∞ never agree (checked first, so the arithmetic
+    # below meets finite numbers only and needs no np.errstate)
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return False
+    return bool((np.abs(a - b) <= 1e-9 + 1e-6 * np.abs(b)).all())
