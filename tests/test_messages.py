@@ -7,7 +7,6 @@ import string
 
 import pytest
 
-from backprop_cli import messages
 from backprop_cli.messages import LANGUAGES, catalogue, default_lang, message
 from conftest import ROOT
 
@@ -160,7 +159,7 @@ def test_unknown_language_is_english():
     assert message("result.correct", "fr") == EN["result.correct"]
 
 
-def test_unknown_key_is_shown_with_its_args():
-    """An unknown key is shown as itself with its arguments."""
-    assert message("no.such.key", "de", a=1) == "no.such.key: a=1"
-    assert messages.message("no.such.key") == "no.such.key"
+def test_unknown_key_is_a_bug_not_a_message():
+    """An unknown key raises (an internal error), never prints the raw key as if it were a message."""
+    with pytest.raises(LookupError, match="no.such.key"):
+        message("no.such.key", "de", a=1)

@@ -137,3 +137,28 @@ def test_validate_draws_trials_with_a_dimension_of_one():
     sizes = [t.sizes for t in _size_one_trials(ref)]
     assert sizes and all(1 in s.values() for s in sizes)
     assert {d for s in sizes for d, n in s.items() if n == 1} == set(ref.graph.dims)
+
+
+@pytest.mark.parametrize("exercise, question, formula", [
+    pytest.param("linear-regression", "dJ/dr", "r / m", id="collected-factors"),       # was 1/(2m) · ones(m, 1) ⊙ (2r)
+    pytest.param("sigmoid-derivative", "ds/dp", "-1 / p^2", id="negative-fraction"),   # was -(1 / p^2)
+    pytest.param("softmax-cross-entropy", "dL/dp", "-(y / p)", id="division"),        # was -(y .* (1 / p))
+])
+def test_references_an_instructor_would_print(run, exercise, question, formula):
+    """References collect scalar factors and write divisions as divisions, and still grade correct."""
+    from backprop_cli.formula.printers import plain
+    from conftest import ROOT
+
+    ref = prepare(load_exercise(str(ROOT / "exercises" / f"{exercise}.yaml")))
+    q = next(q for q in ref.questions if q.key == question and q.kind == "derivative")
+    assert plain(q.formula) == formula
+
+
+def test_sqrt_derivative_is_written_out(tmp_path):
+    """sqrt'(v + ε) is printed as 1 / (2 sqrt(v + ε))."""
+    from backprop_cli.formula.printers import unicode
+
+    path = _write(tmp_path, "inputs:\n  v: {shape: scalar, domain: positive}\nforward:\n  - J = sqrt(v + 0.5)\n"
+                            "loss: J\nquestions:\n  - dJ/dv\n")
+    ref = prepare(load_exercise(path))
+    assert unicode(ref.questions[0].formula) == "1 / (2 sqrt(v + 0.5))"

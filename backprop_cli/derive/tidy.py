@@ -2,6 +2,7 @@
 no ``1 ·``, no ``⊙ ones``, numbers first, transposes of scalars dropped. Every rewrite keeps the value."""
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Callable
 
 from backprop_cli.errors import BackpropError
@@ -41,7 +42,10 @@ class _Tidy:
         if isinstance(e, (Num, Name, Deriv)):
             return e
         if isinstance(e, Neg):
-            return B.neg(sub(e.x))
+            x = sub(e.x)
+            if isinstance(x, Bin) and x.op == DIV and isinstance(x.left, Num):   # -(1 / p²) is -1 / p²
+                return Bin(DIV, Num(-x.left.value), x.right)
+            return B.neg(x)
         if isinstance(e, T):
             return self.transpose(sub(e.x))
         if isinstance(e, Pow):
@@ -52,7 +56,7 @@ class _Tidy:
         assert isinstance(e, Bin)
         left, right = sub(e.left), sub(e.right)
         if e.op == MUL:
-            return self.product(left, right)
+            return self.collect(self.product(left, right))
         if e.op == HADAMARD:
             return self.hadamard(left, right)
         if e.op == ADD:
@@ -60,8 +64,44 @@ class _Tidy:
         if e.op == SUB:
             return B.sub(left, right)
         if e.op == DIV:
-            return B.div(left, right)
+            return self.collect(B.div(left, right))
         return Bin(e.op, left, right)
+
+    def collect(self, e: Expr) -> Expr:
+        """Scalar factors collected: ``1/(2m) · 2r`` is ``r / m``, ``1/B · 2R`` is ``2R / B``."""
+        numbers, divisions = _literals(e)
+        if numbers < 2 and not (numbers and divisions):      # nothing to collect: no shape is inferred
+            return e
+        coef, num, den = self.split(e)
+        if len(num) + len(den) > 8 or (coef == 1 and not den):
+            return e
+        ratio = Fraction(coef).limit_denominator(1000)
+        if abs(float(ratio) - coef) > 1e-12 * max(1.0, abs(coef)):
+            return e
+        scalars = [f for f in num if self.shape(f) == SCALAR]
+        rest = [f for f in num if self.shape(f) != SCALAR]
+        top: Expr | None = None
+        for f in scalars + rest:
+            top = f if top is None else B.mul(top, f)
+        top = B.mul(Num(float(ratio.numerator)), top if top is not None else B.ONE)
+        bottom: Expr | None = None
+        for f in ([Num(float(ratio.denominator))] if ratio.denominator != 1 else []) + den:
+            bottom = f if bottom is None else B.mul(bottom, f)
+        out = top if bottom is None else B.div(top, bottom)
+        return out if self.shape(out) == self.shape(e) else e
+
+    def split(self, e: Expr, depth: int = 0) -> tuple[float, list[Expr], list[Expr]]:
+        """A product of scalings and divisions by scalars as (number, factors above, factors below)."""
+        if isinstance(e, Num):
+            return e.value, [], []
+        if depth < _DEPTH and isinstance(e, Bin) and e.op == MUL and SCALAR in (self.shape(e.left), self.shape(e.right)):
+            (c1, n1, d1), (c2, n2, d2) = self.split(e.left, depth + 1), self.split(e.right, depth + 1)
+            return c1 * c2, n1 + n2, d1 + d2
+        if depth < _DEPTH and isinstance(e, Bin) and e.op == DIV and self.shape(e.right) == SCALAR:
+            (c1, n1, d1), (c2, n2, d2) = self.split(e.left, depth + 1), self.split(e.right, depth + 1)
+            if c2 != 0:
+                return c1 / c2, n1 + d2, d1 + n2
+        return 1.0, [e], []
 
     def product(self, a: Expr, b: Expr) -> Expr:
         if isinstance(a, Call) and a.fn == "eye" and self.shape(b) not in (None, SCALAR):
@@ -72,6 +112,15 @@ class _Tidy:
 
     def hadamard(self, a: Expr, b: Expr) -> Expr:
         out = self.shape(Bin(HADAMARD, a, b))
+        for x, y in ((a, b), (b, a)):
+            if isinstance(y, Bin) and y.op == DIV and B.is_num(y.left, 1.0) and self.shape(Bin(DIV, x, y.right)) == out:
+                return self.collect(B.div(x, y.right))            # x ⊙ (1 / p) is x / p
+            coef, num, den = self.split(y) if isinstance(y, Bin) else (1.0, [y], [])
+            if len(num) == 1 and _is_ones(num[0]) and isinstance(y, Bin) and self.shape(x) == out:
+                scaled = B.mul(Num(coef), x)                       # (s · ones) ⊙ x is s · x
+                for d in den:
+                    scaled = B.div(scaled, d)
+                return self.collect(scaled)
         if _is_ones(b) and self.shape(a) == out:
             return a
         if _is_ones(a) and self.shape(b) == out:
@@ -91,6 +140,19 @@ class _Tidy:
 
 def _is_ones(e: Expr) -> bool:
     return isinstance(e, Call) and e.fn == "ones" and not e.prime
+
+
+_DEPTH = 6   # how deep a product is searched for scalar factors (derived formulas can be very deep)
+
+
+def _literals(e: Expr, depth: int = 0) -> tuple[int, int]:
+    """(number literals, divisions) in the top levels of a product: whether collecting can help."""
+    if isinstance(e, Num):
+        return 1, 0
+    if depth < _DEPTH and isinstance(e, Bin) and e.op in (MUL, DIV):
+        (n1, d1), (n2, d2) = _literals(e.left, depth + 1), _literals(e.right, depth + 1)
+        return n1 + n2, d1 + d2 + (e.op == DIV)
+    return 0, 0
 
 
 def _is_zero(e: Expr) -> bool:

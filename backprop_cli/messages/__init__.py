@@ -1,7 +1,8 @@
 """Lets you show any message in English, German or Russian.
 
 Each language is a module with a ``MESSAGES`` dict from message key to a ``str.format`` template.
-A key missing in a language falls back to English, so a new message never breaks a report.
+A key missing in a language falls back to English; a key in no catalogue is a bug and raises (it is never
+shown raw).
 """
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ def message(key: str, lang: str = "en", **args: Any) -> str:
 
 def _fill(key: str, lang: str, args: dict[str, Any]) -> str:
     template = catalogue(lang).get(key) or catalogue("en").get(key)
-    if template is None:
-        return key + (": " + ", ".join(f"{k}={v}" for k, v in args.items()) if args else "")
+    if template is None:   # a bug, not a message: never show a raw key (tests check every used key exists)
+        raise LookupError(f"message key {key!r} is in no catalogue")
     try:
         return template.format(**args)
     except (KeyError, IndexError, ValueError):

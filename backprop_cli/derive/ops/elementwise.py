@@ -103,7 +103,7 @@ _leaky = (lambda x, a: np.where(x > 0, x, a * x), lambda x, a: np.where(x > 0, 1
 FUNCTIONS: dict[str, Op] = {
     "exp": function(np.exp, np.exp, _call("exp")),
     "log": function(np.log, lambda x: 1.0 / x, lambda x: B.div(B.ONE, x))._replace(canonical=stable_log),
-    "sqrt": function(np.sqrt, lambda x: 0.5 / np.sqrt(x)),
+    "sqrt": function(np.sqrt, lambda x: 0.5 / np.sqrt(x), lambda x: B.div(B.ONE, B.mul(B.Num(2.0), B.call("sqrt", x)))),
     "abs": function(np.abs, np.sign, _call("sign"), inverse=True),
     "sign": function(np.sign, np.zeros_like),
     "sin": function(np.sin, np.cos, _call("cos")),
