@@ -169,3 +169,27 @@ def test_a_plain_number_gets_no_sign_diagnosis(run, tmp_path):
     data = json.loads(run("check", "cs231n-simple", "--answers", str(path), "--format", "json").output)
     r = next(r for r in data["results"] if r["question"] == "df/dx")
     assert r["status"] == "incorrect" and r["diagnosis"] is None
+
+
+@pytest.mark.parametrize("text, same_as", [
+    pytest.param(r"\cosh(x) + \sinh(x)", "cosh(x) + sinh(x)", id="latex-hyperbolic"),
+    pytest.param(r"\operatorname{sech}(x)", "sech(x)", id="latex-sech"),
+    pytest.param("np.cosh(x)", "cosh(x)", id="np-cosh"),
+    pytest.param("Max(a, b)", "max(a, b)", id="max-any-case"),
+    pytest.param("np.minimum(a, b)", "min(a, b)", id="np-minimum"),
+])
+def test_new_operations_in_students_spellings(text, same_as):
+    """The engine's new functions are read in LaTeX, numpy and any-case spellings too."""
+    assert parse(text, {}, NAMES) == parse(same_as, {}, NAMES)
+
+
+@pytest.mark.parametrize("name, known", [
+    pytest.param("dxpy", ["xpy", "x", "y"], id="derivative-without-numerator"),
+    pytest.param("dc", ["c", "a"], id="short-derivative"),
+    pytest.param("cosh", ["z_cos", "x"], id="function-name"),
+])
+def test_suggestions_never_change_the_meaning(name, known):
+    """No suggestion turns a derivative or a function into a node name."""
+    from backprop_cli.derive.infer import suggest
+
+    assert suggest(name, known) == ""

@@ -14,6 +14,7 @@ from typing import Callable, Collection, Sequence
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
 from backprop_cli.formula.ast import Bin, Call, Deriv, Expr, Name, replace, walk
 from backprop_cli.formula.constants import fold
+from backprop_cli.formula.vocabulary import function_name
 from backprop_cli.derive.ops import OPS, op_key, operands
 from backprop_cli.derive.shapes import SCALAR, Dim, Shape, fmt, size_bound
 
@@ -75,8 +76,12 @@ def const_of(e: Expr) -> float:
 
 
 def suggest(name: str, known: Sequence[str]) -> str:
-    """``a*b`` for ``ab`` when a and b are known; else the closest known name; else ''."""
-    if len(name) > 40:
+    """``a*b`` for ``ab`` when a and b are known; else the closest known name; else ''. Never a suggestion
+    that would change what the student meant: none for a function name (``cosh``), and none that drops
+    the ``d`` of a derivative written without its numerator (``dxpy``, ``dc``)."""
+    if len(name) > 40 or function_name(name) or function_name(name.lower()):
+        return ""
+    if name[:1] in ("d", "∂") and name[1:] in known:
         return ""
     for i in range(1, len(name)):
         left, right = name[:i], name[i:]

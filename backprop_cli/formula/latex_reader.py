@@ -18,7 +18,7 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
 _DIFFERENTIAL = re.compile(r"\s*([d∂])\s*([^\W\d]\w*)\s*")
 
 _GREEK = dict(GREEK, varepsilon="ε", vartheta="θ", varphi="φ", varrho="ρ", varsigma="σ")
-_WORDS = {name: name for name in ("exp", "log", "ln", "tanh", "sin", "cos", "sinh", "cosh", "max", "min",
+_WORDS = {name: name for name in ("exp", "log", "ln", "tanh", "sin", "cos", "sinh", "cosh", "sech", "max", "min",
                                   "sqrt", "sum", "diag")}
 _OPERATORS = {"cdot": " * ", "times": " * ", "ast": " * ", "odot": " ⊙ ", "circ": " ⊙ ", "otimes": " ⊗ ",
               "oslash": " ⊘ ", "div": " / ", "partial": "∂", "top": "T", "intercal": "T", "prime": "'",
