@@ -67,7 +67,8 @@ def load_answers(path: str) -> Answers:
         except InputError:
             raise err from None
     ans = parse_answers(node, path)
-    notes = tuple(("answers.quoted", {"line": n}, Mark(path, n, 1)) for n in quoted)
+    notes: tuple[tuple[str, dict[str, object], Mark], ...] = tuple(
+        ("answers.quoted", {"line": n}, Mark(path, n, 1)) for n in quoted)
     return replace(ans, warnings=notes + ans.warnings)
 
 
