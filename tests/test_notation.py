@@ -193,3 +193,11 @@ def test_suggestions_never_change_the_meaning(name, known):
     from backprop_cli.derive.infer import suggest
 
     assert suggest(name, known) == ""
+
+
+def test_init_prints_no_hints(run, tmp_path):
+    """The answers template carries no hint (a hint is for a wrong answer; SPEC 7.4)."""
+    out = tmp_path / "t.yaml"
+    assert run("init", "two-layer-sigmoid-l2", "-o", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "dh1/dx:" in text and "hint" not in text and "Jacobian of xW" not in text

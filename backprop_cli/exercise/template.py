@@ -34,8 +34,6 @@ def answers_template(ex: Exercise) -> str:
         if not qs:
             continue
         lines.append(f"{section}:")
-        for q in qs:
-            if q.hint:
-                lines.append(f"  # hint: {q.hint}")
+        for q in qs:                    # no hints: they are for a wrong answer, not before one (SPEC 7.4)
             lines.append(f"  {_quote(q.target)}:")
     return "\n".join(lines) + "\n"
