@@ -201,3 +201,12 @@ def test_init_prints_no_hints(run, tmp_path):
     assert run("init", "two-layer-sigmoid-l2", "-o", str(out)).exit_code == 0
     text = out.read_text(encoding="utf-8")
     assert "dh1/dx:" in text and "hint" not in text and "Jacobian of xW" not in text
+
+
+def test_star_that_should_be_elementwise_names_the_operator(run, tmp_path):
+    """A * that fails as a matrix product but is right elementwise says * is the matrix product and names ⊙."""
+    path = tmp_path / "h.yaml"
+    path.write_text("answers:\n  dJ/da: dJ/dc * b\n", encoding="utf-8")
+    data = json.loads(run("check", "hadamard", "--answers", str(path), "--format", "json").output)
+    r = next(r for r in data["results"] if r["question"] == "dJ/da")
+    assert r["diagnosis"] == "elementwise-vs-matrix-product" and "⊙" in r["message"] and "*" in r["message"]

@@ -26,7 +26,8 @@ from backprop_cli.grade.diagnosis import diagnose, student_fix
 
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
-RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.wrong_shape_asked", "result.shape_rank1")
+RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.wrong_shape_asked", "result.star_is_matmul",
+                                           "result.shape_rank1")
 #: Work units (elements computed, plus a fixed cost per numpy step) the diagnosis of one answer may use;
 #: an answer's own evaluation is bounded beforehand by :data:`infer.MAX_WORK`, from its shapes.
 DIAGNOSIS_BUDGET = 30_000_000
@@ -225,7 +226,10 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
         if err.key not in DIMENSION_ERRORS:
             return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
         code = _within_budget(student_fix, ref, q, e) or "dimension-error"
-        return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=err.key, args=err.args_,
+        key = err.key
+        if code == "elementwise-vs-matrix-product" and key == "shape.matmul" and text[err.pos:err.pos + 1] == "*":
+            key = "result.star_is_matmul"      # numpy's habit: * meant elementwise, but here it is the matrix product
+        return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=key, args=err.args_,
                        caret=(text, err.pos))
     except FormulaError as err:
         return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))

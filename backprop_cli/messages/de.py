@@ -128,6 +128,7 @@ MESSAGES: dict[str, str] = {
     "result.unreadable_list": "diese Liste ist keine Zahlentabelle; schreib eine Formel oder Zahlen wie [0.5, -1] oder [[1, 0], [0, 1]]",
     "result.list_not_numbers": "eine Listenantwort enthält nur Zahlen (wie [0, -1/0.6]); schreib eine Formel ohne die eckigen Klammern",
     "result.wrong_shape_asked": "deine Antwort hat die Form {got}; das ist nicht die Form, die diese Antwort haben muss",
+    "result.star_is_matmul": "* ist hier das Matrixprodukt, und diese Formen lassen sich nicht als Matrizen multiplizieren; für das elementweise Produkt schreib ⊙ (oder .*)",
     "result.wrong_shape": "deine Antwort hat die Form {got}, die Antwort muss aber die Form {want} haben",
     "result.wrong_value": "die Form stimmt, aber die Werte weichen von der Referenz ab",
     "result.not_finite": "deine Antwort ist nicht endlich (Division durch null oder Überlauf), wo die Referenz endlich ist",

@@ -128,6 +128,7 @@ MESSAGES: dict[str, str] = {
     "result.unreadable_list": "this list is not a table of numbers; write a formula, or numbers like [0.5, -1] or [[1, 0], [0, 1]]",
     "result.list_not_numbers": "a list answer holds numbers only (like [0, -1/0.6]); write a formula without the brackets",
     "result.wrong_shape_asked": "your answer has shape {got}, which is not the shape this answer must have",
+    "result.star_is_matmul": "here * is the matrix product, and these shapes cannot be multiplied as matrices; for the elementwise product write ⊙ (or .*)",
     "result.wrong_shape": "your answer has shape {got}, but the answer must have shape {want}",
     "result.wrong_value": "the shape is right, but the values differ from the reference",
     "result.not_finite": "your answer is not finite (division by zero or overflow) where the reference is",
