@@ -163,3 +163,36 @@ def test_unknown_key_is_a_bug_not_a_message():
     """An unknown key raises (an internal error), never prints the raw key as if it were a message."""
     with pytest.raises(LookupError, match="no.such.key"):
         message("no.such.key", "de", a=1)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_diagnosis_code_has_a_name_in_every_language(lang):
+    """Each code of the diagnosis catalogue has a display name, and in de and ru it is not the English code."""
+    from backprop_cli.grade.diagnosis import CODES
+
+    for code in CODES:
+        name = message("diag.name." + code, lang)
+        assert name
+        assert (name == code) == (lang == "en"), (lang, code, name)
+
+
+@pytest.mark.parametrize("lang, expected", [("de", "falsch (Vorzeichenfehler)"), ("ru", "неверно (ошибка знака)")])
+def test_the_report_names_the_diagnosis_in_the_chosen_language(tmp_path, lang, expected):
+    """`check --lang` writes the diagnosis of a wrong answer in that language, never as the English code."""
+    from click.testing import CliRunner
+
+    from backprop_cli.cli import cli
+
+    answers = tmp_path / "affine.yaml"
+    answers.write_text("answers:\n  dJ/db: '-dJ/dc'\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "affine", "--answers", str(answers), "--lang", lang])
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert "sign-error" not in result.output
+
+
+def test_russian_invalid_and_incorrect_read_apart():
+    """In Russian the statuses invalid and incorrect share no word, so a student cannot confuse them."""
+    invalid, incorrect = message("report.status.invalid", "ru"), message("report.status.incorrect", "ru")
+    assert not set(invalid.split()) & set(incorrect.split())
+    assert "корректн" not in invalid and "верн" not in invalid

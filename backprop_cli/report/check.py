@@ -175,7 +175,8 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
     for r in report.results:
         style = _STYLE[r.status]
         name = r.question if r.kind == "derivative" else f"{r.question} ({message('report.kind.' + r.kind, lang)})"
-        note = ", ".join(filter(None, (r.diagnosis, message("report.credit." + r.credit, lang) if r.credit else None)))
+        diagnosis = message("diag.name." + r.diagnosis, lang) if r.diagnosis else None
+        note = ", ".join(filter(None, (diagnosis, message("report.credit." + r.credit, lang) if r.credit else None)))
         head = paint(_ICON[r.status], style) + " " + paint(name, "bold") + "  " + paint(
             message("report.status." + r.status, lang) + (f" ({note})" if note else ""), style)
         out.append(head + paint(f"  [{r.points:g}/{r.max_points:g}]", "dim"))
