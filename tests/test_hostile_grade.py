@@ -294,7 +294,7 @@ def test_preparing_the_exercise_is_not_charged_to_the_student(run, tmp_path, mon
         return real(*args, **kw)
 
     monkeypatch.setattr(reference, "prepare", slow_prepare)
-    monkeypatch.setattr(reference, "_cache", type(reference._cache)())
+    monkeypatch.setattr(reference, "_cache", reference.BoundedCache(reference.MAX_PREPARED))
     root = make_class(tmp_path / "c", {"first": {"affine.yaml": SOLUTION}})
     res = run("grade", str(root), "--assignment", ASSIGNMENT, "--format", "json", "--timeout", "0.5")
     assert records(res)["first"]["score"] == 10, res.output

@@ -2,7 +2,7 @@
 
 Every ``import`` counts, lazy ones inside functions included. Stages in order: formula → exercise →
 derive → grade → report → cli (``cli.py``, ``__main__`` and the package's API in ``__init__``).
-``errors`` and ``messages`` are shared by all stages, but the core (formula … grade) must not import
+``errors``, ``cache`` and ``messages`` are shared by all stages, but the core (formula … grade) must not import
 ``messages``: only report/ and the CLI turn message keys into text.
 
     python3 tools/imports.py            # graph, then "no cycle, stage order kept"; exit 1 otherwise
@@ -15,7 +15,7 @@ from pathlib import Path
 
 PACKAGE = "backprop_cli"
 STAGES = ("formula", "exercise", "derive", "grade", "report", "cli")
-SHARED = ("errors", "messages")
+SHARED = ("errors", "messages", "cache")
 CORE = STAGES[:4]
 
 

@@ -12,8 +12,9 @@ import hashlib
 
 import numpy
 
-_cache: dict = {}
-_CACHE_SIZE = 4096
+from backprop_cli.cache import BoundedCache
+
+_cache = BoundedCache(4096)
 
 
 def student_rng(exercise_id: str, student: str, name: str) -> numpy.random.Generator:
@@ -48,16 +49,11 @@ def for_student(ex, student: str | None):
     references prepared for it are reused."""
     if student is None or not ex.draws:
         return ex
-    key = (id(ex), student)
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is ex:
-        return hit[1]
-    if len(_cache) >= _CACHE_SIZE:
-        _cache.clear()
-    values = {**ex.values, **drawn_values(ex.draws, ex.id, student)}
-    variant = dataclasses.replace(ex, values=values, variant=student)
-    _cache[key] = (ex, variant)
-    return variant
+    def make():
+        values = {**ex.values, **drawn_values(ex.draws, ex.id, student)}
+        return dataclasses.replace(ex, values=values, variant=student)
+
+    return _cache.get((id(ex), student), make, owner=ex)
 
 
 def numbers_text(ex) -> list[str]:

@@ -5,14 +5,14 @@ path, modification time and size, so an edited exercise is read again and memory
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
+from backprop_cli.cache import BoundedCache
 
 import numpy as np
 
 from backprop_cli.errors import Mark, UsageError
 
 MAX_EXERCISES = 32
-_exercises: OrderedDict = OrderedDict()
+_exercises = BoundedCache(MAX_EXERCISES)
 
 
 def cached_exercise(exercise):
@@ -29,16 +29,9 @@ def cached_exercise(exercise):
         key = (path, st.st_mtime_ns, st.st_size)
     except OSError:
         key = None              # let the loader give its own error
-    hit = _exercises.get(key) if key is not None else None
-    if hit is not None:
-        _exercises.move_to_end(key)
-        return hit
-    ex = load_exercise(path)
-    if key is not None:
-        _exercises[key] = ex
-        if len(_exercises) > MAX_EXERCISES:
-            _exercises.popitem(last=False)
-    return ex
+    if key is None:
+        return load_exercise(path)
+    return _exercises.get(key, lambda: load_exercise(path))
 
 
 def grade_answer(exercise, question: str, answer, seed: int = 0, student: str | None = None):

@@ -7,7 +7,7 @@ is cached per exercise and seed, so a whole class is graded against one preparat
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+from backprop_cli.cache import BoundedCache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -372,21 +372,12 @@ def not_finite(ref: Reference, trial: Trial | None = None) -> tuple | None:
     return None
 
 
-_cache: OrderedDict = OrderedDict()
 MAX_PREPARED = 128
+_cache = BoundedCache(MAX_PREPARED)
 
 
 def prepared(ex, seed: int = 0) -> Reference:
     """:func:`prepare`, cached per exercise object and seed (so ``grade`` prepares each exercise once);
     the cache keeps the last :data:`MAX_PREPARED`, and the exercise with its entry (an id is reused
     once its object is gone)."""
-    key = (id(ex), seed)
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is ex:
-        _cache.move_to_end(key)
-        return hit[1]
-    ref = prepare(ex, seed)
-    _cache[key] = (ex, ref)
-    if len(_cache) > MAX_PREPARED:
-        _cache.popitem(last=False)
-    return ref
+    return _cache.get((id(ex), seed), lambda: prepare(ex, seed), owner=ex)

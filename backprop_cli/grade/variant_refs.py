@@ -10,8 +10,9 @@ import dataclasses
 
 import numpy as np
 
-_cache: dict = {}
-_CACHE_SIZE = 4096
+from backprop_cli.cache import BoundedCache
+
+_cache = BoundedCache(4096)
 
 
 def prepared_for(ex, student: str | None, seed: int = 0):
@@ -23,14 +24,10 @@ def prepared_for(ex, student: str | None, seed: int = 0):
     own = for_student(ex, student)
     if own is ex:
         return base
-    key = (id(base), student)
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is base:
-        return hit[1]
-    if len(_cache) >= _CACHE_SIZE:
-        _cache.clear()
-    ref = dataclasses.replace(base, exercise=own, value_trial=None)
-    ref._tangents = base._tangents          # derived from the graph alone: shared, not copied
-    ref.value_trial = _value_trial(ref, np.random.default_rng(seed))
-    _cache[key] = (base, ref)
-    return ref
+    def make():
+        ref = dataclasses.replace(base, exercise=own, value_trial=None)
+        ref._tangents = base._tangents          # derived from the graph alone: shared, not copied
+        ref.value_trial = _value_trial(ref, np.random.default_rng(seed))
+        return ref
+
+    return _cache.get((id(base), student), make, owner=base)
