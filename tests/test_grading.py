@@ -163,3 +163,18 @@ def test_a_bug_inside_grading_is_not_charged_to_the_student(run, monkeypatch):
     assert res.exit_code == 2, res.output + res.stderr
     assert "internal error" in res.stderr and "boom" in res.stderr
     assert "invalid" not in res.output
+
+
+@pytest.mark.parametrize("read, number", [
+    pytest.param("-4,0", True, id="decimal-comma"),
+    pytest.param("1e-3", True, id="exponent"),
+    pytest.param("− 0.5", True, id="unicode-minus"),
+    pytest.param("e", False, id="a-node-named-e"),
+    pytest.param("-e", False, id="minus-a-node-named-e"),
+    pytest.param("-E", False, id="minus-a-node-named-E"),
+])
+def test_only_plain_numbers_lose_their_sign_diagnosis(read, number):
+    """The leak rule that drops transposed/sign codes for plain numbers treats a formula of the name e as a formula."""
+    from backprop_cli.grade.grading import _is_number
+
+    assert _is_number(read) is number

@@ -173,7 +173,8 @@ def _hide_leaks(ref, q, r) -> Result:
 
 
 def _is_number(read: str) -> bool:
-    return re.fullmatch(r"[-+−]?[\d.,eE+−-]+", read.replace(" ", "")) is not None
+    """Whether a read-back is a plain number (``-4,0``, ``1e-3``), not a formula of names such as ``e``."""
+    return re.fullmatch(r"[-+−]?(?=[^\d]*\d)[\d.,eE+−-]+", read.replace(" ", "")) is not None
 
 
 def _result(q, entry, status, **kw) -> Result:
