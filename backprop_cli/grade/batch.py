@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from backprop_cli.grade.assignment import collect, load_assignment
+from backprop_cli.grade.checking import Deadline, time_limit
 
 MEMORY_MIB = 1024          # address space a worker may add to what it holds when it starts
 GRACE = 5.0                # seconds past the time-out before the parent kills a stuck worker
@@ -55,14 +56,6 @@ class ClassGrade:
         return all(r.passed for r in self.records)
 
 
-class _Timeout(BaseException):
-    """Raised by the alarm: a BaseException, so no per-question handler can swallow it."""
-
-
-def _alarm(signum, frame):
-    raise _Timeout()
-
-
 def _placeholder(assigned, student, status, error=None, file=None) -> Record:
     from backprop_cli.grade.grading import Result
 
@@ -84,7 +77,7 @@ _STATE: dict = {}
 
 
 def grade_one(task):
-    """Grade one file: ("ok", report) or ("error", key, args); only a time-out escapes, as _Timeout."""
+    """Grade one file: ("ok", report) or ("error", key, args); only a time-out escapes, as checking.Deadline."""
     from backprop_cli.errors import BackpropError
     from backprop_cli.grade.checking import check_files
 
@@ -110,15 +103,11 @@ def _timed(task, timeout):
         prepared(_STATE["assignment"][task[0]].exercise, _STATE["seed"])
     except BackpropError as err:
         return ("error", err.key, dict(err.args_))
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        return grade_one(task)
-    except _Timeout:
+        with time_limit(timeout, "wall"):
+            return grade_one(task)
+    except Deadline:
         return ("error", "grade.timed_out", {"seconds": timeout})
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _cap_memory(mib: int):
