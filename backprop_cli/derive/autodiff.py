@@ -134,7 +134,9 @@ def _push(graph: Graph, node: Node, g: Expr, incoming: dict[int, list[tuple[str 
     key = op_key(node.expr, graph.functions)
     rule = OPS[key].vjp
     assert rule is not None, f"no VJP rule for {key}"   # build_graph refuses operations without one
-    for arg, contribution in zip(node.args, rule(g, node.expr, ans, shapes, node.shape)):
+    grads = rule(g, node.expr, ans, shapes, node.shape)
+    assert grads is not None, f"no VJP of {key} for these shapes"   # only a product of tensors has none
+    for arg, contribution in zip(node.args, grads):
         if arg in needs and contribution is not None:
             incoming[arg].append((consumer, contribution))
 

@@ -8,11 +8,13 @@ built-ins sit in :mod:`.arith`, :mod:`.elementwise` and :mod:`.matrix`; :func:`d
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 from backprop_cli.formula import build as B
 from backprop_cli.formula import vocabulary
 from backprop_cli.formula.ast import Call, Expr, children
 from backprop_cli.derive.ops.arith import ARITH
-from backprop_cli.derive.ops.common import Op, as_array, op_key, same_shape, unbroadcast, widen
+from backprop_cli.derive.ops.common import Numeric, Op, as_array, op_key, same_shape, unbroadcast, widen
 from backprop_cli.derive.ops.elementwise import DECLARED, FUNCTIONS as _ELEMENTWISE, function, prime_entry
 from backprop_cli.derive.ops.extremes import EXTREMES
 from backprop_cli.derive.ops.matrix import MATRIX
@@ -53,23 +55,25 @@ def undefine(name: str) -> None:
     vocabulary.forget(name)
 
 
-def operands(e, declared: dict) -> tuple:
+def operands(e: Expr, declared: Mapping[str, str]) -> tuple[Expr, ...]:
     """The children of ``e`` that are operands: none for ``ones(r, c)``, whose arguments are sizes."""
     op = OPS.get(op_key(e, declared)) if isinstance(e, Call) else None
     return () if op is not None and op.sizes else children(e)
 
 
-def elementwise_functions() -> dict:
+def elementwise_functions() -> dict[str, Numeric]:
     """name -> (f(x, α), f'(x, α), ∂f/∂α or None) for every elementwise function in the table."""
     return {name: op.numeric for name, op in OPS.items() if op.numeric is not None}
 
 
-def derivative_functions() -> dict:
+def derivative_functions() -> dict[str, str]:
     """``{"step": "relu", "sign": "abs"}``: a call that stands for the derivative of a function."""
     out = {}
     for name, op in OPS.items():
         if op.inverse and op.derivative is not None:
-            out[op.derivative(B.ONE).fn] = name
+            call = op.derivative(B.ONE)
+            assert isinstance(call, Call), f"the derivative of {name} is not a call"   # `inverse` needs one
+            out[call.fn] = name
     return out
 
 

@@ -6,39 +6,44 @@ One call of :func:`function` makes a complete entry; :data:`FUNCTIONS` is the ta
 from __future__ import annotations
 
 import math
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import Call
-from backprop_cli.formula.vocabulary import SYNTAX
-from backprop_cli.derive.ops.common import Op, elementwise_shape, same_shape, unbroadcast
+from backprop_cli.formula.ast import Call, Expr, Num
+from backprop_cli.formula.vocabulary import SYNTAX, Syntax
+from backprop_cli.derive.ops.common import (Numeric, Op, Shapes, Tangents, Tidier, ValueContext, elementwise_shape, only,
+                                            same_shape, unbroadcast)
 from backprop_cli.derive.ops.softmax import stable_log
+from backprop_cli.derive.shapes import Shape
+
+ArrayFn = Callable[..., np.ndarray]     # numpy array(s) -> array: f(x), f'(x), or with α, f(x, α) ...
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
-def _sigmoid(x):
+def _sigmoid(x: Any) -> Any:
     return np.exp(-np.logaddexp(0.0, -x))
 
 
-def _phi(x):
+def _phi(x: Any) -> Any:
     return 0.5 * (1.0 + np.asarray(_erf(x / math.sqrt(2.0)), dtype=float))
 
 
-def _pos(x):
+def _pos(x: Any) -> Any:
     return (np.asarray(x) > 0).astype(float)
 
 
 # -- the rules every elementwise function shares --------------------------------------------------------
-def readable_derivative(e, op: Op):
+def readable_derivative(e: Call, op: Op) -> Expr:
     """A readable formula for f'(x): ``exp(x)``, ``1/x``, ``cos(x)``, ``step(x)`` or ``f'(x)``."""
     if op.derivative is not None:
         return op.derivative(e.args[0])
     return Call(e.fn, e.args, True)
 
 
-def _alpha_formula(e):
+def _alpha_formula(e: Call) -> Expr:
     x = e.args[0]
     negative = B.call("step", B.neg(x))
     if e.fn == "elu":
@@ -46,21 +51,23 @@ def _alpha_formula(e):
     return B.had(x, negative)
 
 
-def _transpose(x, tidy):
+def _transpose(x: Call, tidy: Tidier) -> Expr | None:
     if len(x.args) != 1:
         return None
     return Call(x.fn, (tidy.transpose(x.args[0]),), x.prime)
 
 
-def function(f, fprime, derivative=None, *, dalpha=None, alpha=None, inverse=False, syntax=None) -> Op:
+def function(f: ArrayFn, fprime: ArrayFn, derivative: Callable[[Expr], Expr] | None = None, *,
+             dalpha: ArrayFn | None = None, alpha: float | None = None, inverse: bool = False,
+             syntax: Syntax | None = None) -> Op:
     """The entry of an elementwise function. ``f(x)`` and ``fprime(x)`` work on arrays (with ``dalpha``,
     a second argument α: ``f(x, α)``, ``fprime(x, α)``, ``dalpha(x, α)``); ``derivative(x)`` builds the
     readable formula for f'(x) (default ``f'(x)``); ``inverse`` marks that formula's function as
     standing for f' in diagnosis (``step`` for ``relu'``)."""
     two = dalpha is not None
-    numeric = (f, fprime if two else (lambda x, a: fprime(x)), dalpha)
+    numeric: Numeric = (f, fprime if two else (lambda x, a: fprime(x)), dalpha)
 
-    def forward(e, v, ctx):
+    def forward(e: Call, v: Sequence[np.ndarray], ctx: ValueContext) -> np.ndarray:
         if not two:
             return f(v[0])
         return f(v[0], v[1] if len(v) > 1 else np.asarray(alpha))
@@ -68,13 +75,13 @@ def function(f, fprime, derivative=None, *, dalpha=None, alpha=None, inverse=Fal
     op = Op(elementwise_shape, forward, numeric=numeric, alpha=alpha, derivative=derivative, inverse=inverse,
             syntax=syntax, transpose=_transpose)
 
-    def vjp(g, e, ans, sh, so):
+    def vjp(g: Expr, e: Call, ans: Expr, sh: Shapes, so: Shape) -> tuple[Expr, ...]:
         grads = [B.had(g, readable_derivative(e, op))]
         if len(e.args) > 1:
             grads.append(unbroadcast(B.had(g, _alpha_formula(e)), sh[1], so))
         return tuple(grads)
 
-    def jvp(t, e, ans, sh, so):
+    def jvp(t: Tangents, e: Call, ans: Expr, sh: Shapes, so: Shape) -> Expr | None:
         out = t[0] and B.had(t[0], readable_derivative(e, op))
         if len(t) > 1 and t[1] is not None:
             out = B.add(out, B.had(t[1], _alpha_formula(e)))
@@ -85,16 +92,17 @@ def function(f, fprime, derivative=None, *, dalpha=None, alpha=None, inverse=Fal
 
 def prime_entry(op: Op) -> Op:
     """The entry of ``f'`` for the entry of ``f`` (evaluated, transposed; not differentiated again)."""
+    assert op.numeric is not None, "only an elementwise entry has a prime entry"
     fprime, alpha = op.numeric[1], op.alpha
 
-    def forward(e, v, ctx):
+    def forward(e: Call, v: Sequence[np.ndarray], ctx: ValueContext) -> np.ndarray:
         a = v[1] if len(v) > 1 else np.asarray(alpha if alpha is not None else 0.0)
         return np.asarray(fprime(v[0], a), dtype=float)
 
     return Op(elementwise_shape, forward, transpose=_transpose)
 
 
-def _call(fn):
+def _call(fn: str) -> Callable[[Expr], Expr]:
     return lambda x: B.call(fn, x)
 
 
@@ -103,7 +111,7 @@ _leaky = (lambda x, a: np.where(x > 0, x, a * x), lambda x, a: np.where(x > 0, 1
 FUNCTIONS: dict[str, Op] = {
     "exp": function(np.exp, np.exp, _call("exp")),
     "log": function(np.log, lambda x: 1.0 / x, lambda x: B.div(B.ONE, x))._replace(canonical=stable_log),
-    "sqrt": function(np.sqrt, lambda x: 0.5 / np.sqrt(x), lambda x: B.div(B.ONE, B.mul(B.Num(2.0), B.call("sqrt", x)))),
+    "sqrt": function(np.sqrt, lambda x: 0.5 / np.sqrt(x), lambda x: B.div(B.ONE, B.mul(Num(2.0), B.call("sqrt", x)))),
     "abs": function(np.abs, np.sign, _call("sign"), inverse=True),
     "sign": function(np.sign, np.zeros_like),
     "sin": function(np.sin, np.cos, _call("cos")),
@@ -128,11 +136,11 @@ FUNCTIONS: dict[str, Op] = {
 FUNCTIONS = {name: op._replace(syntax=SYNTAX[name]) for name, op in FUNCTIONS.items()}
 
 
-def _declared_forward(e, v, ctx):
+def _declared_forward(e: Call, v: Sequence[np.ndarray], ctx: ValueContext) -> np.ndarray:
     return ctx.function(e.fn)[0](v[0])
 
 
-def _declared_prime_forward(e, v, ctx):
+def _declared_prime_forward(e: Call, v: Sequence[np.ndarray], ctx: ValueContext) -> np.ndarray:
     return ctx.function(e.fn)[1](v[0])
 
 
@@ -140,6 +148,6 @@ def _declared_prime_forward(e, v, ctx):
 DECLARED: dict[str, Op] = {
     "elementwise": Op(same_shape, _declared_forward,
                       lambda g, e, ans, sh, so: (B.had(g, Call(e.fn, e.args, True)),),
-                      lambda t, e, ans, sh, so: B.had(t[0], Call(e.fn, e.args, True))),
+                      lambda t, e, ans, sh, so: B.had(only(t), Call(e.fn, e.args, True))),
     "elementwise'": Op(same_shape, _declared_prime_forward),
 }
