@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy
 
@@ -47,7 +48,7 @@ class Draw:
     high: float
     digits: int
     default: numpy.ndarray | None
-    shape: tuple
+    shape: tuple[int, ...]
     mark: Mark
 
 
@@ -76,7 +77,7 @@ def parse_mistakes(node: Node | None, points: float) -> tuple[Mistake, ...]:
 
 def _list_text(node: Node) -> str:
     """A mistake written as a YAML list of numbers, kept as the formula text of that list."""
-    def text(n):
+    def text(n: Node) -> str:
         if n.is_seq:
             return "[" + ", ".join(text(i) for i in n.value) + "]"
         return str(_number(n, "answer"))
@@ -116,7 +117,8 @@ def is_draw(node: Node) -> bool:
     return node.is_map and "random" in node.value
 
 
-def parse_draw(node: Node, name: str, input_shape: tuple, array) -> Draw:
+def parse_draw(node: Node, name: str, input_shape: tuple[int | str, ...],
+               array: Callable[[Node, str], numpy.ndarray]) -> Draw:
     """``{random: integer, range: [-5, 5]}`` or ``{random: real, range: [-2, 2], digits: 1}``, with an
     optional ``default`` (the seed's numbers, used when no student is named)."""
     fields = _fields(node, f"values.{name}", ("random", "range", "digits", "default"))
@@ -144,13 +146,13 @@ def parse_draw(node: Node, name: str, input_shape: tuple, array) -> Draw:
     return Draw(kind, low, high, digits, default, shape, node.mark)
 
 
-def parse_translations(node: Node | None) -> dict[str, dict]:
+def parse_translations(node: Node | None) -> dict[str, dict[str, Any]]:
     """``translations: {de: {title, description, hints: {question: text}, mistakes: {question: {answer:
     message}}}}``: the exercise's own texts in other languages."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for lang, texts in (_fields(node, "translations", LANGUAGES) if node else {}).items():
         fields = _fields(texts, f"translations.{lang}", TRANSLATION_KEYS)
-        entry: dict = {}
+        entry: dict[str, Any] = {}
         for key in ("title", "description"):
             if _opt(fields, key):
                 entry[key] = _text(fields[key], key)
