@@ -31,7 +31,7 @@ ANSWERS_MAY_USE = ("downstream", "local", "given")
 QUESTION_KINDS = ("derivative", "shape", "value")
 EXERCISE_KEYS = ("id", "title", "source", "tags", "difficulty", "description", "inputs", "functions",
                  "forward", "loss", "layout", "values", "questions", "answers_may_use", "tolerance", "shapes",
-                 "partial", "carry_forward", "carry_forward_points", "translations", "forbid")
+                 "partial", "carry_forward", "carry_forward_points", "translations", "forbid", "aliases")
 QUESTION_KEYS = ("points", "hint", "mistakes", "partial", "carry_forward", "carry_forward_points", "may_use", "forbid")
 MAX_VALUES = 10_000
 MAX_VALUE_RANK = 3
@@ -108,6 +108,7 @@ class Exercise:
     translations: dict[str, Any] = field(default_factory=dict)        # language -> texts (teaching.parse_translations)
     variant: str | None = None                          # the student whose drawn numbers ``values`` holds
     forbid: tuple[tuple[str, Mark], ...] = ()           # ((function text, mark), ...) for every question
+    aliases: tuple[Any, ...] = ()                       # teaching.Alias: the source's own symbols (SPEC 3)
 
 
 def _array(node: Node, name: str) -> numpy.ndarray:
@@ -258,6 +259,7 @@ def parse_exercise(node: Node, path: str) -> Exercise:
         draws=draws,
         translations=teaching.parse_translations(_opt(top, "translations")),
         forbid=_text_list(_opt(top, "forbid"), "forbid"),
+        aliases=teaching.parse_aliases(_opt(top, "aliases")),
     )
 
 

@@ -1,6 +1,6 @@
 """Lets an instructor grade as in an exam (SPEC sections 3, 7.3 and 7.5): read a question's anticipated
 ``mistakes``, the ``partial`` shares of diagnosis codes, ``carry_forward``, drawn ``values`` and the
-``translations`` of the instructor's own messages.
+``translations`` of the instructor's own messages, and the ``aliases`` of the source's own notation.
 
 Only reading and checking the file lives here; :mod:`backprop_cli.grade.credit` grades with it and
 :mod:`backprop_cli.exercise.variants` draws the numbers.
@@ -164,3 +164,28 @@ def parse_translations(node: Node | None) -> dict[str, dict[str, Any]]:
                 for q, by_answer in _fields(fields["mistakes"], "mistakes").items()}
         out[lang] = entry
     return out
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A symbol of the source's own notation (``δ``, ``dxpy``) and what it stands for in the exercise
+    (``dJ/dc``, a node, the loss or a declared function), as written; checked against the graph later."""
+
+    symbol: str
+    target: str
+    mark: Mark
+
+
+def parse_aliases(node: Node | None) -> tuple[Alias, ...]:
+    """``aliases: {symbol: target}``: each symbol a name, each target a name or a derivative symbol."""
+    from backprop_cli.formula.names import canonical_name
+
+    out = []
+    for key, target in (_fields(node, "aliases") if node else {}).items():
+        assert node is not None
+        mark = node.key_mark(key)
+        symbol = canonical_name(key.strip())
+        if not symbol.isidentifier():
+            raise InputError("schema.alias_symbol", mark, symbol=key)
+        out.append(Alias(symbol, _text(target, f"aliases.{key}").strip(), target.mark))
+    return tuple(out)

@@ -20,6 +20,7 @@ from backprop_cli.errors import BackpropError
 from backprop_cli.exercise.model import normalize_key
 from backprop_cli.formula.ast import Bin, Call, Deriv, Name, Neg, Num, Pow, T, walk
 from backprop_cli.formula.parser import parse
+from backprop_cli.grade import aliases
 from backprop_cli.grade.reference import expand
 
 _mistakes: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -153,7 +154,8 @@ def _answer(ref, entry):
     if not entry.text:
         return None
     try:
-        e = parse(entry.text, ref.graph.functions, set(ref.graph.shapes) | {ref.graph.loss})
+        e = parse(entry.text, aliases.parse_functions(ref.graph, ref.aliases), set(ref.graph.shapes) | {ref.graph.loss})
+        e = aliases.apply(e, ref.aliases)
         if not any(isinstance(n, (Name, Deriv)) for n in walk(e)):
             return "number", np.asarray(evaluate(e, ref.env(ref.value_trial or ref.trials[0])))
     except BackpropError:

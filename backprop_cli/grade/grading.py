@@ -20,7 +20,7 @@ from backprop_cli.derive.infer import MAX_WORK, canonical, infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
-from backprop_cli.grade import policy
+from backprop_cli.grade import aliases, policy
 from backprop_cli.grade.credit import match_mistake, settle
 from backprop_cli.grade.diagnosis import diagnose, student_fix
 
@@ -134,7 +134,8 @@ def _parse(ref, entry):
     g = ref.graph
     try:
         text = _decimal_comma(from_latex(text))    # positions of faults are in the text as read
-        return parse(text, g.functions, set(g.shapes) | {g.loss}), text
+        e = parse(text, aliases.parse_functions(g, ref.aliases), set(g.shapes) | {g.loss})
+        return aliases.apply(e, ref.aliases), text
     except (FormulaSyntaxError, LimitError) as err:
         return err, err.text or text
 

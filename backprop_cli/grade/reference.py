@@ -22,6 +22,7 @@ from backprop_cli.derive.graph import build_graph
 from backprop_cli.derive.infer import suggest
 from backprop_cli.derive.numeric import NumEnv, evaluate
 from backprop_cli.derive.shapes import jacobian_shape, norm, substitute
+from backprop_cli.grade.aliases import resolve as resolve_aliases
 from backprop_cli.grade.bounds import check_jacobian_size
 from backprop_cli.derive.tidy import tidy
 from backprop_cli.grade.policy import allowed_text, exercise_constants, policies, spell_out
@@ -65,6 +66,7 @@ class Reference:
     _tangents: dict = field(default_factory=dict)
     policy: dict = field(default_factory=dict)        # question key -> policy.Policy
     constants: list = field(default_factory=list)     # the numbers of the forward equations
+    aliases: object = None                            # aliases.Aliases: the source's own symbols
 
     # -- symbols ------------------------------------------------------------------------------
     def given_keys(self) -> set:
@@ -239,7 +241,7 @@ def _only(t, p):
 def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
     graph = build_graph(ex)
     rev = reverse(graph)
-    ref = Reference(ex, graph, rev, [], [], None)
+    ref = Reference(ex, graph, rev, [], [], None, aliases=resolve_aliases(ex, graph))
     memo = {}
     for q in ex.questions:
         kind, num, den, key = resolve_question(graph, q)
