@@ -159,6 +159,7 @@ def test_a_bug_inside_grading_is_not_charged_to_the_student(run, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(grading, "evaluate", broken)
+    monkeypatch.setattr(grading, "evaluate_trials", broken)
     res = run("check", "affine", "--answers", "solutions/affine.yaml")
     assert res.exit_code == 2, res.output + res.stderr
     assert "internal error" in res.stderr and "boom" in res.stderr

@@ -63,6 +63,14 @@ def evaluate(e: Expr, env: NumEnv) -> np.ndarray:
     return value
 
 
+def evaluate_trials(e: Expr, envs: list[NumEnv]) -> list[np.ndarray]:
+    """The values of formula ``e`` in each of ``envs`` (the trials), compiled once and run in turn: the
+    trials differ in their sizes, so they cannot share one stacked array."""
+    from backprop_cli.derive.program import program_of, run_trials
+
+    return run_trials(program_of(e, envs[0].functions), envs) if envs else []
+
+
 # -- random instantiation ----------------------------------------------------------------------------
 def draw_sizes(names: Iterable[str], rng: np.random.Generator, fixed: dict[str, int] | None = None) -> dict[str, int]:
     """Distinct sizes from 2..7 for the dimension names (wider if there are more than six)."""

@@ -10,7 +10,7 @@ no change here. A slot is released after its last use, so long chains keep few a
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -132,19 +132,30 @@ def _forward(e: Expr, functions: dict[str, str]) -> Forward:
 
 def run(program: Program, env: Env) -> np.ndarray:
     """The value of the compiled formula in ``env`` (a :class:`numeric.NumEnv`)."""
-    vals: list[Any] = [None] * program.size
     with np.errstate(all="ignore"):
-        for i, (node, fwd, args, rel) in enumerate(program.steps):
-            if fwd is _NAME:
-                vals[i] = env.name(node)
-            elif fwd is _DERIV:
-                vals[i] = env.deriv(node)
-            else:
-                vals[i] = as_array(fwd(node, tuple(vals[a] for a in args), env))
-            for a in rel:
-                vals[a] = None
-            if _budget[0] is not None:
-                charge(STEP_COST + vals[i].size)
+        return _run(program, env)
+
+
+def run_trials(program: Program, envs: Sequence[Env]) -> list[np.ndarray]:
+    """The values of the compiled formula in each of ``envs`` (one per trial), under one error state."""
+    with np.errstate(all="ignore"):
+        return [_run(program, env) for env in envs]
+
+
+def _run(program: Program, env: Env) -> np.ndarray:
+    vals: list[Any] = [None] * program.size
+    budgeted = _budget[0] is not None
+    for i, (node, fwd, args, rel) in enumerate(program.steps):
+        if fwd is _NAME:
+            vals[i] = env.name(node)
+        elif fwd is _DERIV:
+            vals[i] = env.deriv(node)
+        else:
+            vals[i] = as_array(fwd(node, tuple(vals[a] for a in args), env))
+        for a in rel:
+            vals[a] = None
+        if budgeted:
+            charge(STEP_COST + vals[i].size)
     value: np.ndarray = vals[-1]
     return value
 

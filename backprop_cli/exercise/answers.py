@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy
 
+from backprop_cli.cache import BoundedCache
 from backprop_cli.errors import InputError, Mark
 from backprop_cli.exercise.fields import _fail, _fields, _got, _opt, _text
 from backprop_cli.exercise.keys import compact as _compact, normalize_key
@@ -163,10 +164,7 @@ def match_answers(ex: Exercise, ans: Answers) -> Answers:
             hidden += 1
 
     sections: dict[str, dict[str, AnswerEntry]] = {}
-    for section, kind in SECTION_KIND.items():
-        targets = [q.target for q in ex.questions if q.kind == kind]
-        exact = {_compact(t): t for t in targets}
-        loose = {normalize_key(t): t for t in reversed(targets)}
+    for section, (targets, exact, loose) in _target_keys(ex).items():
         matched: dict[str, AnswerEntry] = {}
         for key, entry in getattr(ans, section).items():
             target = exact.get(_compact(key)) or loose.get(normalize_key(key))
@@ -184,6 +182,24 @@ def match_answers(ex: Exercise, ans: Answers) -> Answers:
         warnings.append(("answers.more_warnings", {"count": hidden}, Mark(ans.path, 1, 1)))
     return replace(ans, warnings=tuple(warnings), answers=sections["answers"], shapes=sections["shapes"],
                    values=sections["values"])
+
+
+_targets = BoundedCache(256)
+
+
+def _target_keys(ex: Exercise) -> dict[str, tuple[list[str], dict[str, str], dict[str, str]]]:
+    """Per section: the exercise's question targets, by their compact and by their normalised key (made
+    once per exercise: a class's answers files are all matched against the same questions)."""
+    def make() -> dict[str, tuple[list[str], dict[str, str], dict[str, str]]]:
+        out = {}
+        for section, kind in SECTION_KIND.items():
+            targets = [q.target for q in ex.questions if q.kind == kind]
+            out[section] = (targets, {_compact(t): t for t in targets},
+                            {normalize_key(t): t for t in reversed(targets)})
+        return out
+
+    keys: dict[str, tuple[list[str], dict[str, str], dict[str, str]]] = _targets.get(id(ex), make, owner=ex)
+    return keys
 
 
 def _unknown_answer(ex: Exercise, section: str, key: str, targets: list[str]) -> tuple[str, dict[str, object]]:

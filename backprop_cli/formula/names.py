@@ -11,13 +11,14 @@ GREEK = {
 }
 SPELLED = {v: k for k, v in GREEK.items()}
 _BY_LENGTH = sorted(GREEK, key=len, reverse=True)
+_BY_FIRST = {c: [w for w in _BY_LENGTH if w[0] == c] for c in {w[0] for w in GREEK}}   # only these can match
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 def canonical_name(raw: str) -> str:
     """``theta_1`` → ``θ_1``, ``W₁`` → ``W1``: one spelling per name."""
     name = raw.translate(_SUBSCRIPTS)
-    for word in _BY_LENGTH:
+    for word in _BY_FIRST.get(name[:1], ()):
         if name.startswith(word):
             rest = name[len(word):]
             if rest == "" or rest[0].isdigit() or rest[0] == "_":

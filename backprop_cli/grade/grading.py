@@ -17,10 +17,10 @@ from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.infer import MAX_WORK, canonical, infer
-from backprop_cli.derive.numeric import agree, evaluate
+from backprop_cli.derive.numeric import evaluate, evaluate_trials
 from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
-from backprop_cli.grade import aliases, policy
+from backprop_cli.grade import aliases, compare, policy
 from backprop_cli.grade.credit import match_mistake, settle
 from backprop_cli.grade.diagnosis import diagnose, student_fix
 
@@ -242,17 +242,18 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
         e = T(e)    # a vector-shaped Jacobian may be written as a row or as a column
         shape = q.shape
     if shape != q.shape:
-        values = [evaluate(e, ref.env(t)) for t in ref.trials]
+        values = evaluate_trials(e, ref.trial_envs())
         code = _within_budget(diagnose, ref, q, values, shape, e) or "shape-mismatch"
         return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), diagnosis=code,
                                             message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)}),
                             values=values)
-    values = [evaluate(e, ref.env(t)) for t in ref.trials]
-    if all(agree(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
-        if not all(policy.exact(v, ref.value(t, q)) for v, t in zip(values, ref.trials)):
-            return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_exact")
+    values = evaluate_trials(e, ref.trial_envs())
+    same = compare.verdict(values, compare.expected(ref, q))
+    if same == compare.INEXACT:
+        return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_exact")
+    if same == compare.EXACT:
         return _result(q, entry, "correct", read_formula=read, answer_shape=fmt(shape), message="result.correct")
-    if not all(np.all(np.isfinite(v)) for v in values):
+    if same == compare.NOT_FINITE:
         return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_finite")
     code = _within_budget(diagnose, ref, q, values, shape, e)
     return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), diagnosis=code,

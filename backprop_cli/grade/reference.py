@@ -67,6 +67,8 @@ class Reference:
     policy: dict = field(default_factory=dict)        # question key -> policy.Policy
     constants: list = field(default_factory=list)     # the numbers of the forward equations
     aliases: object = None                            # aliases.Aliases: the source's own symbols
+    expected: dict = field(default_factory=dict)      # (kind, key) -> compare.Expected, made when first asked
+    _envs: list = field(default_factory=list)         # the trials' environments, made when first asked
 
     # -- symbols ------------------------------------------------------------------------------
     def given_keys(self) -> set:
@@ -116,6 +118,12 @@ class Reference:
                 return trial.grads[d.den]
             return self.jacobian_value(trial, d.num, d.den)
         return NumEnv(trial.values, trial.sizes, self.graph.functions, trial.smooth, derivs)
+
+    def trial_envs(self) -> list:
+        """The environments of the random trials, made once (read only: copy one to change its values)."""
+        if len(self._envs) != len(self.trials):
+            self._envs[:] = [self.env(t) for t in self.trials]
+        return self._envs
 
     def value(self, trial: Trial, q: QRef) -> np.ndarray:
         if q.kind == "value" and q.num is None:
