@@ -56,7 +56,7 @@ CORPUS = {
             (r"\frac{\partial J}{\partial c}", "wrong"),
         ],
         "dJ/db": [
-            (r"\frac{\partial J}{\partial c} \odot a", OK), ("torch.mul(dJ/dc, a)", "invalid"),
+            (r"\frac{\partial J}{\partial c} \odot a", OK), ("torch.mul(dJ/dc, a)", OK),
             ("np.multiply(a, dJ/dc)", OK), ("a ⊙ dJ/dc", OK), ("dJ/dc ⊙ b", "wrong"),
         ],
         "dc/da": [
@@ -206,7 +206,7 @@ CORPUS = {
                        ("diag(step(x))", OK), ("diag(ReLU'(x))", "invalid"), ("diag(relu(x))", "wrong")],
         "dz_sin/dx": [("diag(cos(x))", OK), (r"\operatorname{diag}(\cos(x))", OK), ("np.diag(np.cos(x))", OK),
                       ("diag(Cos(x))", OK), ("diag(sin(x))", "wrong")],
-        "dz_cos/dx": [("-diag(sin(x))", OK), (r"-\operatorname{diag}\left(\sin x\right)", "invalid"),
+        "dz_cos/dx": [("-diag(sin(x))", OK), (r"-\operatorname{diag}\left(\sin x\right)", OK),
                       ("-np.diag(np.sin(x))", OK), ("diag(sin(x))", "sign-error")],
         "dz_softplus/dx": [("diag(σ(x))", OK), ("diag(1/(1 + e^(-x)))", OK), ("diag(1/(1 + exp(-x)))", OK),
                            (r"\operatorname{diag}\left(\frac{1}{1 + e^{-x}}\right)", OK), ("diag(e^x / (1 + e^x))", OK),
@@ -252,7 +252,7 @@ CORPUS = {
         }},
     "linear-regression": {"answers": {
         "dJ/dθ": [(r"\frac{1}{m} X^\top (X \theta - y)", OK), ("X.T @ (X @ θ - y) / m", OK), ("1/m X^T (X theta - y)", OK),
-                  ("np.dot(X.T, np.dot(X, theta) - y) / m", OK), (r"X^\top (X \theta - y)", "constant-factor"), (r"\frac{1}{m} X^\top (X\theta - y)", "invalid"),
+                  ("np.dot(X.T, np.dot(X, theta) - y) / m", OK), (r"X^\top (X \theta - y)", "constant-factor"), (r"\frac{1}{m} X^\top (X\theta - y)", OK),
                   ("1/m X.T @ (X @ θ - y) / 2", "constant-factor")],
         "dJ/dr": [("r / m", OK), (r"\frac{1}{m} r", OK), ("(X θ - y)/m", OK), ("r", "constant-factor")],
         "dh/dθ": [("X", OK), (r"\mathbf{X}", OK), ("X.T", "transposed")],

@@ -11,20 +11,30 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, Collection, TypeVar
 
 from backprop_cli.errors import FormulaSyntaxError
-from backprop_cli.formula.ast import DIV, HADAMARD, MUL, Bin, Call, Expr, Neg, Num, T
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Expr, Name, Neg, Num, Pow, T
 from backprop_cli.formula.constants import fold
 from backprop_cli.formula.vocabulary import function_name as builtin
 
 #: numpy/torch functions that are an operator of the language: ``np.dot(a, b)`` is ``a @ b``.
-OPERATOR_CALLS = {"dot": MUL, "matmul": MUL, "mm": MUL, "multiply": HADAMARD, "divide": DIV}
+OPERATOR_CALLS = {"dot": MUL, "matmul": MUL, "mm": MUL, "multiply": HADAMARD, "mul": HADAMARD, "divide": DIV,
+                  "div": DIV, "true_divide": DIV, "add": ADD, "subtract": SUB, "sub": SUB}
 #: numpy/torch names of built-in functions.
 NUMPY_FUNCTIONS = {"maximum": "max", "minimum": "min", "max": "max", "min": "min", "diagflat": "diag", "identity": "eye",
                    "logistic": "sigmoid", "expit": "sigmoid", "sigm": "sigmoid"}
 #: Keyword arguments that name an axis (``np.sum(X, axis=0)``) or change nothing here (``keepdims``).
 AXIS_KEYWORDS = {"axis", "dim"}
-IGNORED_KEYWORDS = {"keepdims", "keepdim"}
+IGNORED_KEYWORDS = {"keepdims", "keepdim", "dtype"}
+#: Keyword bounds of ``torch.clamp(x, min=0)`` and ``np.clip(x, a_min=0, a_max=None)``.
+BOUND_KEYWORDS = {"min": "min", "max": "max", "a_min": "min", "a_max": "max"}
+#: numpy/torch calls read here (not functions of the language): ``np.where(x > 0, g, 0)``, ``torch.clamp``.
+HABIT_CALLS = {"where", "clamp", "clip", "square", "power", "pow"}
+#: Shape functions that numpy calls with a tuple: ``np.ones((1, m))``.
+SHAPE_CALLS = {"ones", "zeros"}
+#: Elementwise functions torch also has as methods: ``x.relu()``, ``z.sigmoid()``.
+FUNCTION_METHODS = {"relu", "sigmoid", "tanh", "exp", "log", "abs", "sign", "sqrt", "sin", "cos"}
 #: Methods read after an operand: ``a.dot(b)``, ``X.sum(0)``, ``x.t()``, ``(y > 0).astype(float)``.
-METHODS = {"dot", "matmul", "mm", "sum", "mean", "transpose", "t", "astype", "float", "double"}
+METHODS = {"dot", "matmul", "mm", "sum", "mean", "transpose", "t", "astype", "float", "double", "clamp", "clip",
+           "pow"} | FUNCTION_METHODS
 
 _IDENTITY = re.compile(r"(?:I|Id|𝕀|E)_(\w+)")
 _HAT = "\u0302"
@@ -37,7 +47,7 @@ def function_name(raw: str, declared: dict[str, str]) -> str | None:
     fn = builtin(raw) or NUMPY_FUNCTIONS.get(raw)
     if fn is None and raw.isascii():
         low = raw.lower()
-        fn = builtin(low) or NUMPY_FUNCTIONS.get(low) or (low if low in OPERATOR_CALLS else None)
+        fn = builtin(low) or NUMPY_FUNCTIONS.get(low) or (low if low in OPERATOR_CALLS or low in HABIT_CALLS else None)
     return fn
 
 
@@ -88,12 +98,20 @@ E = TypeVar("E", bound=Expr)
 class HabitReader:
     """The parts of the parser that read numpy's methods and two-argument max/min (mixed into it)."""
 
+    keywords: dict[str, Expr] = {}
+
     if TYPE_CHECKING:   # what the parser provides
         text: str
+        i: int
+        toks: list[Any]
 
+        @property
+        def tok(self) -> Any: ...
         def advance(self) -> Any: ...
+        def expect(self, kind: str) -> Any: ...
         def arguments(self, allow_empty: bool = False) -> list[Expr]: ...
         def node(self, node: E) -> E: ...
+        def check_exponent(self, value: float, pos: int) -> float: ...
 
     def method(self, node: Expr) -> Expr:
         """``a.dot(b)``, ``X.sum(0)``, ``x.t()``, ``(y > 0).astype(float)``: numpy's methods."""
@@ -109,6 +127,10 @@ class HabitReader:
             return self.node(T(node, tok.pos))
         if name in ("astype", "float", "double"):
             return node
+        if name in ("clamp", "clip", "pow"):
+            return self.habit_call(name, [node, *args], tok)
+        if name in FUNCTION_METHODS and not args:
+            return self.node(Call(name, (node,), False, tok.pos))
         raise FormulaSyntaxError("syntax.arity", self.text, tok.pos, fn=tok.text, low=0, high=1, n=len(args))
 
     def refuse_unknown_call(self, tok: Any, fn: str | None, toks: list[Any], i: int) -> None:
@@ -129,3 +151,67 @@ class HabitReader:
             raise FormulaSyntaxError("syntax.max_general", self.text, start.pos, fn=start.text)
         return None
 
+
+    def shape_arguments(self, fn: str) -> list[Expr] | None:
+        """The arguments of ``np.ones((1, m))``: numpy's shape tuple as the two arguments; None otherwise."""
+        if fn not in SHAPE_CALLS or self.tok.kind != "(" or self.toks[self.i + 1].kind != "(":
+            return None
+        self.advance()
+        args = self.arguments()
+        while self.tok.kind == ",":     # np.zeros((n, 1), dtype=float)
+            self.advance()
+            self.expect("name")
+            self.expect("=")
+            self.advance()
+        self.expect(")")
+        return args
+
+    def habit_call(self, fn: str, args: list[Expr], start: Any) -> Expr:
+        """``np.where(x > 0, g, 0)``, ``torch.clamp(x, min=0)``, ``np.clip(x, 0, None)``, ``np.square(x)``."""
+        if fn == "where":
+            return self.where(args, start)
+        if fn == "square" and len(args) == 1:
+            return self.node(Pow(args[0], 2.0, start.pos))
+        if fn in ("power", "pow") and len(args) == 2:
+            return self.node(Pow(args[0], self.check_exponent(fold(args[1], self.text), args[1].pos), start.pos))
+        if fn in ("clamp", "clip") and 1 <= len(args) <= 3:
+            return self.clamp(args, start)
+        raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text.lstrip("."), low=1, high=3, n=len(args))
+
+    def clamp(self, args: list[Expr], start: Any) -> Expr:
+        """clamp(x, low, high) with either bound absent (``None``): relu forms; both: clip(x, low, high)."""
+        x, pos = args[0], start.pos
+        bounds = [args[k] if k < len(args) else self.keywords.get(side) for k, side in ((1, "min"), (2, "max"))]
+        low, high = (None if b is None or (isinstance(b, Name) and b.name == "None")
+                     else fold(b, self.text, "shape.const_arg") for b in bounds)
+        if low is None and high is None:
+            raise FormulaSyntaxError("syntax.clamp", self.text, pos)
+        if low is not None and high is not None:
+            return self.node(Call("clip", (x, Num(low, pos), Num(high, pos)), False, pos))
+        if low is not None:         # max(x, low) = relu(x - low) + low
+            shifted = x if low == 0 else Bin(SUB, x, Num(low, pos), pos)
+            out: Expr = self.node(Call("relu", (shifted,), False, pos))
+            return out if low == 0 else self.node(Bin(ADD, out, Num(low, pos), pos))
+        assert high is not None
+        shifted = Neg(x, pos) if high == 0 else Bin(SUB, Num(high, pos), x, pos)   # min(x, high)
+        out = self.node(Neg(Call("relu", (shifted,), False, pos), pos))
+        return out if high == 0 else self.node(Bin(ADD, out, Num(high, pos), pos))
+
+    def where(self, args: list[Expr], start: Any) -> Expr:
+        """``np.where(x > 0, a, b)`` is ``step(x) ⊙ a + step(-x) ⊙ b``, with the zero terms left out."""
+        cond = args[0] if args else None
+        if len(args) != 3 or not (isinstance(cond, Call) and cond.fn == "step" and not cond.prime):
+            raise FormulaSyntaxError("syntax.where", self.text, start.pos)
+        pos = start.pos
+        terms: list[Expr] = []
+        for indicator, value in ((cond, args[1]), (Call("step", (Neg(cond.args[0], pos),), False, pos), args[2])):
+            if isinstance(value, Num) and value.value == 0:
+                continue
+            if isinstance(value, Num):
+                terms.append(indicator if value.value == 1 else Bin(MUL, value, indicator, pos))
+            else:
+                terms.append(Bin(HADAMARD, indicator, value, pos))
+        out: Expr = terms[0] if terms else Num(0.0, pos)
+        for term in terms[1:]:
+            out = Bin(ADD, out, term, pos)
+        return self.node(out)

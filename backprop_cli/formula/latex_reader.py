@@ -22,13 +22,16 @@ _WORDS = {name: name for name in ("exp", "log", "ln", "tanh", "sin", "cos", "sin
                                   "sqrt", "sum", "diag")}
 _OPERATORS = {"cdot": " * ", "times": " * ", "ast": " * ", "odot": " ⊙ ", "circ": " ⊙ ", "otimes": " ⊗ ",
               "oslash": " ⊘ ", "div": " / ", "partial": "∂", "top": "T", "intercal": "T", "prime": "'",
-              "sum": "sum"}
+              "sum": "sum", "geq": " >= ", "ge": " >= ", "leq": " <= ", "le": " <= ", "gt": " > ", "lt": " < ",
+              "nabla": "∇"}
 _SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "\\", "displaystyle", "textstyle", "nonumber"}
 _SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg", "biggl", "biggr"}
 _WRAPPERS = {"mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "boldsymbol", "bm", "mathsf",
              "mathbfit", "vec", "mathnormal", "textit", "textbf"}
 _DELIMITERS = {"(": "(", ")": ")", "[": "(", "]": ")", "\\{": "(", "\\}": ")", "\\lbrace": "(",
-               "\\rbrace": ")", "\\lbrack": "(", "\\rbrack": ")", "\\langle": "(", "\\rangle": ")"}
+               "\\rbrace": ")", "\\lbrack": "(", "\\rbrack": ")", "\\langle": "(", "\\rangle": ")",
+               "|": "|", "\\|": "‖", "\\lvert": "|", "\\rvert": "|", "\\vert": "|", "\\lVert": "‖", "\\rVert": "‖",
+               "\\Vert": "‖"}
 
 
 def is_latex(text: str) -> bool:
@@ -89,6 +92,9 @@ class _Reader:
             ch = text[i]
             if ch == "\\":
                 piece, i = self.command(i, end)
+                if piece in _GREEK.values() and re.search(r"[^\W_]$", out[-1] if out else "") and not \
+                        re.search(r"(?:^|[^\w])[d∂]$", "".join(out[-2:])):
+                    out.append(" ")         # X\theta is X·θ, not one name Xθ (d\theta stays a differential)
                 out.append(piece)
             elif ch == "{":
                 close = self.group_end(i)
@@ -110,6 +116,18 @@ class _Reader:
                 i += 1
         return "".join(out)
 
+    def index_sum(self, i: int, end: int) -> tuple[str, int]:
+        """``\\sum_{i=1}^{n}`` is ``Σ_i`` (the parser reads the summand); ``\\sum(X, 0)`` stays the function."""
+        j = self.skip(i, end)
+        if not self.text.startswith("_", j):
+            return "sum", i
+        sub, j = self.argument(j + 1, end)
+        index = re.match(r"\(?([^\W\d_])", sub)
+        k = self.skip(j, end)
+        if self.text.startswith("^", k):
+            _, j = self.argument(k + 1, end)
+        return (f" Σ_{index.group(1)} ", j) if index else ("sum_" + sub, j)
+
     def command(self, i: int, end: int) -> tuple[str, int]:
         m = _COMMAND.match(self.text, i)
         assert m is not None   # called at a backslash
@@ -121,12 +139,14 @@ class _Reader:
             if a and b:
                 return f" {a.group(1)}{a.group(2)}/{b.group(1)}{b.group(2)} ", i
             return f"(({num})/({den}))", i
+        if name == "sum":
+            return self.index_sum(i, end)
         if name in _SIZES:
             j = self.skip(i, end)
             for delim, plain in _DELIMITERS.items():
                 if self.text.startswith(delim, j):
                     return plain, j + len(delim)
-            if self.text.startswith(".", j) or self.text.startswith("|", j):
+            if self.text.startswith(".", j):
                 return "", j + 1
             return "", i
         if "\\" + name in _DELIMITERS:

@@ -19,11 +19,12 @@ from backprop_cli.errors import FormulaSyntaxError, LimitError
 from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Equation, Expr, Name, Neg, Num,
                                       Pow, T, children)
 from backprop_cli.formula.constants import fold, safe_pow
-from backprop_cli.formula.habits import (AXIS_KEYWORDS, IGNORED_KEYWORDS, METHODS, OPERATOR_CALLS, HabitReader,
-                                         function_name, identity_size, resolve)
+from backprop_cli.formula.habits import (AXIS_KEYWORDS, BOUND_KEYWORDS, HABIT_CALLS, IGNORED_KEYWORDS, METHODS,
+                                         OPERATOR_CALLS, HabitReader, function_name, resolve)
 from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.names import canonical_name
 from backprop_cli.formula.vocabulary import Syntax, syntax_of
+from backprop_cli.formula.written import BARS, SUP_DIGITS, WrittenReader, primed_function
 
 MAX_LENGTH, MAX_DEPTH, MAX_NODES, MAX_DIGITS, MAX_EXPONENT = 2000, 100, 500, 30, 64
 
@@ -38,13 +39,12 @@ _TOKEN = re.compile(
     |(?P<trans>\^\s*\{{?\s*[T⊤]\s*\}}?(?!\w)|\.T(?!\w)|[ᵀ⊤])
     |(?P<sup>[⁻⁺]?[{_SUP}]+)
     |(?P<name>{_ID})
-    |(?P<op>\*\*|\.\*|\./|[<>]=|[-+@*·⋅×⊙∘/⊘⊗^−=(),'′√<>≤≥])""",
+    |(?P<op>\*\*|\.\*|\./|[<>]=|\|\||[-+@*·⋅×⊙∘/⊘⊗^−=(),'′√<>≤≥|‖∇])""",
     re.VERBOSE,
 )
 _DERIV = _TOKEN.groupindex["deriv"]
 _MULOPS = {"*": MUL, "@": MUL, "·": MUL, "⋅": MUL, "×": MUL, "⊙": HADAMARD, "∘": HADAMARD, ".*": HADAMARD,
            "/": DIV, "./": DIV, "⊘": DIV, "⊗": OUTER}
-_SUP_DIGITS = str.maketrans(_SUP + "⁻⁺", "0123456789-+")
 
 
 class _Tok:
@@ -67,6 +67,8 @@ def tokenize(text: str) -> list[_Tok]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
+            if text[pos] == "[" and toks and toks[-1].kind in ("name", "deriv", ")", "trans") and not space:
+                raise FormulaSyntaxError("syntax.indexing", text, pos, name=toks[-1].text)   # W[0]
             raise FormulaSyntaxError("syntax.unexpected_char", text, pos, char=_describe(text[pos]))
         kind = m.lastgroup or ""
         if kind == "ws":
@@ -76,7 +78,7 @@ def tokenize(text: str) -> list[_Tok]:
         else:
             tok_text = m.group(kind)
             if kind == "op":
-                tok_text = {"−": "-", "′": "'", "≤": "<=", "≥": ">="}.get(tok_text, tok_text)
+                tok_text = {"−": "-", "′": "'", "≤": "<=", "≥": ">=", "||": "‖"}.get(tok_text, tok_text)
                 kind = tok_text
             elif kind == "num" and sum(c.isdigit() for c in tok_text) > MAX_DIGITS:
                 raise LimitError("limit.digits", text, pos, limit=MAX_DIGITS)
@@ -93,10 +95,10 @@ def tokenize(text: str) -> list[_Tok]:
 E = TypeVar("E", bound=Expr)
 
 
-class _Parser(HabitReader):
+class _Parser(HabitReader, WrittenReader):
     def __init__(self, text: str, functions: dict[str, str], names: Collection[str] | None):
         self.text, self.functions, self.names = text, functions, names
-        self.toks = tokenize(text)
+        self.toks: list[_Tok] = tokenize(text)
         self.i = self.depth = self.nodes = 0
 
     # -- helpers -------------------------------------------------------------------------------
@@ -130,7 +132,7 @@ class _Parser(HabitReader):
             raise LimitError("limit.depth", self.text, self.tok.pos, limit=MAX_DEPTH)
 
     def starts_operand(self, tok: _Tok) -> bool:
-        return tok.kind in ("num", "name", "deriv", "(", "√")
+        return tok.kind in ("num", "name", "deriv", "(", "√", "∇") or (tok.kind in BARS and tok.kind not in self.open_bars)
 
     # -- grammar -------------------------------------------------------------------------------
     def expr(self) -> Expr:
@@ -181,7 +183,7 @@ class _Parser(HabitReader):
             return self.node(Pow(base, self.exponent(tok.pos), tok.pos))
         if tok.kind == "sup":
             self.advance()
-            return self.node(Pow(base, self.check_exponent(float(tok.text.translate(_SUP_DIGITS)), tok.pos), tok.pos))
+            return self.node(Pow(base, self.check_exponent(float(tok.text.translate(SUP_DIGITS)), tok.pos), tok.pos))
         return base
 
     def exponent(self, pos: int) -> float:
@@ -220,27 +222,29 @@ class _Parser(HabitReader):
         return node
 
     def arguments(self, allow_empty: bool = False) -> list[Expr]:
-        """A call's arguments, ``(`` to ``)``; numpy's ``axis=``/``dim=`` give the axis, ``keepdims=`` is dropped."""
+        """A call's arguments, ``(`` to ``)``; numpy's ``axis=``/``dim=`` give the axis, ``keepdims=`` is dropped,
+        ``min=``/``max=`` are clamp's bounds."""
         self.enter()
         self.expect("(")
         args: list[Expr] = []
-        axis_keyword = False
+        axis_keyword, keywords = False, {}
         if self.tok.kind == ")" and not allow_empty:
             self.fail_expected("operand")
         while self.tok.kind != ")":
-            if args:
+            if args or keywords:
                 self.expect(",")
             tok, nxt = self.tok, self.toks[min(self.i + 1, len(self.toks) - 1)]
-            if tok.kind == "name" and nxt.kind == "=" and tok.text in AXIS_KEYWORDS | IGNORED_KEYWORDS:
+            if tok.kind == "name" and nxt.kind == "=" and tok.text in AXIS_KEYWORDS | IGNORED_KEYWORDS | set(BOUND_KEYWORDS):
                 self.i += 2
                 axis_keyword = axis_keyword or tok.text in AXIS_KEYWORDS
-                if tok.text in IGNORED_KEYWORDS:
-                    self.expr()
+                if tok.text not in AXIS_KEYWORDS:
+                    keywords[BOUND_KEYWORDS.get(tok.text, "")] = self.expr()
                     continue
             args.append(self.expr())
         self.expect(")")
         self.depth -= 1
         self.axis_keyword = axis_keyword      # np.max(X, axis=1) is a row maximum: amax
+        self.keywords = keywords
         return args
 
     def atom(self) -> Expr:
@@ -255,8 +259,15 @@ class _Parser(HabitReader):
             nxt, after = self.toks[self.i + 1], self.toks[min(self.i + 2, len(self.toks) - 1)]
             if fn and (nxt.kind == "(" or (nxt.kind == "'" and after.kind == "(")):
                 return self.call(fn)
+            primed = None if fn or nxt.kind != "(" or tok.text in (self.names or ()) else primed_function(tok.text, self.functions)
+            if primed:                          # sigmoid_prime(x) is σ'(x)
+                return self.call(primed, prime=True)
             self.refuse_unknown_call(tok, fn, self.toks, self.i + 1)
             return self.name(tok, fn)
+        if tok.kind in BARS:
+            return self.bars(tok)
+        if tok.kind == "∇":
+            return self.nabla(tok)
         if tok.kind == "√":
             self.advance()
             return self.node(Call("sqrt", (self.postfix(),), False, tok.pos))
@@ -287,48 +298,23 @@ class _Parser(HabitReader):
         return self.node(Deriv(num, den, d1 == "∂", tok.pos))
 
     def name(self, tok: _Tok, fn: str | None) -> Expr:
-        """A name, or what a name stands for here: ``tanh²(z)``, ``e^x``, ``I_m``, ``W_2`` for ``W2``."""
-        if fn and fn not in self.functions and self.toks[self.i + 1].kind in ("sup", "^", "**"):
-            power = self.function_power(fn)      # tanh²(z), tanh^2(z): the square of the value
-            if power is not None:
-                return power
+        """A name, or what a name stands for here (``tanh²(z)``, ``e^x``, ``I_m``, ``Σ_i x_i``; :mod:`written`)."""
+        special = self.written_name(tok, fn)
+        if special is not None:
+            return special
         self.advance()
-        name = resolve(canonical_name(tok.text), self.names)
-        if name == "e" and self.names is not None and "e" not in self.names and self.tok.kind in ("^", "**"):
-            self.advance()                       # e^x, e^(-x): exp, where e is no name of the exercise
-            sign = self.advance() if self.tok.kind in ("-", "+") else None
-            arg = self.postfix()
-            arg = self.node(Neg(arg, sign.pos)) if sign is not None and sign.kind == "-" else arg
-            return self.node(Call("exp", (arg,), False, tok.pos))
-        size = identity_size(name, self.names)
-        if size is not None:
-            arg = Num(float(size), tok.pos) if size.isdigit() else Name(resolve(size, self.names), tok.pos)
-            return self.node(Call("eye", (arg,), False, tok.pos))
-        return self.node(Name(name, tok.pos))
+        return self.node(Name(self.resolve_name(tok.text), tok.pos))
 
-    def function_power(self, fn: str) -> Expr | None:
-        """``f^k(x)`` read as ``f(x)^k`` when a call follows the exponent; None (no token taken) otherwise."""
-        start, depth = self.i, self.depth
-        name = self.advance()
-        tok = self.advance()
-        try:
-            k = float(tok.text.translate(_SUP_DIGITS)) if tok.kind == "sup" else self.exponent(tok.pos)
-        except FormulaSyntaxError:
-            k = None
-        if k is None or k == -1 or self.tok.kind not in ("(", "'"):
-            self.i, self.depth = start, depth
-            return None
-        return self.node(Pow(self.call(fn, name), self.check_exponent(k, tok.pos), tok.pos))
-
-    def call(self, fn: str, start: _Tok | None = None) -> Expr:
+    def call(self, fn: str, start: _Tok | None = None, prime: bool = False) -> Expr:
         syntax = syntax_of(fn) or Syntax()
         start = start or self.advance()
-        prime = self.tok.kind == "'"
-        if prime:
-            self.advance()
+        if self.tok.kind == "'":
+            prime = bool(self.advance())
             if not syntax.prime and self.functions.get(fn) != "elementwise":
                 raise FormulaSyntaxError("syntax.no_derivative", self.text, start.pos, fn=start.text)
-        args = self.arguments()
+        args = self.shape_arguments(fn) or self.arguments()
+        if fn in HABIT_CALLS and fn not in self.functions and not prime:
+            return self.habit_call(fn, args, start)
         if fn in OPERATOR_CALLS and not prime and len(args) == 2:
             return self.node(Bin(OPERATOR_CALLS[fn], args[0], args[1], start.pos))
         if fn in ("max", "min") and not prime:   # np.max(X, axis=1) is amax(X, 1); max(x, 0) is relu(x)
@@ -363,7 +349,7 @@ def _check_depth(e: E, text: str) -> E:
 def parse(text: str, functions: dict[str, str] | None = None, names: Collection[str] | None = None) -> Expr:
     """The AST of formula ``text``. ``functions`` maps declared function names to their kind;
     ``names`` (optional) are the known names, used to read ``dx/dy`` as a quotient where it must be one."""
-    text = from_latex(unicodedata.normalize("NFC", text))
+    text = from_latex(unicodedata.normalize("NFC", text).replace("∑", "Σ"))
     p = _Parser(text, functions or {}, names)
     if p.tok.kind == "end":
         raise FormulaSyntaxError("syntax.empty", text, 0)
