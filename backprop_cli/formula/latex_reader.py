@@ -87,7 +87,8 @@ class _Reader:
         return self.text[i], i + 1
 
     def convert(self, i: int, end: int) -> str:
-        out, text = [], self.text
+        out: list[str] = []
+        text = self.text
         while i < end:
             ch = text[i]
             if ch == "\\":

@@ -227,7 +227,7 @@ class _Parser(HabitReader, WrittenReader):
         self.enter()
         self.expect("(")
         args: list[Expr] = []
-        axis_keyword, keywords = False, {}
+        axis_keyword, keywords = False, dict[str, Expr]()
         if self.tok.kind == ")" and not allow_empty:
             self.fail_expected("operand")
         while self.tok.kind != ")":
