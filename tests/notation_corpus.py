@@ -229,7 +229,7 @@ CORPUS = {
         "values": {"s": [("0,7311", OK), ("0.7311", OK), ("0,5", "wrong")]}},
     "logistic-neuron": {"answers": {
         "df/dden": [("-1/den^2", OK), ("-1/den²", OK), (r"-\frac{1}{\mathrm{den}^2}", OK), ("-0,5344", OK)],
-        "df/dt": [("-exp(t) / den^2", OK), ("-e^t / den^2", "invalid"), (r"-\frac{e^{t}}{den^{2}}", OK), ("-0,1966", OK)],
+        "df/dt": [("-exp(t) / den^2", OK), ("-e^t / den^2", "invalid"), (r"-\frac{e^{t}}{den^{2}}", "invalid"), ("-0,1966", OK)],
         "df/dw0": [("f (1 - f) x0", OK), ("f(1-f) x_0", OK), ("σ(s) (1 - σ(s)) x_0", OK), ("-0,1966", OK),
                    ("0,1966", "wrong")],
         "df/dx0": [("f (1 - f) w_0", OK), ("0,3932", OK), ("f (1 - f) x_0", "wrong")],
@@ -324,3 +324,75 @@ CORPUS = {
         "dL/dx": [("dL/da1 @ W1", OK), ("dL/da_1 W_1", OK), ("np.dot(dL/da1, W1)", OK), ("dL/da1 @ W1.T", "dimension-error")],
         }},
 }
+
+
+#: Notations of issue 9's second round, read as meant (norm and absolute-value bars, index sums, derivatives
+#: named sigmoid_prime, numpy's shape tuples, clamp/clip, where, torch.mul, \sin x, X\theta) and refused
+#: with the way to write them (W[0], ∇_c J, e^u where e is a node, tanh^{-1}), right and wrong alike.
+MORE = {
+    "affine": {"answers": {
+        "dJ/da": [(r"\nabla_c J \cdot W^\top", "invalid"), ("dJ/dc @ W[0]", "invalid"), ("np.add(dJ/dc @ W.T, np.zeros((1, n)))", OK),
+                  ("torch.mm(dJ/dc, W.t()) + torch.zeros((1, n))", OK), ("np.subtract(0, dJ/dc @ W.T)", "sign-error")],
+        "dJ/db": [("np.ones((1, 1)) @ dJ/dc", OK), ("dJ/dc @ np.eye(m) + np.zeros((1, m))", OK), ("np.subtract(0, dJ/dc)", "sign-error"),
+                  (r"\nabla_c J", "invalid")],
+        "dc/db": [("np.eye(m) + np.zeros((m, m))", OK), ("np.ones((m, m))", "wrong")],
+        "dJ/dW": [("np.outer(a, dJ/dc)[0]", "invalid"), ("torch.outer(a, dJ/dc)", OK)]}},
+    "hadamard": {"answers": {
+        "dJ/da": [("torch.mul(dJ/dc, b)", OK), ("torch.mul(dJ/dc, a)", "wrong")],
+        "dJ/db": [("torch.mul(a, dJ/dc)", OK)]}},
+    "batch-affine": {"answers": {
+        "dJ/dY": [("np.where(Y > 0, dJ/dZ, 0)", OK), ("dJ/dZ ⊙ np.where(Y > 0, 1, 0)", OK), ("torch.where(Y > 0, dJ/dZ, 0)", OK),
+                  ("np.where(Y > 0, 0, dJ/dZ)", "wrong"), ("np.where(Y < 0, dJ/dZ, 0)", "wrong"), ("dJ/dZ ⊙ relu_prime(Y)", OK),
+                  ("dJ/dZ ⊙ (Y.clamp(min=0) > 0)", OK), ("dJ/dZ * np.where(Y > 0, 1, 0)", "elementwise-vs-matrix-product"),
+                  ("dJ/dZ ⊙ Y.clamp(min=0)", "wrong-activation-derivative"), ("dJ/dZ ⊙ np.clip(Y, 0, None)", "wrong-activation-derivative")],
+        "dJ/db": [("np.ones((1, B)) @ dJ/dY", OK), ("torch.ones((1, B)) @ dJ/dY", OK), ("np.ones((B, 1)).T @ dJ/dY", OK),
+                  ("np.ones((B, 1)) @ dJ/dY", "dimension-error"), ("dJ/dY[0]", "invalid")],
+        "dJ/dX": [("dJ/dY @ W[0].T", "invalid"), ("np.matmul(dJ/dY, W.transpose())", OK)]}},
+    "neuron": {"answers": {
+        "dL/da": [("dL/dz f_prime(a)", OK), ("dL/dz f_derivative(a)", OK), ("dL/dz f(a)", "wrong-activation-derivative")],
+        "dL/dy": [("dL/da np.ones((n, 1))", OK), ("dL/da * np.ones((n, 1))", OK), ("dL/da np.ones((1, n))", "transposed")]}},
+    "layer": {"answers": {
+        "dL/da": [("dL/dz ⊙ f_prime(a)", OK), ("np.multiply(dL/dz, f_derivative(a))", OK), ("dL/dz ⊙ f(a)", "wrong-activation-derivative")],
+        "dL/dx": [("W[0].T @ dL/da", "invalid")]}},
+    "mlp-pytorch": {"answers": {
+        "dLoss/da2": [("dLoss/dz2 ⊙ sigmoid_prime(a2)", OK), ("dLoss/dz2 ⊙ sigmoid_derivative(a2)", OK),
+                      ("dLoss/dz2 ⊙ a2.sigmoid() ⊙ (1 - a2.sigmoid())", OK), ("dLoss/dz2 ⊙ torch.sigmoid(a2)", "wrong-activation-derivative"),
+                      ("torch.mul(dLoss/dz2, sigmoid_prime(a2))", OK)],
+        "dLoss/dW3": [("dLoss/da3 @ z2.T[0]", "invalid"), (r"\nabla_{a_3} Loss \, z_2^\top", "invalid")]}},
+    "two-layer-sigmoid-l2": {"answers": {
+        "dLoss/dh1": [("dLoss/dz1 ⊙ sigmoid_derivative(h1)", OK), ("dLoss/dz1 ⊙ sigmoid_prime(h_1)", OK),
+                      ("dLoss/dz1 ⊙ np.square(σ(h1))", "wrong")],
+        "dLoss/dz2": [("2 np.subtract(z2, y)", OK), ("np.power(z2 - y, 1) * 2", OK), ("np.square(z2 - y)", "wrong")]}},
+    "activation-derivatives": {"answers": {
+        "dz_relu/dx": [("diag(np.where(x > 0, 1, 0))", OK), ("np.diag(np.where(x >= 0, 1, 0))", OK), ("diag(relu_prime(x))", "invalid"),
+                       ("diag(x.clamp(min=0))", "wrong"), ("diag(np.where(x > 0, 0, 1))", "wrong"), (r"\operatorname{diag}(x \geq 0)", OK)],
+        "dz_leaky/dx": [("diag(np.where(x > 0, 1, 0.01))", OK), ("diag(np.where(x > 0, 1, 0.1))", "wrong")],
+        "dz_hardtanh/dx": [("diag(np.where(abs(x) < 1, 1, 0))", OK), ("diag(|x| < 1)", OK), (r"\operatorname{diag}(\left|x\right| \leq 1)", OK),
+                           ("diag(|x| > 1)", "wrong")],
+        "dz_tanh/dx": [("diag(1 - tanh^{-1}(x))", "invalid"), ("diag(1 - np.square(np.tanh(x)))", OK), ("diag(1 - np.power(np.tanh(x), 2))", OK),
+                       ("diag(1 - tanh(x)^(-1))", "wrong"), ("diag(tanh_prime(x))", "invalid"), ("diag(1 - x.tanh().pow(2))", OK)],
+        "dz_sigmoid/dx": [("diag(sigmoid_prime(x))", "invalid"), ("diag(x.sigmoid() ⊙ (1 - x.sigmoid()))", OK)],
+        "dz_sin/dx": [(r"\operatorname{diag}(\cos x)", OK), (r"\operatorname{diag}(\sin x)", "wrong")],
+        "dz_cos/dx": [(r"-\operatorname{diag}(\sin x)", OK)],
+        "dJ/dα": [(r"\sum_i \frac{\partial J}{\partial z_{prelu}}_i x_i (x_i < 0)", OK), ("Σ_i dJ/dz_prelu_i x_i (x_i < 0)", OK),
+                  (r"\sum_{i=1}^{n} \frac{\partial J}{\partial z_{prelu}} \odot x \odot (x < 0)", "invalid"), ("∑_i dJ/dz_prelu_i x_i", "wrong"),
+                  ("sum(np.where(x < 0, dJ/dz_prelu ⊙ x, 0))", OK), ("sum(np.where(x > 0, dJ/dz_prelu ⊙ x, 0))", "wrong")]}},
+    "sigmoid-derivative": {"answers": {
+        "ds/du": [("ds/de e", OK), ("ds/de e^2", "wrong"), (r"-\frac{e}{p^{2}}", OK), (r"-\frac{e^{u}}{p^2}", "invalid")],
+        "ds/dx": [(r"\frac{e^{-x}}{(1 + e^{-x})^2}", "invalid"), (r"\frac{e}{p^2}", OK), ("e / p^2", OK), ("-e / p^2", "sign-error")]}},
+    "logistic-neuron": {"answers": {
+        "df/dt": [("-e / den^2", OK), (r"-\frac{e}{\mathrm{den}^{2}}", OK), ("e / den^2", "wrong")]}},
+    "jacobian-l1": {"answers": {
+        "dL/dyhat": [("((ŷ - y) / |ŷ - y|)^T", OK), (r"\left(\frac{\hat y - y}{\left|\hat y - y\right|}\right)^\top", OK),
+                     ("|ŷ - y|^T", "wrong"), ("((y - ŷ) / |ŷ - y|)^T", "sign-error")],
+        "dL/dy": [("-((ŷ - y) / |ŷ - y|)^T", OK), ("((ŷ - y) / |y - ŷ|)^T", "sign-error")]}},
+    "jacobian-l2": {"answers": {
+        "dL/dyhat": [(r"\|\hat y - y\|^2", "shape-mismatch"), ("‖ŷ - y‖_2^2", "shape-mismatch")]}},
+    "linear-regression": {"answers": {
+        "dJ/dθ": [(r"\nabla_\theta J", "invalid"), ("X.T @ (X @ θ - y)[0] / m", "invalid"), (r"\frac{1}{m} X^\top (X\theta - y)^{T}", "dimension-error")],
+        "dJ/dr": [(r"\frac{1}{m} \sum_i r_i", "shape-mismatch"), (r"\frac{r}{m}", OK)]}},
+}
+for _ex, _sections in MORE.items():
+    for _section, _questions in _sections.items():
+        for _question, _answers in _questions.items():
+            CORPUS.setdefault(_ex, {}).setdefault(_section, {}).setdefault(_question, []).extend(_answers)

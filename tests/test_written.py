@@ -28,6 +28,7 @@ E_NODE = NAMES | {"e"}
     pytest.param(r"\sum_{i=1}^{n} (x_i - y_i)^2", "sum((x - y)^2)", id="latex-index-sum"),
     pytest.param(r"\sum_i x_i + 1", "sum(x) + 1", id="index-sum-is-one-term"),
     pytest.param("∑_i 2 x_i", "sum(2 * x)", id="n-ary-sum"),
+    pytest.param(r"\sum_i \frac{\partial J}{\partial c}_i x_i", "sum(∂J/∂c .* x)", id="index-sum-derivative-entry"),
     pytest.param(r"\sum\left(X, 0\right)", "sum(X, 0)", id="sum-function-stays"),
     pytest.param("sigmoid_prime(x)", "sigmoid'(x)", id="sigmoid-prime"),
     pytest.param("sigmoid_derivative(x)", "sigmoid'(x)", id="sigmoid-derivative"),
@@ -86,6 +87,7 @@ def test_numpy_and_torch_calls_are_read_as_meant(text, meant):
     pytest.param("σ^-1(x)", "syntax.inverse_function", {"fn": "σ"}, id="inverse-sigma"),
     pytest.param("Σ_i x", "syntax.index_sum", {}, id="sum-without-index"),
     pytest.param("Σ_i Σ_j x_i", "syntax.index_sum", {}, id="double-sum"),
+    pytest.param(r"\sum_j w_{ij} x_j", "syntax.index_sum", {}, id="two-indices"),
     pytest.param("np.where(x, 1, 0)", "syntax.where", {}, id="where-without-comparison"),
     pytest.param("x.clamp()", "syntax.clamp", {}, id="clamp-without-bound"),
 ])
@@ -102,6 +104,14 @@ def test_tanh_to_the_minus_one_is_never_one_over_tanh():
     assert plain(parse("tanh(x)^(-1)")) == "tanh(x)^(-1)"
     with pytest.raises(FormulaSyntaxError):
         parse("tanh^(-1)(x)")
+
+
+def test_latex_t_is_a_power_where_t_is_a_node():
+    """x^{t} is a transpose, but e^{t} where t is a node of the exercise is a power (so here refused: e is a node)."""
+    assert plain(parse(r"x^{t}", names=NAMES)) == "x^T"
+    with pytest.raises(FormulaSyntaxError) as info:
+        parse(r"e^{t}", names=E_NODE | {"t"})
+    assert info.value.key == "syntax.e_node"
 
 
 def test_numpy_powers_keep_the_exponent_limit():

@@ -9,7 +9,7 @@ evaluation; the parser reads the result. Text without a backslash or a brace is 
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from typing import Any, Collection, NoReturn
 
 from backprop_cli.errors import FormulaSyntaxError
 from backprop_cli.formula.names import GREEK
@@ -38,16 +38,17 @@ def is_latex(text: str) -> bool:
     return "\\" in text or "{" in text
 
 
-def from_latex(text: str) -> str:
-    """The plain formula for LaTeX ``text`` (unchanged when it has no backslash or brace)."""
+def from_latex(text: str, names: Collection[str] | None = None) -> str:
+    """The plain formula for LaTeX ``text`` (unchanged when it has no backslash or brace). ``x^{t}`` is a
+    transpose unless ``t`` is one of ``names`` (then it is a power, as ``e^{t}`` where t is a node)."""
     if not is_latex(text):
         return text
-    return re.sub(r"[ \t]{2,}", " ", _Reader(text).convert(0, len(text))).strip()
+    return re.sub(r"[ \t]{2,}", " ", _Reader(text, names or ()).convert(0, len(text))).strip()
 
 
 class _Reader:
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, text: str, names: Collection[str]):
+        self.text, self.names = text, names
 
     def fail(self, pos: int, key: str = "syntax.latex", **args: Any) -> NoReturn:
         raise FormulaSyntaxError(key, self.text, pos, **args)
@@ -105,10 +106,12 @@ class _Reader:
             elif ch == "}":
                 self.fail(i, "syntax.latex_brace")
             elif ch in "^_":
+                if ch == "_" and out and re.search(r"[d∂]\w+/[d∂]\w+ $", out[-1]):
+                    out[-1] = out[-1].rstrip()      # \frac{\partial J}{\partial z}_i: the entry dJ/dz_i
                 arg, i = self.argument(i + 1, end)
                 if ch == "_":
                     out.append("_" + re.sub(r"\s+", "", arg).strip("()"))
-                elif arg in ("T", "⊤", "t", "tr", "(T)"):
+                elif arg in ("T", "⊤", "t", "tr", "(T)") and arg not in self.names:
                     out.append("^T")
                 else:
                     out.append(f"^({arg})")

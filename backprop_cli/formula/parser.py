@@ -68,7 +68,9 @@ def tokenize(text: str) -> list[_Tok]:
         m = _TOKEN.match(text, pos)
         if m is None:
             if text[pos] == "[" and toks and toks[-1].kind in ("name", "deriv", ")", "trans") and not space:
-                raise FormulaSyntaxError("syntax.indexing", text, pos, name=toks[-1].text)   # W[0]
+                prev = toks[-2] if toks[-1].kind == "trans" and len(toks) > 1 else toks[-1]
+                name = prev.text if prev.kind in ("name", "deriv") else "(…)"
+                raise FormulaSyntaxError("syntax.indexing", text, pos, name=name)   # W[0], W.T[0]
             raise FormulaSyntaxError("syntax.unexpected_char", text, pos, char=_describe(text[pos]))
         kind = m.lastgroup or ""
         if kind == "ws":
@@ -289,7 +291,7 @@ class _Parser(HabitReader, WrittenReader):
     def deriv(self, tok: _Tok) -> Expr:
         assert tok.groups is not None   # every deriv token has its four groups
         d1, num, d2, den = tok.groups
-        num, den = resolve(canonical_name(num), self.names), resolve(canonical_name(den), self.names)
+        num, den = self.resolve_name(num), self.resolve_name(den)     # inside Σ_i, dL/dy_i is dL/dy
         names = self.names
         if names is not None and not (num in names and den in names):
             a, b = canonical_name(d1 + tok.groups[1]), canonical_name(d2 + tok.groups[3])
@@ -349,7 +351,7 @@ def _check_depth(e: E, text: str) -> E:
 def parse(text: str, functions: dict[str, str] | None = None, names: Collection[str] | None = None) -> Expr:
     """The AST of formula ``text``. ``functions`` maps declared function names to their kind;
     ``names`` (optional) are the known names, used to read ``dx/dy`` as a quotient where it must be one."""
-    text = from_latex(unicodedata.normalize("NFC", text).replace("∑", "Σ"))
+    text = from_latex(unicodedata.normalize("NFC", text).replace("∑", "Σ"), names)
     p = _Parser(text, functions or {}, names)
     if p.tok.kind == "end":
         raise FormulaSyntaxError("syntax.empty", text, 0)

@@ -97,6 +97,9 @@ class WrittenReader:
                 if base and (self.names is None or base in self.names):
                     self.index_uses += 1
                     return base
+            m = re.fullmatch(r"(.+?)_(\w*)", name)
+            if m and idx in m.group(2) and (self.names is None or resolve(m.group(1), self.names) in self.names):
+                raise FormulaSyntaxError("syntax.index_sum", self.text, max(self.tok.pos, 0))   # w_ij: two indices
         return name
 
     def written_name(self, tok: Any, fn: str | None) -> Expr | None:

@@ -133,8 +133,9 @@ def _parse(ref, entry):
         return None
     g = ref.graph
     try:
-        text = _decimal_comma(from_latex(text))    # positions of faults are in the text as read
-        e = parse(text, aliases.parse_functions(g, ref.aliases), set(g.shapes) | {g.loss})
+        names = set(g.shapes) | {g.loss}
+        text = _decimal_comma(from_latex(text, names))    # positions of faults are in the text as read
+        e = parse(text, aliases.parse_functions(g, ref.aliases), names)
         return aliases.apply(e, ref.aliases), text
     except (FormulaSyntaxError, LimitError) as err:
         return err, err.text or text
