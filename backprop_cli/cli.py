@@ -113,9 +113,11 @@ def _write(path: str | None, text: str | bytes):
 
 
 def _load(name: str, student: str | None = None):
+    """The exercise, with its own texts in the language of this run (``translations``)."""
     from backprop_cli.exercise.bank import load
+    from backprop_cli.exercise.texts import localized
 
-    return load(name, student)
+    return localized(load(name, student), _lang(click.get_current_context()))
 
 
 @click.group(cls=BackpropGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,14 +136,15 @@ def list_cmd(paths, tags, fmt):
     """List exercises (./exercises if present, else the built-in bank)."""
     from backprop_cli.exercise.bank import exercise_files
     from backprop_cli.exercise.model import load_exercise
+    from backprop_cli.exercise.texts import localized
     from backprop_cli.report.listing import listing_json, print_listing
 
-    exercises = [load_exercise(f) for f in exercise_files(paths)]
+    exercises = [localized(load_exercise(f), _lang(click.get_current_context())) for f in exercise_files(paths)]
     exercises = [e for e in exercises if all(t in e.tags for t in tags)]
     if fmt == "json":
         _write(None, listing_json(exercises))
     else:
-        print_listing(exercises, _console())
+        print_listing(exercises, _console(), _lang(click.get_current_context()))
 
 
 @cli.command("show-graph")

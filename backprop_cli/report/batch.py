@@ -9,6 +9,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
+from backprop_cli.exercise.texts import localized
 from backprop_cli.messages import message
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,7 +59,7 @@ def grade_dict(cg, lang: str = "en") -> dict:
             } for r in recs],
         })
     return {
-        "exercises": [{"exercise": a.id, "title": a.exercise.title, "fingerprint": a.fingerprint,
+        "exercises": [{"exercise": a.id, "title": localized(a.exercise, lang).title, "fingerprint": a.fingerprint,
                        "max_score": a.max_score, "shadows_builtin": a.shadows is not None}
                       for a in cg.assignment],
         "students": students,
@@ -144,7 +145,7 @@ def _not_correct(r, lang: str) -> str:
     if r.file is None:
         return message("grade.no_file", lang)
     return ", ".join(f"{_qname(x.question, x.kind, lang)} ({message('report.status.' + x.status, lang)}"
-                     f"{', ' + x.diagnosis if x.diagnosis else ''}"
+                     f"{', ' + message('diag.name.' + x.diagnosis, lang) if x.diagnosis else ''}"
                      f"{', ' + message('report.retryable', lang) if x.retryable else ''})"
                      for x in r.results if x.status != "correct")
 
@@ -192,7 +193,7 @@ def summary_table(rows, lang: str = "en"):
                   st("missing"), col("diagnoses"), title=message("grade.summary_title", lang))
     for row in rows:
         name = _qname(row["question"], row["kind"], lang)
-        diags = ", ".join(f"{code} {n}" for code, n in list(row["diagnoses"].items())[:3])
+        diags = ", ".join(f"{message('diag.name.' + code, lang)} {n}" for code, n in list(row["diagnoses"].items())[:3])
         table.add_row(escape(row["exercise"]), escape(name), str(row["correct"]), str(row["incorrect"]),
                       str(row["invalid"]), str(row["missing"]), diags)
     return table

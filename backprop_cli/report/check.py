@@ -152,23 +152,38 @@ def use_colour(stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
 
 
+def terminal_width(stream) -> int | None:
+    """The width to wrap at: ``COLUMNS`` if set, else the terminal's; None (no wrapping) for a file or pipe."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def print_report(report, stream=None, lang: str = "en", show_solution: bool = False, description: str | None = None,
-                 colour: bool | None = None):
-    """The human report: per question the status, how it was read, its shape, the message and hint.
+                 colour: bool | None = None, width: int | None = None):
+    """The human report: per question the status, how it was read, its shape, the message and hint; the
+    description is Markdown, and long lines wrap at ``width`` (default: the terminal's).
     Plain text with ANSI colours on a terminal (no rich here: this is the hot path of ``check``)."""
+    from backprop_cli.report.markdown import clean, render, wrap
+
     stream = stream or sys.stdout
     colour = use_colour(stream) if colour is None else colour
+    width = terminal_width(stream) if width is None else width
 
     def paint(text, *styles):
         if not colour or not styles:
             return text
         return "\x1b[" + ";".join(_CODES[s] for s in styles) + "m" + text + "\x1b[0m"
 
-    out = [paint(f"{report.exercise} — {report.title}", "bold")]
+    out = [paint(line, "bold") for line in wrap(clean(f"{report.exercise} — {report.title}"), width)]
     if report.variant is not None:
         out.append(paint(message("report.variant", lang, name=report.variant), "bold"))
     if description:
-        out += [paint(description.strip(), "dim"), ""]
+        out += [paint(line, "dim") if line else line for line in render(description, min(width or 80, 100))] + [""]
     for key, args, mark in report.warnings:
         where = f"{mark}: " if mark is not None else ""
         out.append(paint(f"{where}{message('report.warning', lang)}: {message(key, lang, **args)}", "yellow"))
@@ -183,16 +198,18 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
         if r.read is not None:
             out.append(f"    {message('report.read_as', lang)}: {r.read}")
         if r.kind != "shape" and (r.answer_shape or r.expected_shape):
-            out.append(f"    {message('report.shape', lang)}: {r.answer_shape or '—'}   "
-                       f"{message('report.expected', lang)}: {r.expected_shape or '—'}")
+            shape = lambda s: message("report.scalar", lang) if s == "scalar" else s or "—"  # noqa: E731
+            out.append(f"    {message('report.shape', lang)}: {shape(r.answer_shape)}   "
+                       f"{message('report.expected', lang)}: {shape(r.expected_shape)}")
         if r.status != "correct":
-            out.append(f"    {_where(r)}{result_message(r, lang)}")
+            out += wrap(f"{_where(r)}{result_message(r, lang)}", width, "    ", "      ")
             if r.caret:
                 out.append(paint(caret_lines(*r.caret), "yellow"))
             if r.retryable:
                 out.append(paint(f"    {message('report.retry', lang)}", "yellow"))
             if r.hint:
-                out.append(paint(f"    {message('report.hint', lang)}: {r.hint}", "cyan"))
+                out += [paint(line, "cyan") for line in wrap(f"{message('report.hint', lang)}: {clean(r.hint)}",
+                                                             width, "    ", "      ")]
             if show_solution and r.solution:
                 out.append(paint(f"    {message('report.solution', lang)}: {r.solution}", "green"))
     summary = message("report.summary", lang, score=report.score, max_score=report.max_score)

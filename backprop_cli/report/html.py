@@ -66,7 +66,7 @@ def _plots(doc: dict, lang: str) -> list:
         ax.barh(range(len(diag)), [n for _, _, n in diag], color="#c44e52")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(message("grade.html.count", lang))
-        ax.set_yticks(range(len(diag)), [f"{lab}: {code}" for lab, code, _ in diag])
+        ax.set_yticks(range(len(diag)), [f"{lab}: {message('diag.name.' + code, lang)}" for lab, code, _ in diag])
         ax.invert_yaxis()
     else:
         ax.text(0.5, 0.5, message("grade.html.no_diagnoses", lang), ha="center", va="center")
@@ -107,7 +107,8 @@ def grade_html(cg, lang: str = "en") -> str:
                  f"<th>{st('invalid')}</th><th>{st('missing')}</th><th>{col('diagnoses')}</th></tr>")
     for r in doc["summary"]["questions"]:
         cells = "".join(f'<td class="n" data-{k}="{r[k]}">{r[k]}</td>' for k in ("correct", "incorrect", "invalid", "missing"))
-        diags = ", ".join(f"{escape(c)} {n}" for c, n in r["diagnoses"].items())
+        diags = ", ".join(f'<span data-diagnosis="{escape(c)}">{escape(message("diag.name." + c, lang))}</span> {n}'
+                          for c, n in r["diagnoses"].items())
         parts.append(f'<tr class="question" data-exercise="{escape(r["exercise"])}" data-kind="{escape(r["kind"])}" '
                      f'data-question="{escape(r["question"])}"><td>{escape(r["exercise"])}</td>'
                      f'<td>{escape(_label(r, lang).split(": ", 1)[1])}</td>{cells}<td>{diags}</td></tr>')
@@ -116,7 +117,8 @@ def grade_html(cg, lang: str = "en") -> str:
                  f"<th>{col('not_correct')}</th></tr>")
     for s in doc["students"]:
         for e in s["exercises"]:
-            bad = e["error"] or ", ".join(f"{x['question']} ({x['status']}{', ' + x['diagnosis'] if x['diagnosis'] else ''})"
+            bad = e["error"] or ", ".join(f"{x['question']} ({message('report.status.' + x['status'], lang)}"
+                                          f"{', ' + message('diag.name.' + x['diagnosis'], lang) if x['diagnosis'] else ''})"
                                           for x in e["results"] if x["status"] != "correct")
             parts.append(f'<tr class="record" data-student="{escape(s["student"])}" data-exercise="{escape(e["exercise"])}">'
                          f'<td>{escape(s["student"])}</td><td>{escape(e["exercise"])}</td>'

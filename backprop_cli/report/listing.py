@@ -15,11 +15,13 @@ def listing_json(exercises) -> str:
     return json.dumps([{**_row(e), "fingerprint": fingerprint(e.path)} for e in exercises], ensure_ascii=False, indent=2)
 
 
-def print_listing(exercises, console):
+def print_listing(exercises, console, lang: str = "en"):
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table("id", "title", "tags", "difficulty", "questions", "source")
+    from backprop_cli.messages import message
+
+    table = Table(*(message("list.column." + c, lang) for c in ("id", "title", "tags", "difficulty", "questions", "source")))
     for e in exercises:      # an exercise's text is data, never rich markup
         table.add_row(escape(e.id), escape(e.title), escape(", ".join(e.tags)), str(e.difficulty or ""),
                       str(len(e.questions)), escape(e.source or ""))
