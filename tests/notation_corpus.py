@@ -391,7 +391,20 @@ MORE = {
     "linear-regression": {"answers": {
         "dJ/dθ": [(r"\nabla_\theta J", "invalid"), ("X.T @ (X @ θ - y)[0] / m", "invalid"), (r"\frac{1}{m} X^\top (X\theta - y)^{T}", "dimension-error")],
         "dJ/dr": [(r"\frac{1}{m} \sum_i r_i", "shape-mismatch"), (r"\frac{r}{m}", OK)]}},
+    "jacobian-softmax": {"answers": {
+        "ds/dx": [(r"\operatorname{diag}(\mathbf{s}) - \mathbf{s}\mathbf{s}^\top", OK), (r"\operatorname{diag}(\mathbf{s}) - \mathbf{s}^\top\mathbf{s}", "wrong")]}},
+    "jacobian-l2": {"answers": {
+        "dL/dy": [(r"-2(\widehat{y} - y)^\top", OK), (r"2(\widehat{y} - y)^\top", "sign-error")]}},
 }
+_LATEX_MORE = {
+    ("batch-affine", "dJ/db"): [(r"\mathbf{1}^\top \frac{\partial J}{\partial Y}", "invalid")],
+    ("batch-affine", "dJ/dY"): [(r"\frac{\partial J}{\partial Z} \odot \mathbb{1}_{Y > 0}", OK), (r"\frac{\partial J}{\partial Z} \odot \mathbb{1}[Y > 0]", OK),
+                                (r"\frac{\partial J}{\partial Z} \odot 1_{Y > 0}", OK), (r"\frac{\partial J}{\partial Z} \odot \mathbb{1}_{Y < 0}", "wrong")],
+    ("affine", "dJ/da"): [(r"\frac{\mathrm{d}J}{\mathrm{d}c} W^\mathsf{T}", OK)],
+    ("activation-derivatives", "dz_relu/dx"): [(r"\operatorname{diag}(\mathbb{1}_{x > 0})", OK), (r"\operatorname{diag}(\mathbb{1}_{x < 0})", "wrong")],
+}
+for (_ex, _question), _answers in _LATEX_MORE.items():
+    MORE[_ex]["answers"][_question].extend(_answers)
 for _ex, _sections in MORE.items():
     for _section, _questions in _sections.items():
         for _question, _answers in _questions.items():

@@ -40,6 +40,12 @@ E_NODE = NAMES | {"e"}
     pytest.param(r"\frac{d\theta}{dx}", "dtheta/dx", id="differential-greek"),
     pytest.param(r"x \geq 0", "step(x)", id="latex-geq"),
     pytest.param("e^2", "e^2", id="node-e-power"),
+    pytest.param(r"\mathbf{s}\mathbf{s}^\top", "s @ s^T", id="two-bold-names"),
+    pytest.param(r"g \odot \mathbb{1}_{x > 0}", "g .* step(x)", id="blackboard-indicator"),
+    pytest.param(r"g \odot \mathbb{1}[x \geq 0]", "g .* step(x)", id="bracket-indicator"),
+    pytest.param(r"g \odot 1_{x > 0}", "g .* step(x)", id="one-indicator"),
+    pytest.param(r"W^\mathsf{T}", "W^T", id="sans-serif-transpose"),
+    pytest.param(r"2(\widehat{y} - y)", "2 * (yhat - y)", id="widehat"),
 ])
 def test_written_maths_is_read_as_meant(text, meant):
     """Bars, index sums, named derivatives and LaTeX spacing mean what a student writing them means."""
@@ -90,6 +96,7 @@ def test_numpy_and_torch_calls_are_read_as_meant(text, meant):
     pytest.param(r"\sum_j w_{ij} x_j", "syntax.index_sum", {}, id="two-indices"),
     pytest.param("np.where(x, 1, 0)", "syntax.where", {}, id="where-without-comparison"),
     pytest.param("x.clamp()", "syntax.clamp", {}, id="clamp-without-bound"),
+    pytest.param(r"\mathbf{1}^\top X", "syntax.ones_vector", {"command": r"\mathbf{1}"}, id="bold-ones"),
 ])
 def test_what_cannot_be_read_safely_is_refused_with_the_way_to_write_it(text, key, args):
     """Indexing, ∇, e^u where e is a node, f^{-1}, bad index sums: a syntax error whose message names the fix."""

@@ -25,6 +25,7 @@ _OPERATORS = {"cdot": " * ", "times": " * ", "ast": " * ", "odot": " ⊙ ", "cir
               "sum": "sum", "geq": " >= ", "ge": " >= ", "leq": " <= ", "le": " <= ", "gt": " > ", "lt": " < ",
               "nabla": "∇"}
 _SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "\\", "displaystyle", "textstyle", "nonumber"}
+_BOLD = {"mathbf", "boldsymbol", "bm", "vec", "mathbfit"}
 _SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg", "biggl", "biggr"}
 _WRAPPERS = {"mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "boldsymbol", "bm", "mathsf",
              "mathbfit", "vec", "mathnormal", "textit", "textbf"}
@@ -82,9 +83,8 @@ class _Reader:
             close = self.group_end(i)
             return self.convert(i + 1, close).strip(), close + 1
         if self.text[i] == "\\":
-            m = _COMMAND.match(self.text, i)
-            assert m is not None   # a backslash always starts a command (or a one-character escape)
-            return self.convert(i, m.end()).strip(), m.end()
+            piece, i = self.command(i, end)      # W^\mathsf{T}: the command with its own argument
+            return piece.strip(), i
         return self.text[i], i + 1
 
     def convert(self, i: int, end: int) -> str:
@@ -94,9 +94,9 @@ class _Reader:
             ch = text[i]
             if ch == "\\":
                 piece, i = self.command(i, end)
-                if piece in _GREEK.values() and re.search(r"[^\W_]$", out[-1] if out else "") and not \
+                if re.match(r"[^\W_]", piece) and re.search(r"[^\W_]$", out[-1] if out else "") and not \
                         re.search(r"(?:^|[^\w])[d∂]$", "".join(out[-2:])):
-                    out.append(" ")         # X\theta is X·θ, not one name Xθ (d\theta stays a differential)
+                    out.append(" ")         # X\theta, \mathbf{s}\mathbf{s}: two names (d\theta stays a differential)
                 out.append(piece)
             elif ch == "{":
                 close = self.group_end(i)
@@ -108,6 +108,11 @@ class _Reader:
             elif ch in "^_":
                 if ch == "_" and out and re.search(r"[d∂]\w+/[d∂]\w+ $", out[-1]):
                     out[-1] = out[-1].rstrip()      # \frac{\partial J}{\partial z}_i: the entry dJ/dz_i
+                if ch == "_" and out and out[-1] == "1" and not re.search(r"[\w.]1$", "".join(out[-2:])):
+                    indicator = self.indicator(i, end)      # 1_{x > 0}: the indicator step(x)
+                    if indicator:
+                        out[-1], i = indicator
+                        continue
                 arg, i = self.argument(i + 1, end)
                 if ch == "_":
                     out.append("_" + re.sub(r"\s+", "", arg).strip("()"))
@@ -119,6 +124,18 @@ class _Reader:
                 out.append(ch)
                 i += 1
         return "".join(out)
+
+    def indicator(self, j: int, end: int) -> tuple[str, int] | None:
+        """``_{x > 0}`` or ``[x > 0]`` after ``\\mathbb{1}`` (or ``1``): the comparison, which the parser reads
+        as the indicator step(x); None when no comparison follows."""
+        if self.text.startswith("_", j):
+            arg, k = self.argument(j + 1, end)
+        elif self.text.startswith("[", j) and "]" in self.text[j:end]:
+            k = self.text.index("]", j, end) + 1
+            arg = self.convert(j + 1, k - 1)
+        else:
+            return None
+        return (f"({arg.strip()})", k) if re.search(r"[<>≤≥]", arg) else None
 
     def index_sum(self, i: int, end: int) -> tuple[str, int]:
         """``\\sum_{i=1}^{n}`` is ``Σ_i`` (the parser reads the summand); ``\\sum(X, 0)`` stays the function."""
@@ -159,13 +176,18 @@ class _Reader:
             return " ", i
         if name in _WRAPPERS:
             arg, i = self.argument(i, end)
-            return re.sub(r"\s+", "", re.sub(r"^\((.*)\)$", r"\1", arg)), i
-        if name == "hat":
+            arg = re.sub(r"\s+", "", re.sub(r"^\((.*)\)$", r"\1", arg))
+            if arg in ("1", "0") and name in _BOLD:      # \mathbf{1}: a vector of ones (or zeros) of no size
+                indicator = self.indicator(self.skip(i, end), end) if arg == "1" else None
+                return indicator or self.fail(m.start(), "syntax.ones_vector", command=f"\\{name}{{{arg}}}")
+            return arg, i
+        if name in ("hat", "widehat"):
             arg, i = self.argument(i, end)
             return arg.strip("()") + "hat", i
         if name == "mathbb":
             arg, i = self.argument(i, end)
-            return ("I" if arg in ("I", "1", "(I)", "(1)") else arg), i
+            identity = arg in ("I", "1", "(I)", "(1)")
+            return (identity and self.indicator(self.skip(i, end), end)) or (("I" if identity else arg), i)
         if name == "sqrt":
             arg, i = self.argument(i, end)
             return f"sqrt({arg})", i
