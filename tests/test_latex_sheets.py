@@ -11,6 +11,7 @@ import pytest
 from backprop_cli.exercise.model import load_exercise
 from backprop_cli.grade.reference import prepare
 from backprop_cli.grade.solve import solve
+from backprop_cli.formula.parser import parse
 from backprop_cli.report.solution import solution_latex, tex_text
 from conftest import EXERCISES
 
@@ -63,3 +64,55 @@ def test_questions_only_sheet_reveals_no_answer(run):
     res = run("solve", "affine", "--format", "latex", "--questions-only")
     assert res.exit_code == 0 and r"\subsection*{Questions}" in res.output
     assert "Answers" not in res.output and r"W^{\top}" not in res.output
+
+
+def _large(tmp_path, n: int, residual: bool, mode: str = "given") -> str:
+    import yaml
+
+    from test_hostile_work import chain
+
+    data = chain(n, residual=residual) | {"id": f"large{n}", "answers_may_use": mode}
+    path = tmp_path / f"large{n}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_PDFLATEX, reason="needs pdflatex (required in CI)")
+@pytest.mark.parametrize("n, residual, mode", [pytest.param(14, True, "given", id="14-residual-blocks"),
+                                               pytest.param(250, False, "downstream", id="250-equations")])
+def test_sheet_of_a_large_exercise_compiles(tmp_path, n, residual, mode):
+    """Long references are broken into lines and named intermediates, over pages, and the sheet compiles."""
+    sol = solve(prepare(load_exercise(_large(tmp_path, n, residual, mode))), steps=True)
+    tex = solution_latex(sol)
+    assert r"\text{where}\quad g_{1} = " in tex and r"+ {} \\" in tex
+    done = _compile(tex, tmp_path)
+    assert done.returncode == 0, done.stdout.decode("utf-8", "replace")[-2000:]
+
+
+def test_long_formula_is_broken_after_its_operators():
+    """A sum wider than a line is set over several lines, each but the last ending with its operator."""
+    from backprop_cli.report.latex import WIDTH, broken
+
+    e = parse(" + ".join(f"a{i} ⊙ b{i}" for i in range(20)) + " - c")
+    lines = broken(e)
+    assert len(lines) > 2 and all(line.endswith(("+ {}", "- {}")) for line in lines[:-1])
+    assert all(len(line) < 2 * WIDTH for line in lines)
+
+
+def test_sheet_answer_pasted_back_grades_correct(tmp_path):
+    """The align* of an answer on the sheet (broken lines, `where` and named intermediates), copied into an
+    answers file, is graded correct."""
+    import re
+
+    import yaml
+
+    import backprop_cli
+
+    path = _large(tmp_path, 14, True)
+    tex = solution_latex(solve(prepare(load_exercise(path))))
+    blocks = re.findall(r"\\item \\texttt\{(d\S+)\}: \\begin\{align\*\}\n(.*?)\\end\{align\*\}", tex, re.S)
+    assert len(blocks) == 2
+    answers = tmp_path / "a.yaml"
+    answers.write_text(yaml.safe_dump({"answers": {q: body for q, body in blocks}}), encoding="utf-8")
+    assert [r.status for r in backprop_cli.check(path, str(answers)).results] == ["correct", "correct"]

@@ -13,8 +13,10 @@ import numpy as np
 
 from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError, LimitError, Mark, ShapeError)
 from backprop_cli.formula.ast import Deriv, Name, T, walk
+from backprop_cli.formula import definitions
 from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
+from backprop_cli.formula.named import show
 from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.infer import MAX_WORK, canonical, infer
 from backprop_cli.derive.numeric import evaluate, evaluate_trials
@@ -53,23 +55,26 @@ class Result:
     credit: str | None = None        # why an incorrect answer earns points: mistake | partial | carried-forward
     reference: object = field(default=None, compare=False, repr=False)     # the reference formula
     read_formula: object = field(default=None, compare=False, repr=False)  # the answer as parsed
+    taken: frozenset = field(default=frozenset(), compare=False, repr=False)  # the exercise's names
 
+    # A formula too large to print whole is printed through named intermediates (formula/named.py),
+    # on one line here: ``g1 = …; g2 = …; answer``, which reads back as the same answer.
     # Printed only when a renderer asks: a class graded in batch never prints a reference.
     @property
     def read(self) -> str | None:
         """How the answer was read (unicode)."""
-        return None if self.read_formula is None else unicode(self.read_formula)
+        return None if self.read_formula is None else show(unicode, self.read_formula, self.taken, "; ")
 
     @property
     def solution(self) -> str | None:
         """The reference (unicode), or the expected shape of a shape question."""
         if self.solution_text is not None or self.reference is None:
             return self.solution_text
-        return unicode(self.reference)
+        return show(unicode, self.reference, self.taken, "; ")
 
     @property
     def solution_plain(self) -> str | None:
-        return None if self.reference is None else plain(self.reference)
+        return None if self.reference is None else show(plain, self.reference, self.taken, "; ")
 
     @property
     def retryable(self) -> bool:
@@ -134,8 +139,13 @@ def _parse(ref, entry):
     g = ref.graph
     try:
         names = set(g.shapes) | {g.loss}
+        functions = aliases.parse_functions(g, ref.aliases)
+        lines = definitions.split(text, names)
+        if lines is not None:                      # named intermediates, as solve prints a large formula
+            e, text = definitions.read(lines, functions, names, g.dims | set(ref.aliases.names) | set(ref.aliases.functions))
+            return aliases.apply(e, ref.aliases), text
         text = _decimal_comma(from_latex(text, names))    # positions of faults are in the text as read
-        e = parse(text, aliases.parse_functions(g, ref.aliases), names)
+        e = parse(text, functions, names)
         return aliases.apply(e, ref.aliases), text
     except (FormulaSyntaxError, LimitError) as err:
         return err, err.text or text
@@ -188,7 +198,7 @@ def _result(q, entry, status, **kw) -> Result:
                   answer=None if entry is None else (entry.text if entry.array is None else str(entry.array.tolist())),
                   expected_shape=None if q.kind == "shape" else expected, hint=qq.hint,
                   mark=entry.mark if entry is not None else qq.mark,
-                  reference=formula, **kw)
+                  reference=formula, taken=q.taken, **kw)
 
 
 def _is_empty(entry) -> bool:

@@ -43,6 +43,7 @@ class QRef:
     formula: object      # reference formula (layout; downstream symbols if allowed) or None
     expanded: object     # the same with every derived symbol substituted, or None
     rule: object = None  # the formula with built-in derivatives (f'(x)) where the shown one spells them out
+    taken: frozenset = frozenset()   # the exercise's names, which no printed intermediate may take
 
 
 @dataclass(eq=False)
@@ -258,6 +259,7 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
     ref.policy = policies(ref)
     ref.constants = exercise_constants(graph)
     resolved, ref.questions = ref.questions, []
+    taken = exercise_names(graph)
     for r in resolved:
         q, kind, num, den, key = r.question, r.kind, r.num, r.den, r.key
         formula = expanded = None
@@ -282,13 +284,20 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
         if formula is not None and kind == "derivative" and key not in ref.given_keys() and not _uses_only(ref, formula, ref.policy[key]):
             raise InputError("policy.unanswerable", q.mark, question=key,
                              symbols=", ".join(sorted(_symbols(ref, formula) - ref.policy[key].allowed)))
-        ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded, rule if rule != formula else None))
+        ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded, rule if rule != formula else None,
+                                  taken))
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         ref.trials.append(_draw_finite(ref, rng))
     if ex.values:
         ref.value_trial = _value_trial(ref, rng)
     return ref
+
+
+def exercise_names(graph) -> frozenset:
+    """Every name an answer to the exercise may read as something: nodes, the loss, dimension names and
+    functions (a printed intermediate takes none of them)."""
+    return frozenset(graph.shapes) | {graph.loss} | graph.dims | frozenset(graph.functions)
 
 
 def _symbols(ref, formula) -> set:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.formula.ast import Deriv, Name, replace
-from backprop_cli.grade.reference import chain, jacobian_formula, not_finite
+from backprop_cli.grade.reference import chain, exercise_names, jacobian_formula, not_finite
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Solution:
     mode: str
     wrt: str | None
     not_finite: tuple | None = None   # (message key, args) naming a reference number that is not finite
+    names: frozenset = frozenset()    # the exercise's names, which no printed intermediate may take
 
 
 def solve(ref, steps: bool = False, mode: str = "reverse", wrt: str | None = None) -> Solution:
@@ -54,7 +55,7 @@ def solve(ref, steps: bool = False, mode: str = "reverse", wrt: str | None = Non
     elif steps:
         wrt = wrt or ref.graph.inputs[0]
         out = tuple(_forward_steps(ref, wrt))
-    return Solution(ref.exercise, solved, out, mode, wrt, not_finite(ref))
+    return Solution(ref.exercise, solved, out, mode, wrt, not_finite(ref), exercise_names(ref.graph))
 
 
 def _reverse_steps(ref):

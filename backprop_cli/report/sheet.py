@@ -1,0 +1,106 @@
+"""Lets every format of a worked solution (:mod:`solution`, :mod:`latex`) say the same things: what a
+question asks, the forward equations, the title of the steps, each step's formula and paths, and each
+value, with a formula too large to print whole shown through named intermediates (SPEC section 10).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from backprop_cli.errors import BackpropError
+from backprop_cli.formula.ast import Name, intern
+from backprop_cli.formula.named import fits_whole, show
+from backprop_cli.formula.parser import parse_equation
+from backprop_cli.formula.printers import latex, plain, unicode
+from backprop_cli.report.graph import short
+
+
+def json_value(value):
+    """A number or nested list for JSON (non-finite entries become None), or None."""
+    if value is None:
+        return None
+    a = np.asarray(value, dtype=float)
+    out = a.astype(object)
+    out[~np.isfinite(a)] = None
+    return out.tolist()
+
+
+def shown(printer, e, taken=frozenset(), sep: str = "\n"):
+    """``e`` printed (through named intermediates when too large, lines joined by ``sep``), or None."""
+    return None if e is None else show(printer, e, taken, sep)
+
+
+def value_text(value) -> str:
+    return "" if value is None else short(value, items=None)
+
+
+def asked(q, code=lambda t: t) -> str:
+    """What a question asks, with its target set by ``code`` (backticks in Markdown, ``\\texttt`` in LaTeX)."""
+    return {"shape": "shape of ", "value": "value of "}.get(q.kind, "") + code(q.question)
+
+
+def equations(ex):
+    """(targets, AST) of each forward equation; (None, text) if it does not parse on its own."""
+    out = []
+    for eq in ex.forward:
+        try:
+            parsed = parse_equation(eq.text, {f.name: f.kind for f in ex.functions})
+            out.append((parsed.targets, parsed.expr))
+        except BackpropError:
+            out.append((None, eq.text))
+    return out
+
+
+EXTERNAL = " (not computed here: its upstream gradients are given)."
+
+
+def external(ex, eqs) -> bool:
+    return not any(targets and ex.loss in targets for targets, _ in eqs)
+
+
+def steps_title(sol) -> str:
+    if sol.mode == "reverse":
+        return f"Steps: reverse mode, from {sol.exercise.loss} back to the inputs"
+    return f"Steps: forward mode, tangents with respect to {sol.wrt}"
+
+
+def step_text(s, printer=unicode, taken=frozenset(), sep: str = "\n") -> tuple:
+    """(symbol, formula or None if given, [(label, node, formula)] below): the formula in full if it differs,
+    then the contribution of each path if there are several."""
+    formula = None if is_given(s) else shown(printer, s.formula, taken, sep) or tangent(printer, s)
+    below = ([("in full", None, printer(s.expanded))] if in_full(s, taken) else [])
+    return printer(s.symbol), formula, below + [("via", via, shown(printer, f, taken, sep))
+                                                for via, f in s.parts if len(s.parts) > 1]
+
+
+def whole(e) -> bool:
+    """Whether ``e`` prints whole (not through named intermediates)."""
+    return e is not None and fits_whole(e, (plain, unicode, latex))
+
+
+def in_full(s, taken=frozenset()) -> bool:
+    """Whether a step shows its formula in full too: where that differs from the step's formula and prints
+    whole (a larger one is the chain of the steps before it, which are all shown)."""
+    return whole(s.expanded) and not same(s.expanded, s.formula)
+
+
+def same(a, b) -> bool:
+    """Whether two formulas are equal, in time linear in their distinct parts (``==`` walks every path)."""
+    if a is None or b is None:
+        return a is b
+    table: dict = {}
+    return intern(a, table) == intern(b, table)
+
+
+def tangent(printer, s) -> str:
+    """Forward mode, where dX/dY has no formula: the tangent ``δX = …`` that defines it as a linear map."""
+    if getattr(s, "tangent", None) is None:
+        return "?"
+    return f"{printer(Name('δ' + s.symbol.num))} = {printer(s.tangent)}"
+
+
+def is_given(step) -> bool:
+    return step.formula is not None and step.formula == step.symbol
+
+
+def has_values(sol) -> bool:
+    return any(q.value is not None for q in sol.questions) or any(s.value is not None for s in sol.steps)
