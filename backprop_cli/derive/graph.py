@@ -57,6 +57,12 @@ class Graph:
         """The names of the inputs and equation targets, in topological order."""
         return [n.name for n in self.nodes if n.name is not None]
 
+    @property
+    def reserved(self) -> frozenset[str]:
+        """Every name a formula of the exercise may read as something: nodes, the loss, dimension names and
+        declared functions (so a printed intermediate takes none of them)."""
+        return frozenset(self.shapes) | {self.loss} | self.dims | frozenset(self.functions)
+
     def node(self, name: str) -> Node:
         return self.nodes[self.ids[name]]
 

@@ -142,7 +142,8 @@ def _parse(ref, entry):
         functions = aliases.parse_functions(g, ref.aliases)
         lines = definitions.split(text, names)
         if lines is not None:                      # named intermediates, as solve prints a large formula
-            e, text = definitions.read(lines, functions, names, g.dims | set(ref.aliases.names) | set(ref.aliases.functions))
+            reserved = g.dims | set(ref.aliases.names) | set(ref.aliases.functions)
+            e, text = definitions.read(lines, functions, names, reserved)
             return aliases.apply(e, ref.aliases), text
         text = _decimal_comma(from_latex(text, names))    # positions of faults are in the text as read
         e = parse(text, functions, names)

@@ -259,7 +259,6 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
     ref.policy = policies(ref)
     ref.constants = exercise_constants(graph)
     resolved, ref.questions = ref.questions, []
-    taken = exercise_names(graph)
     for r in resolved:
         q, kind, num, den, key = r.question, r.kind, r.num, r.den, r.key
         formula = expanded = None
@@ -285,19 +284,13 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
             raise InputError("policy.unanswerable", q.mark, question=key,
                              symbols=", ".join(sorted(_symbols(ref, formula) - ref.policy[key].allowed)))
         ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded, rule if rule != formula else None,
-                                  taken))
+                                  graph.reserved))
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         ref.trials.append(_draw_finite(ref, rng))
     if ex.values:
         ref.value_trial = _value_trial(ref, rng)
     return ref
-
-
-def exercise_names(graph) -> frozenset:
-    """Every name an answer to the exercise may read as something: nodes, the loss, dimension names and
-    functions (a printed intermediate takes none of them)."""
-    return frozenset(graph.shapes) | {graph.loss} | graph.dims | frozenset(graph.functions)
 
 
 def _symbols(ref, formula) -> set:

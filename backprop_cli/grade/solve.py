@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.formula.ast import Deriv, Name, replace
-from backprop_cli.grade.reference import chain, exercise_names, jacobian_formula, not_finite
+from backprop_cli.grade.reference import chain, jacobian_formula, not_finite
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def solve(ref, steps: bool = False, mode: str = "reverse", wrt: str | None = Non
     elif steps:
         wrt = wrt or ref.graph.inputs[0]
         out = tuple(_forward_steps(ref, wrt))
-    return Solution(ref.exercise, solved, out, mode, wrt, not_finite(ref), exercise_names(ref.graph))
+    return Solution(ref.exercise, solved, out, mode, wrt, not_finite(ref), ref.graph.reserved)
 
 
 def _reverse_steps(ref):
