@@ -28,6 +28,9 @@ from backprop_cli.exercise.model import load_exercise  # noqa: E402
 from backprop_cli.grade.reference import prepared  # noqa: E402
 from backprop_cli.exercise.yamlio import load_yaml_text  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "fuzz"))
+from quotients import FAMILIES, family  # noqa: E402
+
 EXERCISES = ["affine", "dense", "two-outputs", "jacobian-affine", "staged-backprop", "reused-node", "mlp3-l2",
              # the answer policy (SPEC 7.2): other questions' symbols, answers leaning on each other, forbid lists,
              # finite-difference constants
@@ -100,6 +103,21 @@ def check_one(ex_name: str, text: str) -> None:
     assert elapsed < 2.0, f"{elapsed:.2f} s for {text!r}"
 
 
+# Difference quotients (issue 15, item 1): any stencil of orders 2-8 at any step in 1e-6..1e-1, the step
+# written plainly or hidden in factors, is never graded correct.
+quotients = st.builds(lambda name, kind, order, exponent, hidden: family(name, order, kind, float(f"{10 ** exponent:.3g}"), hidden),
+                      st.sampled_from(sorted(FAMILIES)), st.sampled_from(["central", "forward"]),
+                      st.sampled_from([2, 4, 6, 8]), st.floats(-6, -1), st.booleans())
+
+
+def check_quotient(exercise: str, question: str, answer: str) -> None:
+    ex = load_exercise(str(ROOT / "exercises" / f"{exercise}.yaml"))
+    text = yaml.safe_dump({"answers": {question: answer}}, allow_unicode=True)
+    report = grade(prepared(ex, 0), match_answers(ex, parse_answers(load_yaml_text(text, "fuzz.yaml"), "fuzz.yaml")))
+    r = next(r for r in report.results if r.question == question)
+    assert r.status != "correct", answer
+
+
 def run(examples: int, seed: int | None = None):
     @settings(max_examples=examples, deadline=None, derandomize=seed is not None, database=None,
               suppress_health_check=list(HealthCheck))
@@ -108,6 +126,14 @@ def run(examples: int, seed: int | None = None):
         check_one(*case)
 
     fuzz()
+
+    @settings(max_examples=max(examples // 10, 20), deadline=None, derandomize=seed is not None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(quotients)
+    def fuzz_quotients(case):
+        check_quotient(*case)
+
+    fuzz_quotients()
 
 
 if __name__ == "__main__":

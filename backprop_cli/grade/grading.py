@@ -22,7 +22,7 @@ from backprop_cli.derive.infer import MAX_WORK, canonical, infer
 from backprop_cli.derive.numeric import evaluate, evaluate_trials
 from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
-from backprop_cli.grade import aliases, compare, policy
+from backprop_cli.grade import aliases, compare, policy, precision
 from backprop_cli.grade.credit import match_mistake, settle
 from backprop_cli.grade.diagnosis import diagnose, student_fix
 
@@ -261,7 +261,7 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
                             values=values)
     values = evaluate_trials(e, ref.trial_envs())
     same = compare.verdict(values, compare.expected(ref, q))
-    if same == compare.INEXACT:
+    if same == compare.INEXACT or (same == compare.EXACT and not precision.stable(ref, q, e, values)):
         return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_exact")
     if same == compare.EXACT:
         return _result(q, entry, "correct", read_formula=read, answer_shape=fmt(shape), message="result.correct")
