@@ -397,14 +397,18 @@ MORE = {
         "dL/dy": [(r"-2(\widehat{y} - y)^\top", OK), (r"2(\widehat{y} - y)^\top", "sign-error")]}},
 }
 _LATEX_MORE = {
-    ("batch-affine", "dJ/db"): [(r"\mathbf{1}^\top \frac{\partial J}{\partial Y}", "invalid")],
+    ("batch-affine", "dJ/db"): [(r"\mathbf{1}^\top \frac{\partial J}{\partial Y}", "invalid"), ("np.ones_like(b) * dJ/dY", "invalid")],
     ("batch-affine", "dJ/dY"): [(r"\frac{\partial J}{\partial Z} \odot \mathbb{1}_{Y > 0}", OK), (r"\frac{\partial J}{\partial Z} \odot \mathbb{1}[Y > 0]", OK),
-                                (r"\frac{\partial J}{\partial Z} \odot 1_{Y > 0}", OK), (r"\frac{\partial J}{\partial Z} \odot \mathbb{1}_{Y < 0}", "wrong")],
-    ("affine", "dJ/da"): [(r"\frac{\mathrm{d}J}{\mathrm{d}c} W^\mathsf{T}", OK)],
+                                (r"\frac{\partial J}{\partial Z} \odot 1_{Y > 0}", OK), (r"\frac{\partial J}{\partial Z} \odot \mathbb{1}_{Y < 0}", "wrong"),
+                                ("dJ/dZ ⊙ np.greater(Y, 0)", OK), ("dJ/dZ ⊙ np.less(Y, 0)", "wrong"), ("dJ/dZ.clone() ⊙ Y.gt(0)", OK)],
+    ("affine", "dJ/da"): [(r"\frac{\mathrm{d}J}{\mathrm{d}c} W^\mathsf{T}", OK), ("dJ / dc @ W.T", OK), ("∂J / ∂c W^T", OK),
+                          (r"\partial J / \partial c \, W^\top", OK), ("dJ / dc @ W", "dimension-error")],
+    ("jacobian-softmax", "ds/dx"): [("torch.diag(s.squeeze()) - s @ s.T", OK), ("np.diag(s.flatten()) - s.T @ s", "wrong")],
+    ("layer", "dL/dW"): [("torch.outer(dL/da.squeeze(), x.squeeze())", OK), ("torch.outer(x.squeeze(), dL/da.squeeze())", "transposed")],
     ("activation-derivatives", "dz_relu/dx"): [(r"\operatorname{diag}(\mathbb{1}_{x > 0})", OK), (r"\operatorname{diag}(\mathbb{1}_{x < 0})", "wrong")],
 }
 for (_ex, _question), _answers in _LATEX_MORE.items():
-    MORE[_ex]["answers"][_question].extend(_answers)
+    MORE.setdefault(_ex, {}).setdefault("answers", {}).setdefault(_question, []).extend(_answers)
 for _ex, _sections in MORE.items():
     for _section, _questions in _sections.items():
         for _question, _answers in _questions.items():

@@ -74,6 +74,15 @@ def test_written_maths_is_read_as_meant(text, meant):
     pytest.param("x.pow(2)", "x^2", id="pow-method"),
     pytest.param("x.relu()", "relu(x)", id="relu-method"),
     pytest.param("x.sigmoid()", "sigmoid(x)", id="sigmoid-method"),
+    pytest.param("g ⊙ np.greater(x, 0)", "g .* step(x)", id="np-greater"),
+    pytest.param("np.less_equal(x, y)", "step(y - x)", id="np-less-equal"),
+    pytest.param("g ⊙ x.gt(0)", "g .* step(x)", id="gt-method"),
+    pytest.param("np.diag(x.flatten())", "diag(x)", id="flatten"),
+    pytest.param("torch.outer(g.squeeze(), x.squeeze())", "outer(g, x)", id="squeeze"),
+    pytest.param("g.clone().detach()", "g", id="clone-detach"),
+    pytest.param("dJ / dc @ W.T", "dJ/dc @ W^T", id="spaced-derivative"),
+    pytest.param("∂J / ∂c", "∂J/∂c", id="spaced-partial"),
+    pytest.param(r"\partial J / \partial c", "∂J/∂c", id="latex-inline-partial"),
 ])
 def test_numpy_and_torch_calls_are_read_as_meant(text, meant):
     """numpy's shape tuples, clamp/clip, where, and the elementwise functions and methods of torch."""
@@ -96,6 +105,7 @@ def test_numpy_and_torch_calls_are_read_as_meant(text, meant):
     pytest.param(r"\sum_j w_{ij} x_j", "syntax.index_sum", {}, id="two-indices"),
     pytest.param("np.where(x, 1, 0)", "syntax.where", {}, id="where-without-comparison"),
     pytest.param("x.clamp()", "syntax.clamp", {}, id="clamp-without-bound"),
+    pytest.param("np.ones_like(x) * g", "syntax.like", {"base": "ones"}, id="ones-like"),
     pytest.param(r"\mathbf{1}^\top X", "syntax.ones_vector", {"command": r"\mathbf{1}"}, id="bold-ones"),
 ])
 def test_what_cannot_be_read_safely_is_refused_with_the_way_to_write_it(text, key, args):

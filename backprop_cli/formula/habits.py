@@ -27,14 +27,19 @@ IGNORED_KEYWORDS = {"keepdims", "keepdim", "dtype"}
 #: Keyword bounds of ``torch.clamp(x, min=0)`` and ``np.clip(x, a_min=0, a_max=None)``.
 BOUND_KEYWORDS = {"min": "min", "max": "max", "a_min": "min", "a_max": "max"}
 #: numpy/torch calls read here (not functions of the language): ``np.where(x > 0, g, 0)``, ``torch.clamp``.
-HABIT_CALLS = {"where", "clamp", "clip", "square", "power", "pow"}
+HABIT_CALLS = {"where", "clamp", "clip", "square", "power", "pow", "greater", "greater_equal", "less", "less_equal",
+               "ones_like", "zeros_like"}
+#: Comparisons by name (``np.greater(Y, 0)``, ``Y.gt(0)``): the indicator step(a - b), or step(b - a).
+COMPARISONS = {"greater": 1, "greater_equal": 1, "gt": 1, "ge": 1, "less": -1, "less_equal": -1, "lt": -1, "le": -1}
+#: Methods that change nothing here: a copy, a dtype, or numpy's 1-D view of a vector (``s.squeeze()``).
+IDENTITY_METHODS = {"astype", "float", "double", "clone", "detach", "copy", "squeeze", "flatten", "ravel"}
 #: Shape functions that numpy calls with a tuple: ``np.ones((1, m))``.
 SHAPE_CALLS = {"ones", "zeros"}
 #: Elementwise functions torch also has as methods: ``x.relu()``, ``z.sigmoid()``.
 FUNCTION_METHODS = {"relu", "sigmoid", "tanh", "exp", "log", "abs", "sign", "sqrt", "sin", "cos"}
 #: Methods read after an operand: ``a.dot(b)``, ``X.sum(0)``, ``x.t()``, ``(y > 0).astype(float)``.
-METHODS = {"dot", "matmul", "mm", "sum", "mean", "transpose", "t", "astype", "float", "double", "clamp", "clip",
-           "pow"} | FUNCTION_METHODS
+METHODS = {"dot", "matmul", "mm", "sum", "mean", "transpose", "t", "clamp", "clip", "pow", "gt", "ge", "lt",
+           "le"} | FUNCTION_METHODS | IDENTITY_METHODS
 
 _IDENTITY = re.compile(r"(?:I|Id|𝕀|E)_(\w+)")
 _HAT = "\u0302"
@@ -125,9 +130,9 @@ class HabitReader:
             return self.node(Call(name, (node, *axis), False, tok.pos))
         if name in ("transpose", "t") and not args:
             return self.node(T(node, tok.pos))
-        if name in ("astype", "float", "double"):
+        if name in IDENTITY_METHODS:
             return node
-        if name in ("clamp", "clip", "pow"):
+        if name in ("clamp", "clip", "pow") or name in COMPARISONS:
             return self.habit_call(name, [node, *args], tok)
         if name in FUNCTION_METHODS and not args:
             return self.node(Call(name, (node,), False, tok.pos))
@@ -176,6 +181,12 @@ class HabitReader:
             return self.node(Pow(args[0], self.check_exponent(fold(args[1], self.text), args[1].pos), start.pos))
         if fn in ("clamp", "clip") and 1 <= len(args) <= 3:
             return self.clamp(args, start)
+        if fn in COMPARISONS and len(args) == 2:       # np.greater(Y, 0), Y.gt(0): the indicator
+            big, small = args if COMPARISONS[fn] > 0 else args[::-1]
+            diff = big if isinstance(small, Num) and small.value == 0 else Bin(SUB, big, small, start.pos)
+            return self.node(Call("step", (diff,), False, start.pos))
+        if fn in ("ones_like", "zeros_like"):
+            raise FormulaSyntaxError("syntax.like", self.text, start.pos, fn=start.text, base=fn[:-5])
         raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text.lstrip("."), low=1, high=3, n=len(args))
 
     def clamp(self, args: list[Expr], start: Any) -> Expr:

@@ -34,7 +34,7 @@ _TOKEN = re.compile(
     rf"""(?P<ws>[ \t\r\n\u00a0]+)
     |(?P<prefix>(?:np|numpy|torch|jnp|math|scipy\.special|torch\.nn\.functional|nn\.functional|F)\.(?={_ID}\s*\())
     |(?P<method>\.(?:{"|".join(sorted(METHODS, key=len, reverse=True))})(?=\s*\())
-    |(?P<deriv>([d∂])({_ID})/([d∂])({_ID}))
+    |(?P<deriv>([d∂])(?:(?<=∂)\s+)?({_ID})[ \t]*/[ \t]*([d∂])(?:(?<=∂)\s+)?({_ID}))
     |(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
     |(?P<trans>\^\s*\{{?\s*[T⊤]\s*\}}?(?!\w)|\.T(?!\w)|[ᵀ⊤])
     |(?P<sup>[⁻⁺]?[{_SUP}]+)

@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "syntax.index_sum": "eine Summe mit Index wird nur gelesen, wenn die Terme danach genau diesen Index tragen (Σ_i w_i x_i ist sum(w ⊙ x)); sonst schreib sie ohne Indizes: sum(x) über alle Einträge, sum(X, 0) über die Zeilen, sum(X, 1) über die Spalten",
     "syntax.where": "np.where(Bedingung, a, b) wird gelesen, wenn es drei Argumente hat und die Bedingung ein Vergleich ist, etwa np.where(x > 0, g, 0); du kannst auch (x > 0) ⊙ g schreiben",
     "syntax.clamp": "clamp braucht eine Schranke: schreib x.clamp(min=0) (das ist relu(x)) oder clip(x, untere, obere) mit zwei Zahlen",
+    "syntax.like": "{fn}(…) gehört nicht zur Formelsprache: schreib {base}(r, c) mit der Größe der Matrix, deren Form es übernimmt, etwa {base}(1, m) für eine 1×m-Zeile",
     "syntax.ones_vector": "{command} ist ein Vektor aus Einsen oder Nullen, dessen Größe die Formel nicht kennen kann: schreib ones(r, c) oder zeros(r, c) mit seiner Größe, etwa ones(1, B) @ X für die Spaltensummen einer B×n-Matrix X",
     "limit.length": "die Formel ist {n} Zeichen lang; erlaubt sind höchstens {limit}",
     "limit.depth": "die Formel ist mehr als {limit} Ebenen tief verschachtelt; vereinfache sie",

@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "syntax.index_sum": "a sum with an index is read only when the terms after it carry that one index (Σ_i w_i x_i is sum(w ⊙ x)); otherwise write it without indices: sum(x) for all entries, sum(X, 0) over the rows, sum(X, 1) over the columns",
     "syntax.where": "np.where(condition, a, b) is read when its condition is a comparison with three arguments, such as np.where(x > 0, g, 0); you can also write (x > 0) ⊙ g",
     "syntax.clamp": "clamp needs a bound: write x.clamp(min=0) (that is relu(x)), or clip(x, low, high) with two numbers",
+    "syntax.like": "{fn}(…) is not part of the formula language: write {base}(r, c) with the size of the matrix it copies, e.g. {base}(1, m) for a 1×m row",
     "syntax.ones_vector": "{command} is a vector of ones or zeros whose size the formula cannot know: write ones(r, c) or zeros(r, c) with its size, e.g. ones(1, B) @ X for the sums of the columns of a B×n matrix X",
     "limit.length": "the formula is {n} characters long; at most {limit} are allowed",
     "limit.depth": "the formula is nested more than {limit} levels deep; simplify it",
