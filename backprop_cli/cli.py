@@ -375,7 +375,7 @@ def grade(ctx, submissions, exercises_dir, assignment_file, fmt, output, jobs, s
         text = {"json": render.grade_json, "csv": render.grade_csv, "canvas": render.grade_canvas,
                 "junit": render.grade_junit, "table": render.grade_text}[fmt](cg, lang)
         _write(output, text)
-    ctx.exit(0 if cg.passed else 1)
+    ctx.exit(2 if cg.internal else 0 if cg.passed else 1)    # a fault of the tool is reported as one (SPEC 10)
 
 
 @cli.command()

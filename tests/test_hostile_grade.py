@@ -93,9 +93,10 @@ def test_a_killed_worker_costs_only_its_own_row(run, tmp_path, monkeypatch):
     students["s05"] = {"affine.yaml": "answers:\n  dJ/da: KILL\n"}
     root = make_class(tmp_path / "c", students)
     res = run("grade", str(root), "--assignment", ASSIGNMENT, "--format", "json", "-j", "2")
-    assert res.exit_code == 1, res.stderr
+    assert res.exit_code == 2, res.stderr      # a worker that died twice is the tool's fault, reported as such
     recs = records(res)
     assert "died twice" in recs["s05"]["exercises"][0]["error"]
+    assert recs["s05"]["exercises"][0]["counted"] is False and recs["s05"]["max_score"] == 0
     assert all(recs[s]["score"] == 10 for s in students if s != "s05")
     assert len(log.read_text().split()) == 2
 

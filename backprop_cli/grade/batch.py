@@ -2,6 +2,10 @@
 graded in worker processes that each hold the prepared exercises, so one hostile file costs only its own
 record. A submission is ended after ``timeout`` seconds, a worker is capped in memory, and a worker that
 dies is replaced: its submission is retried once, then marked.
+
+A fault of the tool (a bug, a worker that died twice, an exercise that cannot be prepared) is never charged
+to the student (SPEC 10): the record's questions get the status ``error``, the record is not counted in
+the student's score, and ``grade`` flags it for the instructor in every output and exits 2.
 """
 from __future__ import annotations
 
@@ -29,10 +33,16 @@ class Record:
     file: str | None = None
     warnings: tuple = ()           # (message key, args, mark) from reading the answers
     variant: str | None = None     # the student whose drawn numbers were graded (SPEC 7.5)
+    internal: bool = False         # ``error`` is a fault of the tool, not of the file: the record is not counted
 
     @property
     def score(self) -> float:
         return sum(r.points for r in self.results)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the record counts in the student's total (a tool fault does not)."""
+        return not self.internal
 
     @property
     def passed(self) -> bool:
@@ -55,14 +65,21 @@ class ClassGrade:
     def passed(self) -> bool:
         return all(r.passed for r in self.records)
 
+    @property
+    def internal(self) -> list:
+        """The records that a fault of the tool left ungraded (for the instructor to look at)."""
+        return [r for r in self.records if r.internal]
+
 
 def _placeholder(assigned, student, status, error=None, file=None) -> Record:
+    """A record whose questions all have ``status``: missing, invalid (the file cannot be read or graded),
+    or error (a fault of the tool: not counted)."""
     from backprop_cli.grade.grading import Result
 
     key, args = error or ("result.missing", {})
     results = tuple(Result(q.target, q.kind, status, 0.0, q.points * assigned.scale, message=key, args=args)
                     for q in assigned.exercise.questions)
-    return Record(student, assigned.id, results, assigned.max_score, error, file)
+    return Record(student, assigned.id, results, assigned.max_score, error, file, internal=status == "error")
 
 
 def _scaled(assigned, student, report, file) -> Record:
@@ -77,7 +94,8 @@ _STATE: dict = {}
 
 
 def grade_one(task):
-    """Grade one file: ("ok", report) or ("error", key, args); only a time-out escapes, as checking.Deadline."""
+    """Grade one file: ("ok", report), ("error", key, args) for a file that cannot be graded, or ("internal",
+    key, args) for a bug of the tool; only a time-out escapes, as checking.Deadline."""
     from backprop_cli.errors import BackpropError
     from backprop_cli.grade.checking import check_files
 
@@ -92,17 +110,17 @@ def grade_one(task):
     except RecursionError:
         return ("error", "grade.too_complex", {})
     except Exception as err:  # noqa: BLE001 - a bug in the tool, reported as one, never the student's fault
-        return ("error", "cli.bug", {"error": f"{type(err).__name__}: {err}"})
+        return ("internal", "cli.bug", {"error": f"{type(err).__name__}: {err}"})
 
 
 def _timed(task, timeout):
     from backprop_cli.errors import BackpropError
     from backprop_cli.grade.reference import prepared
 
-    try:      # the exercise is prepared once per worker, outside the student's time
+    try:      # the exercise is prepared once per worker, outside the student's time; it is not the student's fault
         prepared(_STATE["assignment"][task[0]].exercise, _STATE["seed"])
     except BackpropError as err:
-        return ("error", err.key, dict(err.args_))
+        return ("internal", err.key, dict(err.args_))
     try:
         with time_limit(timeout, "wall"):
             return grade_one(task)
@@ -177,7 +195,7 @@ class _Slot:
 def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int = MEMORY_MIB):
     """Run ``tasks`` (a list of picklable tasks for :func:`grade_one`) in ``jobs`` worker processes,
     calling ``on_result(index, outcome)`` as each finishes. A dead worker's current task is retried once,
-    then reported as ("error", "grade.worker_died", {}); a stuck one is killed and reported as timed out."""
+    then reported as ("internal", "grade.worker_died", {}); a stuck one is killed and reported as timed out."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -218,7 +236,7 @@ def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int
                     if stuck:
                         on_result(index, ("error", "grade.timed_out", {"seconds": timeout}))
                     elif tries.get(index):
-                        on_result(index, ("error", "grade.worker_died", {}))
+                        on_result(index, ("internal", "grade.worker_died", {}))
                     else:
                         tries[index] = 1
                         queue.append((index, task))
@@ -265,7 +283,8 @@ def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int
         if outcome[0] == "ok":
             records[(student, ex_id)] = _scaled(a, student, outcome[1], name)
         else:
-            records[(student, ex_id)] = _placeholder(a, student, "invalid", (outcome[1], outcome[2]), name)
+            status = "error" if outcome[0] == "internal" else "invalid"
+            records[(student, ex_id)] = _placeholder(a, student, status, (outcome[1], outcome[2]), name)
         progress and progress()
 
     if tasks:
@@ -281,7 +300,7 @@ def summary(cg: ClassGrade) -> list:
         for q in a.exercise.questions:
             rows[(a.id, q.kind, q.target)] = {"exercise": a.id, "question": q.target, "kind": q.kind,
                                               "correct": 0, "incorrect": 0, "invalid": 0, "missing": 0,
-                                              "diagnoses": {}}
+                                              "error": 0, "diagnoses": {}}
     for rec in cg.records:
         for r in rec.results:
             row = rows.get((rec.exercise, r.kind, r.question))
@@ -296,10 +315,11 @@ def summary(cg: ClassGrade) -> list:
 
 
 def totals(cg: ClassGrade) -> list:
-    """(student, score, max_score, percent, records) per student."""
+    """(student, score, max_score, percent, records) per student; a record the tool could not grade counts
+    neither in the score nor in the maximum."""
     out = []
     for student, recs in cg.students():
-        score = sum(r.score for r in recs)
-        max_score = sum(r.max_score for r in recs)
+        score = sum(r.score for r in recs if r.counted)
+        max_score = sum(r.max_score for r in recs if r.counted)
         out.append((student, score, max_score, 100.0 * score / max_score if max_score else 0.0, recs))
     return out

@@ -201,6 +201,7 @@ MESSAGES: dict[str, str] = {
     "report.status.incorrect": "falsch",
     "report.status.invalid": "ungültig",
     "report.status.missing": "fehlt",
+    "report.status.error": "Werkzeugfehler",
     "diag.name.transposed": "transponiert",
     "diag.name.dimension-error": "Dimensionsfehler",
     "diag.name.shape-mismatch": "falsche Form",
@@ -272,6 +273,8 @@ MESSAGES: dict[str, str] = {
     "check.no_answers_suggest": "keine Antwortdatei: '{path}' existiert nicht; meintest du '{closest}'?",
     "check.not_regular": "'{path}' ist keine reguläre Datei; gib die Antwortdatei selbst an",
     "grade.no_file": "keine Antwortdatei",
+    "grade.not_counted": "nicht gewertet: {error} — ein Fehler von backprop, nicht dieser Datei; nach der Behebung erneut bewerten",
+    "grade.internal_errors": "{count} Datensatz/Datensätze konnten wegen eines Fehlers von backprop nicht bewertet werden und zählen nicht zu den Punkten: {records}. Bitte melde den Fehler und bewerte sie nach der Behebung erneut.",
     "report.fingerprint": "Fingerabdruck",
     "grade.progress": "Bewertung",
     # Prüfungsbewertung: Fehler, Teilpunkte, Folgefehler, Varianten (grade/credit.py, Issue 14).

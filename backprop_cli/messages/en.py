@@ -198,6 +198,7 @@ MESSAGES: dict[str, str] = {
     "report.status.incorrect": "incorrect",
     "report.status.invalid": "invalid",
     "report.status.missing": "missing",
+    "report.status.error": "tool error",
     "diag.name.transposed": "transposed",
     "diag.name.dimension-error": "dimension-error",
     "diag.name.shape-mismatch": "shape-mismatch",
@@ -272,6 +273,8 @@ MESSAGES: dict[str, str] = {
     "check.no_answers_suggest": "no answers file: '{path}' does not exist; did you mean '{closest}'?",
     "check.not_regular": "'{path}' is not a regular file; give the answers file itself",
     "grade.no_file": "no answers file",
+    "grade.not_counted": "not counted: {error} — a fault of backprop, not of this file; grade it again once it is fixed",
+    "grade.internal_errors": "{count} record(s) could not be graded because of a fault of backprop and are not counted in the scores: {records}. Please report it, and grade them again once it is fixed.",
     "report.fingerprint": "fingerprint",
     "grade.progress": "grading",
     # Exam grading: mistakes, partial credit, error carried forward, variants (grade/credit.py, issue 14).

@@ -201,6 +201,7 @@ MESSAGES: dict[str, str] = {
     "report.status.incorrect": "неверно",
     "report.status.invalid": "не принято",
     "report.status.missing": "нет ответа",
+    "report.status.error": "ошибка программы",
     "diag.name.transposed": "транспонировано",
     "diag.name.dimension-error": "ошибка размерностей",
     "diag.name.shape-mismatch": "неверная размерность",
@@ -272,6 +273,8 @@ MESSAGES: dict[str, str] = {
     "check.no_answers_suggest": "нет файла ответов: '{path}' не существует; может быть, имелось в виду '{closest}'?",
     "check.not_regular": "'{path}' не является обычным файлом; укажите сам файл ответов",
     "grade.no_file": "нет файла ответов",
+    "grade.not_counted": "не учтено: {error} — это ошибка backprop, а не этого файла; оцените его заново после исправления",
+    "grade.internal_errors": "записей, которые не удалось оценить из-за ошибки backprop и которые не учтены в баллах: {count} ({records}). Сообщите об ошибке и оцените их заново после исправления.",
     "report.fingerprint": "отпечаток",
     "grade.progress": "проверка",
     # Оценивание как на экзамене: ошибки, частичные баллы, перенос ошибки, варианты (grade/credit.py, задача 14).

@@ -29,10 +29,22 @@ def error_text(error, lang: str) -> str | None:
     return None if error is None else message(error[0], lang, **error[1])
 
 
+def record_error(r, lang: str) -> str | None:
+    """Why a record has no grade: the file's error, or (a fault of the tool) that it is not counted, and why."""
+    text = error_text(r.error, lang)
+    return message("grade.not_counted", lang, error=text) if r.internal else text
+
+
 def class_warnings(cg, lang: str) -> list:
-    """Warnings about the assignment itself: exercises that shadow a built-in one."""
-    return [message("grade.shadows", lang, id=a.id, path=a.path, builtin=a.shadows)
-            for a in cg.assignment if a.shadows]
+    """Warnings about the assignment itself: exercises that shadow a built-in one, and records that a fault of
+    the tool left ungraded (not counted; the instructor must look at them)."""
+    out = [message("grade.shadows", lang, id=a.id, path=a.path, builtin=a.shadows) for a in cg.assignment if a.shadows]
+    internal = cg.internal
+    if internal:
+        out.append(message("grade.internal_errors", lang, count=len(internal),
+                           records=", ".join(f"{r.student}/{r.exercise}" for r in internal[:10])
+                           + (", …" if len(internal) > 10 else "")))
+    return out
 
 
 def _results(rec, lang: str) -> list:
@@ -51,10 +63,11 @@ def grade_dict(cg, lang: str = "en") -> dict:
         students.append({
             "student": student, "score": score, "max_score": max_score, "percent": round(percent, 2),
             "problems": [message(k, lang, **a) for k, a in cg.problems.get(student, ())],
+            "not_counted": [r.exercise for r in recs if not r.counted],
             "exercises": [{
                 "exercise": r.exercise, "score": r.score, "max_score": r.max_score, "file": r.file,
-                "variant": r.variant,
-                "error": error_text(r.error, lang), "results": _results(r, lang),
+                "variant": r.variant, "counted": r.counted, "internal_error": r.internal,
+                "error": record_error(r, lang), "results": _results(r, lang),
                 "warnings": [message(k, lang, **a) for k, a, _ in r.warnings],
             } for r in recs],
         })
@@ -65,6 +78,8 @@ def grade_dict(cg, lang: str = "en") -> dict:
         "students": students,
         "summary": {"questions": summary(cg)},
         "warnings": class_warnings(cg, lang),
+        "internal_errors": [{"student": r.student, "exercise": r.exercise, "file": r.file,
+                             "error": error_text(r.error, lang)} for r in cg.internal],
     }
 
 
@@ -87,10 +102,10 @@ def grade_csv(cg, lang: str = "en") -> str:
     for student, _, _, _, recs in totals(cg):
         problems = "; ".join(message(k, lang, **a) for k, a in cg.problems.get(student, ()))
         for r in recs:
-            by_q = {(r.exercise, x.kind, x.question): x for x in r.results}
-            row = [cell(student), r.exercise, _num(r.score), _num(r.max_score),
-                   f"{100 * r.score / r.max_score if r.max_score else 0:.1f}", fps[r.exercise],
-                   cell(error_text(r.error, lang)), cell(problems), cell(r.variant)]
+            by_q = {(r.exercise, x.kind, x.question): x for x in r.results} if r.counted else {}
+            row = [cell(student), r.exercise, _num(r.score) if r.counted else "", _num(r.max_score),
+                   f"{100 * r.score / r.max_score if r.max_score else 0:.1f}" if r.counted else "", fps[r.exercise],
+                   cell(record_error(r, lang)), cell(problems), cell(r.variant)]
             for key in questions:
                 x = by_q.get(key)
                 row += ["", ""] if x is None else [_num(x.points), x.diagnosis or ""]
@@ -108,7 +123,8 @@ def grade_canvas(cg, lang: str = "en") -> str:
     w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [cell(a.id) for a in cg.assignment])
     w.writerow(["    Points Possible", "", "", "", ""] + [_num(a.max_score) for a in cg.assignment])
     for student, _, _, _, recs in totals(cg):
-        w.writerow([cell(student), "", "", cell(student), ""] + [_num(r.score) for r in recs])
+        # a record the tool could not grade is left empty: Canvas counts an empty cell as not graded, not as 0
+        w.writerow([cell(student), "", "", cell(student), ""] + [_num(r.score) if r.counted else "" for r in recs])
     return out.getvalue()
 
 
@@ -127,7 +143,7 @@ def grade_junit(cg, lang: str = "en") -> str:
             if r.variant is not None:
                 ET.SubElement(ET.SubElement(case, "properties"), "property", name="variant", value=r.variant)
             if r.error is not None:
-                text = error_text(r.error, lang)
+                text = record_error(r, lang)
                 ET.SubElement(case, "error", message=text).text = text
             elif not r.passed:
                 bad = ", ".join(f"{x.question}: {x.status} {x.points:g}/{x.max_points:g}"
@@ -141,7 +157,7 @@ def grade_junit(cg, lang: str = "en") -> str:
 def _not_correct(r, lang: str) -> str:
     """What a record lacks, in a few words: the error, that there is no file, or the questions not correct."""
     if r.error is not None:
-        return error_text(r.error, lang)
+        return record_error(r, lang)
     if r.file is None:
         return message("grade.no_file", lang)
     return ", ".join(f"{_qname(x.question, x.kind, lang)} ({message('report.status.' + x.status, lang)}"
@@ -170,6 +186,10 @@ def print_grade(cg, console, lang: str = "en"):
     for student, score, max_score, percent, recs in totals(cg):
         for i, r in enumerate(recs):
             bad = _not_correct(r, lang)
+            if not r.counted:    # flagged for the instructor: no grade, and the total leaves it out
+                table.add_row(escape(student) if i == 0 else "", escape(r.exercise), f"—/{r.max_score:g}", "—",
+                              f"[bold red]{escape(bad)}[/bold red]")
+                continue
             pct = f"{100 * r.score / r.max_score if r.max_score else 0:.0f}%"
             table.add_row(escape(student) if i == 0 else "", escape(r.exercise),
                           f"{r.score:g}/{r.max_score:g}", pct, escape(bad))
@@ -180,6 +200,8 @@ def print_grade(cg, console, lang: str = "en"):
         for k, a in problems:
             console.print(f"[yellow]{escape(student)}: {escape(message(k, lang, **a))}[/yellow]")
     console.print(summary_table(summary(cg), lang))
+    if cg.internal:
+        console.print(f"[bold red]{escape(class_warnings(cg, lang)[-1])}[/bold red]")
 
 
 def summary_table(rows, lang: str = "en"):
@@ -189,13 +211,14 @@ def summary_table(rows, lang: str = "en"):
 
     col = lambda k: message("grade.col." + k, lang)  # noqa: E731
     st = lambda k: message("report.status." + k, lang)  # noqa: E731
+    errors = any(row.get("error") for row in rows)     # a column for tool faults only when there are some
     table = Table(col("exercise"), col("question"), st("correct"), st("incorrect"), st("invalid"),
-                  st("missing"), col("diagnoses"), title=message("grade.summary_title", lang))
+                  st("missing"), *([st("error")] if errors else []), col("diagnoses"), title=message("grade.summary_title", lang))
     for row in rows:
         name = _qname(row["question"], row["kind"], lang)
         diags = ", ".join(f"{message('diag.name.' + code, lang)} {n}" for code, n in list(row["diagnoses"].items())[:3])
         table.add_row(escape(row["exercise"]), escape(name), str(row["correct"]), str(row["incorrect"]),
-                      str(row["invalid"]), str(row["missing"]), diags)
+                      str(row["invalid"]), str(row["missing"]), *([str(row["error"])] if errors else []), diags)
     return table
 
 

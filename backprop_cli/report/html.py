@@ -120,6 +120,13 @@ def grade_html(cg, lang: str = "en") -> str:
             bad = e["error"] or ", ".join(f"{x['question']} ({message('report.status.' + x['status'], lang)}"
                                           f"{', ' + message('diag.name.' + x['diagnosis'], lang) if x['diagnosis'] else ''})"
                                           for x in e["results"] if x["status"] != "correct")
+            if not e["counted"]:     # a fault of the tool: flagged, no grade, left out of the total
+                parts.append(f'<tr class="record internal" data-student="{escape(s["student"])}" '
+                             f'data-exercise="{escape(e["exercise"])}" data-counted="false">'
+                             f'<td>{escape(s["student"])}</td><td>{escape(e["exercise"])}</td>'
+                             f'<td class="n">—/{e["max_score"]:g}</td><td class="n">—</td>'
+                             f'<td class="warn"><b>{escape(bad)}</b></td></tr>')
+                continue
             parts.append(f'<tr class="record" data-student="{escape(s["student"])}" data-exercise="{escape(e["exercise"])}">'
                          f'<td>{escape(s["student"])}</td><td>{escape(e["exercise"])}</td>'
                          f'<td class="n" data-score="{e["score"]}">{e["score"]:g}/{e["max_score"]:g}</td>'
