@@ -78,6 +78,7 @@ def test_written_maths_is_read_as_meant(text, meant):
     pytest.param("np.less_equal(x, y)", "step(y - x)", id="np-less-equal"),
     pytest.param("g ⊙ x.gt(0)", "g .* step(x)", id="gt-method"),
     pytest.param("np.diag(x.flatten())", "diag(x)", id="flatten"),
+    pytest.param("g ⊙ np.heaviside(x, 0)", "g .* step(x)", id="np-heaviside-two-arguments"),
     pytest.param("torch.outer(g.squeeze(), x.squeeze())", "outer(g, x)", id="squeeze"),
     pytest.param("g.clone().detach()", "g", id="clone-detach"),
     pytest.param("dJ / dc @ W.T", "dJ/dc @ W^T", id="spaced-derivative"),

@@ -323,6 +323,8 @@ class _Parser(HabitReader, WrittenReader):
             fn, syntax = ("a" + fn, syntax_of("a" + fn) or syntax) if self.axis_keyword else (fn, syntax)
             if fn in ("max", "min") and (relu := self.max_min(fn, args, start)) is not None:
                 return relu
+        if fn == "step" and len(args) == 2 and isinstance(args[1], Num):
+            args = args[:1]                     # np.heaviside(x, 0): the value at 0 changes nothing here
         low, high = (1, 64) if self.functions.get(fn) == "opaque" else syntax.arity
         if not low <= len(args) <= high:
             raise FormulaSyntaxError("syntax.arity", self.text, start.pos, fn=start.text, low=low, high=high, n=len(args))
