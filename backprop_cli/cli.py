@@ -308,7 +308,7 @@ def init(ctx, exercise, output, force, student):
     from backprop_cli.exercise.template import answers_template
 
     ex = _load(exercise, student)
-    text = answers_template(ex)
+    text = answers_template(ex, _lang(ctx))
     if output is None:
         os.makedirs("solutions", exist_ok=True)
         output = os.path.join("solutions", f"{ex.id}.yaml")

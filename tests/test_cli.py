@@ -326,7 +326,7 @@ def test_a_bug_is_an_internal_error_in_the_users_language(run, monkeypatch):
     """An unexpected exception inside a command exits 2 with the internal-error message, no traceback."""
     import backprop_cli.exercise.template as template
 
-    def broken(ex):
+    def broken(ex, lang="en"):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(template, "answers_template", broken)
@@ -340,7 +340,7 @@ def test_ctrl_c_exits_130(run, monkeypatch):
     """Ctrl-C inside a command exits 130 without a traceback."""
     import backprop_cli.exercise.template as template
 
-    def interrupted(ex):
+    def interrupted(ex, lang="en"):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(template, "answers_template", interrupted)
