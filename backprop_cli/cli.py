@@ -212,10 +212,10 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, questions_only, output
 
         console = Console(record=True, width=100, color_system=None)
         with console.capture():
-            print_solution_rich(sol, console)
+            print_solution_rich(sol, console, _lang(click.get_current_context()))
         _write(output, console.export_text())
     else:
-        print_solution_rich(sol, _console())
+        print_solution_rich(sol, _console(), _lang(click.get_current_context()))
     if sol.not_finite is not None:     # printed, but never silently: say which node, exit 1
         click.echo(message(sol.not_finite[0], _lang(click.get_current_context()), **sol.not_finite[1]), err=True)
         click.get_current_context().exit(1)
@@ -305,7 +305,7 @@ def _show_report(report, fmt, lang, show_solution, ex):
 @click.pass_context
 def init(ctx, exercise, output, force, student):
     """Write an answers template for EXERCISE."""
-    from backprop_cli.exercise.template import answers_template
+    from backprop_cli.report.template import answers_template
 
     ex = _load(exercise, student)
     text = answers_template(ex, _lang(ctx))

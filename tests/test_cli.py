@@ -324,7 +324,7 @@ def test_unknown_language_option_is_a_usage_error(run):
 
 def test_a_bug_is_an_internal_error_in_the_users_language(run, monkeypatch):
     """An unexpected exception inside a command exits 2 with the internal-error message, no traceback."""
-    import backprop_cli.exercise.template as template
+    import backprop_cli.report.template as template
 
     def broken(ex, lang="en"):
         raise RuntimeError("boom")
@@ -338,7 +338,7 @@ def test_a_bug_is_an_internal_error_in_the_users_language(run, monkeypatch):
 
 def test_ctrl_c_exits_130(run, monkeypatch):
     """Ctrl-C inside a command exits 130 without a traceback."""
-    import backprop_cli.exercise.template as template
+    import backprop_cli.report.template as template
 
     def interrupted(ex, lang="en"):
         raise KeyboardInterrupt

@@ -189,3 +189,14 @@ def test_the_html_report_shows_titles_and_diagnoses_in_the_language(run, klass, 
 def test_translated_texts_are_plain_paths():
     """The test's bank selection reads real files (no stale path)."""
     assert all(Path(p).is_file() for p in SEEDED)
+
+
+@pytest.mark.parametrize(("lang", "words", "english"), [
+    ("de", ("Vorwärtsdurchlauf", "Frage", "Antwort", "Skalar", "Schritte: Rückwärtsmodus", "über xpy"), "Forward pass"),
+    ("ru", ("Проход вперёд", "Вопрос", "Ответ", "скаляр", "Шаги: обратный режим", "через xpy"), "Forward pass"),
+])
+def test_solve_speaks_the_language(run, lang, words, english):
+    """``solve`` (rich) shows its own words, the exercise's texts and the step tree in the chosen language."""
+    out = run("solve", "staged-backprop", "--steps", "--lang", lang).output
+    assert all(w in out for w in words), [w for w in words if w not in out]
+    assert english not in out and "Question" not in out and "in full" not in out

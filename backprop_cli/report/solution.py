@@ -78,48 +78,54 @@ def _markdown_step(k, s, taken) -> list:
 
 
 # -- rich --------------------------------------------------------------------------------------------------
-def print_solution_rich(sol, console) -> None:
-    """The solution on a rich console: the exercise, a table of answers and a tree of steps."""
+def print_solution_rich(sol, console, lang: str = "en") -> None:
+    """The solution on a rich console, in ``lang``: the exercise, a table of answers and a tree of steps."""
     from rich.markdown import Markdown
     from rich.table import Table
     from rich.text import Text
     from rich.tree import Tree
 
+    from backprop_cli.messages import message
+
+    say = lambda key, **args: message("solve." + key, lang, **args)  # noqa: E731
+    shape = lambda s: say("scalar") if not s else fmt(s)  # noqa: E731
     ex, eqs = sol.exercise, equations(sol.exercise)
     console.print(Text(ex.title, style="bold"))
     if ex.source:
-        console.print(Text(f"Source: {ex.source}", style="dim"))
+        console.print(Text(f"{say('source')}: {ex.source}", style="dim"))
     if ex.variant is not None:
-        console.print(Text(f"Variant: {ex.variant}", style="bold"))
+        console.print(Text(f"{say('variant')}: {ex.variant}", style="bold"))
     if ex.description.strip():
         console.print()
         console.print(Markdown(ex.description.strip()))
     console.print()
-    console.print(Text("Forward pass", style="bold"))
+    console.print(Text(say("forward_pass"), style="bold"))
     for targets, e in eqs:
         console.print(Text("  " + _unicode_equation(targets, e)))
-    console.print(Text(f"  loss: {ex.loss}" + (EXTERNAL[:-1] if external(ex, eqs) else "")))
+    console.print(Text("  " + say("loss_external" if external(ex, eqs) else "loss", loss=ex.loss)))
     console.print()
     values = has_values(sol)
     table = Table(title=None, show_lines=False, header_style="bold")
-    for column in ("#", "Question", "Answer", "Shape") + (("Value",) if values else ()):
+    for column in ("#", say("question"), say("answer"), say("shape")) + ((say("value"),) if values else ()):
         table.add_column(column, overflow="fold")
     for k, q in enumerate(sol.questions, 1):
         answer = shown(unicode, q.formula, sol.names) if q.kind == "derivative" and q.formula is not None else ""
-        row = [str(k), asked(q), answer, fmt(q.shape)] + ([value_text(q.value)] if values else [])
+        question = say("asked_" + q.kind, target=q.question) if q.kind != "derivative" else q.question
+        row = [str(k), question, answer, shape(q.shape)] + ([value_text(q.value)] if values else [])
         table.add_row(*(Text(c) for c in row))
     console.print(table)
     if sol.steps:
-        tree = Tree(Text(steps_title(sol), style="bold"))
+        title = say("steps_reverse", loss=sol.exercise.loss) if sol.mode == "reverse" else say("steps_forward", wrt=sol.wrt)
+        tree = Tree(Text(title, style="bold"))
         for s in sol.steps:
             symbol, formula, below = step_text(s, unicode, sol.names)
-            text = Text(f"{symbol} is given" if formula is None else f"{symbol} = {formula}")
-            text.append(f"   {fmt(s.shape)}", style="dim")
+            text = Text(say("is_given", symbol=symbol) if formula is None else f"{symbol} = {formula}")
+            text.append(f"   {shape(s.shape)}", style="dim")
             if s.value is not None:
                 text.append(f"   = {value_text(s.value)}", style="cyan")
             branch = tree.add(text)
             for label, via, formula in below:
-                branch.add(Text(f"{label}{' ' + via if via else ''}: {formula}"))
+                branch.add(Text(f"{say(label.replace(' ', '_'))}{' ' + via if via else ''}: {formula}"))
         console.print()
         console.print(tree)
 
