@@ -15,7 +15,9 @@ Corpus file format (one file per exercise)::
 
 An answer is a string (or a number or nested list, written to the answers file as is). A case is an
 answer or a mapping ``{answer: ..., diagnosis: <code>|null, status: ..., xfail: "<reason>"}``:
-``diagnosis`` is asserted when the key is present (``null`` asserts that no code is given), ``xfail``
+``diagnosis`` is asserted when the key is present (``null`` asserts that no code is given), ``says`` asserts
+the message key that explains the diagnosis (``diag.note.missing-term``; where no code of SPEC 7.3 names
+the mistake, the explanation is still given in words; ``null``: the code's own message), ``xfail``
 marks a known grader bug (strict, so a fix shows up). Any entry of ``right``/``invalid`` may be such a
 mapping too.
 
@@ -51,7 +53,7 @@ SECTIONS = {
     "values_right": ("values", "correct"),
     "values_wrong": ("values", "incorrect"),
 }
-CASE_KEYS = {"answer", "diagnosis", "status", "xfail", "note"}
+CASE_KEYS = {"answer", "diagnosis", "status", "xfail", "note", "says"}
 STATUSES = {"correct", "incorrect", "invalid", "missing"}
 _UNSET = object()
 
@@ -70,6 +72,7 @@ class Case:
         self.diagnosis = entry.get("diagnosis", _UNSET)
         assert self.diagnosis is _UNSET or self.diagnosis is None or self.diagnosis in CODES, (
             f"{exercise}: {section}/{question}: unknown diagnosis {self.diagnosis!r}")
+        self.says = entry.get("says", _UNSET)
         self.xfail = entry.get("xfail")
         self.round = None  # set by _schedule
 
@@ -169,6 +172,8 @@ def test_corpus_case(case: Case, round_dir: str) -> None:
     assert r.status == case.status, f"expected status {case.status}; {where}"
     if case.diagnosis is not _UNSET:
         assert r.diagnosis == case.diagnosis, f"expected diagnosis {case.diagnosis}; {where}"
+    if case.says is not _UNSET:
+        assert r.note == case.says, f"expected the explanation {case.says}, got {r.note}; {where}"
 
 
 def test_every_exercise_has_a_corpus_file() -> None:

@@ -83,18 +83,25 @@ def suggest(name: str, known: Sequence[str]) -> str:
         return ""
     if name[:1] in ("d", "∂") and name[1:] in known:
         return ""
+    found = candidates(name, known)
+    return found[0] if found else ""
+
+
+def candidates(name: str, known: Sequence[str], n: int = 3) -> list[str]:
+    """The known names ``name`` may be a typo of, best first: the product of two or three known names glued
+    together (``a*b`` for ``ab``), then up to ``n`` close spellings."""
+    out: list[str] = []
     for i in range(1, len(name)):
         left, right = name[:i], name[i:]
         if left in known and right in known:
-            return f"{left}*{right}"
+            out.append(f"{left}*{right}")
         for j in range(i + 1, len(name)):
             parts = (name[:i], name[i:j], name[j:])
             if all(p in known for p in parts):
-                return "*".join(parts)
+                out.append("*".join(parts))
     import difflib
 
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return close[0] if close else ""
+    return out + difflib.get_close_matches(name, known, n=n, cutoff=0.5)
 
 
 def infer(e: Expr, scope: Scope, text: str = "", max_work: int | None = None) -> Shape:

@@ -38,6 +38,6 @@ def spot_copies(report, ref, answers, others) -> object:
             for i in hits:
                 key, args = ("result.default_variant", {}) if student is None else (
                     "result.other_variant", {"variant": student})
-                results[i] = replace(results[i], points=0.0, credit=None, diagnosis=None, message=key, args=args)
+                results[i] = replace(results[i], points=0.0, credit=None, diagnosis=None, note=None, message=key, args=args)
             return replace(report, results=tuple(results))
     return report

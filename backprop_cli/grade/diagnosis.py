@@ -5,10 +5,17 @@ that mistake: its transpose or negation; the upstream gradient removed (from the
 local Jacobians alone); fan-out contributions dropped, at any depth; ⊙ and a matrix product swapped, or
 the operands of a product swapped (in the reference, or in the student's own formula); the activation
 derivative removed, replaced by the function itself, or taken at another node; a constant factor (which
-may be a power of a dimension size, like the 1/m of a mean).
+may be a power of a dimension size, like the 1/m of a mean or the 1/√d of a scaled product).
+
+A code is a claim about the mathematics, so it is given only where it is true: ``missing-path`` only where
+a node on the way really fans out; a term left out of a sum elsewhere (``diag(s)`` for softmax's Jacobian)
+is said in words, without a code. So are one input or node in place of another of the same shape, and a
+gradient of a broadcast variable that was not summed over the broadcast axis (a ``shape-mismatch``). An
+activation message names the function actually in the graph (σ', relu', tanh'), not f'.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from itertools import combinations, islice, product
 
 import numpy as np
@@ -21,6 +28,7 @@ from backprop_cli.derive.infer import infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.program import charge
 from backprop_cli.derive.ops import derivative_functions
+from backprop_cli.formula.printers import unicode
 from backprop_cli.grade.reference import expand
 
 CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",
@@ -29,24 +37,69 @@ CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", 
 MAX_MUTATIONS = 120
 NODE_COST = 300          # budget units (program.charge) per reference node walked for one mutation
 MAX_PATH_CHOICES = 64
+_NAMED_NOTES = {"missing-activation-derivative": "diag.note.missing-activation-derivative",
+                "wrong-activation-derivative": "diag.note.wrong-activation-derivative"}
 _FUNCTION_OF = derivative_functions()   # readable derivatives: relu' = step, abs' = sign
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What explains a wrong answer: a code of SPEC 7.3 (None where no code says it), and the message key
+    that explains it with its arguments (None: the code's own message ``diag.<code>``)."""
+
+    code: str | None
+    note: str | None = None
+    args: dict = field(default_factory=dict)
 
 
 def diagnose(ref, q, values, shape, student=None) -> str | None:
     """The code that explains an answer with per-trial ``values`` and ``shape`` (and formula ``student``)."""
+    found = find(ref, q, values, shape, student)
+    return found.code if found is not None else None
+
+
+def find(ref, q, values, shape, student=None) -> Finding | None:
+    """The :class:`Finding` that explains an answer, the first in the order of the codes of SPEC 7.3."""
     refs = [np.asarray(ref.value(t, q)) for t in ref.trials]
     if all(agree(v, r.T) for v, r in zip(values, refs)):   # not the reference itself, so not symmetric
-        return "transposed"
+        return Finding("transposed")
     if all(agree(v, -r) for v, r in zip(values, refs)):
-        return "sign-error"
-    code = (student is not None and student_fix(ref, q, student)) or _by_mutation(ref, q, values, shape)
-    if code:
-        return code
-    if _is_local_jacobian(ref, q, values):
-        return "missing-upstream"
+        return Finding("sign-error")
     if _constant_factor(values, refs, [t.sizes for t in ref.trials]):
-        return "constant-factor"
-    return "shape-mismatch" if shape != q.shape else None
+        return Finding("constant-factor")
+    code = student is not None and student_fix(ref, q, student)
+    if code:
+        return Finding(code)
+    axis = unsummed_axis(values, refs) if shape != q.shape else None
+    if axis is not None:     # a shape-mismatch, which comes before the codes the mutations find
+        return Finding("shape-mismatch", "diag.note.sum-over-broadcast",
+                       {"fix": "sum(…)" if axis == "all" else f"sum(…, {axis})"})
+    found = _by_mutation(ref, q, values, shape)
+    if found:
+        return found
+    if _is_local_jacobian(ref, q, values):
+        return Finding("missing-upstream")
+    return Finding("shape-mismatch") if shape != q.shape else None
+
+
+def unsummed_axis(values, refs):
+    """The axis (0, 1 or "all") that the answer, summed over it, agrees with the reference along in every
+    trial: the gradient of a broadcast variable (a bias added to every row) with the sum left out."""
+    for axis in (0, 1, "all"):
+        ok = True
+        for v, r in zip(values, refs):
+            v, r = np.asarray(v), np.asarray(r)
+            if axis == "all":
+                ok = r.size == 1 and v.size > 1 and agree(np.sum(v).reshape(r.shape), r)
+            else:
+                ok = (v.ndim == 2 and r.ndim == 2 and r.shape[axis] == 1 and v.shape[axis] > 1
+                      and v.shape[1 - axis] == r.shape[1 - axis]
+                      and agree(np.sum(v, axis=axis, keepdims=True), r))
+            if not ok:
+                break
+        if ok and values:
+            return axis
+    return None
 
 
 def student_fix(ref, q, e) -> str | None:
@@ -68,7 +121,8 @@ def student_fix(ref, q, e) -> str | None:
 
 
 def _constant_factor(values, refs, sizes) -> bool:
-    """Whether the answer is k times the reference, k ≠ ±1, k possibly a power of a dimension size."""
+    """Whether the answer is k times the reference, k ≠ ±1, k possibly times powers of one or two dimension
+    sizes (the 1/m of a mean, the 1/√d of a scaled product, the 1/(B·√d) of both)."""
     ks = []
     for v, r in zip(values, refs):
         if v.shape != r.shape or not np.any(r):
@@ -79,7 +133,10 @@ def _constant_factor(values, refs, sizes) -> bool:
         ks.append(k)
     if not ks or any(abs(k) < 1e-9 for k in ks):
         return False
-    factors = [[1.0] * len(ks)] + [[s[d] ** p for s in sizes] for d in sizes[0] for p in (1, -1, 2, -2)]
+    names = sorted(sizes[0])
+    factors = ([[1.0] * len(ks)] + [[s[d] ** p for s in sizes] for d in names for p in (1, -1, 2, -2, 0.5, -0.5)]
+               + [[s[d] ** p * s[e] ** r for s in sizes] for d, e in combinations(names, 2)
+                  for p in (1, -1, 0.5, -0.5) for r in (1, -1, 0.5, -0.5)])
     for f in factors:
         c = [k / x for k, x in zip(ks, f)]
         if all(abs(x - c[0]) <= 1e-6 * max(1.0, abs(c[0])) for x in c):
@@ -103,7 +160,7 @@ def _is_local_jacobian(ref, q, values) -> bool:
     return True
 
 
-def _by_mutation(ref, q, values, shape) -> str | None:
+def _by_mutation(ref, q, values, shape) -> Finding | None:
     if q.formula is None:
         return None
     scope = tidy_scope(ref.graph)
@@ -111,7 +168,7 @@ def _by_mutation(ref, q, values, shape) -> str | None:
     # node (the evaluations charge themselves), so a long chain's diagnosis ends within its budget.
     nodes = len(postorder(q.expanded if q.expanded is not None else q.formula))
     seen, table = set(), {}     # mutations by value, numbered in linear time (== recurses along every path)
-    for code, m in islice(mutations(ref, q, scope), MAX_MUTATIONS):
+    for found, m in islice(mutations(ref, q, scope), MAX_MUTATIONS):
         charge(NODE_COST * nodes)
         if m is None or intern(m, table) in seen:
             continue
@@ -120,52 +177,105 @@ def _by_mutation(ref, q, values, shape) -> str | None:
             if infer(m, scope) != shape:
                 continue
             if all(agree(v, evaluate(m, ref.env(t))) for v, t in zip(values, ref.trials)):
-                return code
+                return found
         except (BackpropError, KeyError, ValueError, TypeError):
             continue
     return None
 
 
 def mutations(ref, q, scope):
-    """(code, mutated reference) pairs, most specific first."""
+    """(:class:`Finding`, mutated reference) pairs, most specific first."""
     g = ref.graph
     forms = [q.formula] + ([q.expanded] if q.expanded is not None and q.expanded != q.formula else [])
     forms = ([q.rule] if q.rule is not None else []) + forms   # f'(x) where the shown reference spells it out
+    upstream = Finding("missing-upstream")
     for f in forms:
         for sym in _upstream_symbols(f, g):
             dropped = _drop_factor(f, sym)
             if dropped is not None:
-                yield "missing-upstream", dropped
-                yield "missing-upstream", B.tr(dropped)
-            yield "missing-upstream", replace(f, lambda n, s=sym: _ones_like(n, scope) if n == s else n)
+                yield upstream, dropped
+                yield upstream, B.tr(dropped)
+            yield upstream, replace(f, lambda n, s=sym: _ones_like(n, scope) if n == s else n)
+    path = Finding("missing-path")
     if q.num == g.loss:
-        yield from _path_mutations(ref, q)
+        yield from ((path, m) for m in _path_mutations(ref, q))
+    term = path if fans_out(ref, q) else Finding(None, "diag.note.missing-term")
     for f in forms:
         for node in _path_sums(f, ref, q.num == g.loss):
-            yield "missing-path", _swap_node(f, node, node.left)
-            yield "missing-path", _swap_node(f, node, node.right if node.op == ADD else Neg(node.right))
+            yield term, _swap_node(f, node, node.left)
+            yield term, _swap_node(f, node, node.right if node.op == ADD else Neg(node.right))
     for f in forms:
         for node in _products(f):
             other = HADAMARD if node.op == MUL else MUL
-            yield "elementwise-vs-matrix-product", _swap_node(f, node, Bin(other, node.left, node.right))
+            yield Finding("elementwise-vs-matrix-product"), _swap_node(f, node, Bin(other, node.left, node.right))
         for node in _products(f):
             if node.op == MUL:
-                yield "operand-order", _swap_node(f, node, Bin(MUL, node.right, node.left))
+                yield Finding("operand-order"), _swap_node(f, node, Bin(MUL, node.right, node.left))
     for f in forms:
         for node in _activation_derivatives(f):
-            yield "missing-activation-derivative", _swap_node(f, node, _ones_like(node.args[0], scope))
+            without = _swap_node(f, node, _ones_like(node.args[0], scope))
+            yield _named("missing-activation-derivative", ref, q, node, without), without
         for node in _activation_derivatives(f):
             fn = _FUNCTION_OF.get(node.fn, node.fn) if not node.prime else node.fn
-            yield "wrong-activation-derivative", _swap_node(f, node, Call(fn, node.args, False))
+            wrong = _named("wrong-activation-derivative", ref, q, node, _swap_node(f, node, _ones_like(node.args[0], scope)))
+            yield wrong, _swap_node(f, node, Call(fn, node.args, False))
             arg_shape = _shape_or_none(node.args[0], scope)
             for name in g.named:
                 if g.shapes[name] == arg_shape and Name(name) != node.args[0]:
-                    yield "wrong-activation-derivative", _swap_node(
-                        f, node, Call(node.fn, (Name(name),) + node.args[1:], node.prime))
+                    yield wrong, _swap_node(f, node, Call(node.fn, (Name(name),) + node.args[1:], node.prime))
+    for f in forms:
+        for node, other in _variable_swaps(f, g):
+            yield Finding(None, "diag.note.wrong-variable", {"name": other}), _swap_node(f, node, Name(other))
+
+
+def _named(code, ref, q, node, rest) -> Finding:
+    """``code`` with a message that names the activation's derivative (σ'(·), relu'(·)), unless that gives
+    the answer away: where the question asks for that derivative itself (no input, node or derivative
+    symbol is left without it) or the exercise forbids calling it."""
+    fn = node.fn if node.prime else _FUNCTION_OF.get(node.fn, node.fn)
+    policy = ref.policy.get(q.key)
+    forbidden = policy is not None and any(f == fn for f, _, _ in policy.forbid)
+    shapes = ref.graph.shapes
+    if forbidden or rest is None or not any(isinstance(n, Deriv) or (isinstance(n, Name) and n.name in shapes)
+                                            for n in walk(rest)):
+        return Finding(code)
+    return Finding(code, _NAMED_NOTES[code], {"fn": activation_name(node)})
+
+
+def activation_name(node) -> str:
+    """How the derivative of the activation at ``node`` reads: σ'(·), relu'(·), tanh'(·), f'(·)."""
+    fn = node.fn if node.prime else _FUNCTION_OF.get(node.fn, node.fn)
+    return unicode(Call(fn, (Name("·"),), True))
+
+
+def _variable_swaps(f, g):
+    """(name node, other name) for every input or node in ``f`` and every other of the same shape."""
+    seen = set()
+    for node in walk(f):
+        if isinstance(node, Name) and node.name in g.shapes and id(node) not in seen:
+            seen.add(id(node))
+            for other in g.named:
+                if other != node.name and g.shapes[other] == g.shapes[node.name]:
+                    yield node, other
+
+
+def fans_out(ref, q) -> bool:
+    """Whether a node on the way from the asked node to the loss (or to X of dX/dY) is used more than once
+    on that way: only then can an answer leave out a path."""
+    g, paths = ref.graph, ref.rev.paths
+    target = q.num if q.num is not None and q.num != g.loss else None
+    on_way = [q.den] + (g.between(q.den, target) if target else [n for n in g.named if g.depends(n, q.den)])
+    for n in dict.fromkeys(on_way):
+        consumers = [c for c, _ in paths.get(n, ())
+                     if target is None or c == target or (c in g.ids and g.depends(target, c))]
+        if len(consumers) > 1:
+            return True
+    return False
 
 
 def _path_mutations(ref, q):
-    """The gradient with some fan-out contributions left out, at the asked node or any node downstream."""
+    """The gradient with some fan-out contributions left out, at the asked node or any node downstream
+    (formulas only; each is a ``missing-path``)."""
     g, rev = ref.graph, ref.rev
     fans = [n for n in [q.den] + g.named if len(rev.paths.get(n, ())) > 1 and (n == q.den or g.depends(n, q.den))]
     fans = list(dict.fromkeys(fans))
@@ -174,7 +284,7 @@ def _path_mutations(ref, q):
         if all(len(c) == len(rev.paths[n]) for c, n in zip(combo, fans)):
             continue
         choice = {n: B.total(c) for n, c in zip(fans, combo)}
-        yield "missing-path", expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
+        yield expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
 
 
 def _subsets(parts) -> list:

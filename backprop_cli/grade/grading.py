@@ -24,7 +24,8 @@ from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
 from backprop_cli.grade import aliases, compare, policy, precision
 from backprop_cli.grade.credit import match_mistake, settle
-from backprop_cli.grade.diagnosis import diagnose, student_fix
+from backprop_cli.grade.diagnosis import find, student_fix
+from backprop_cli.grade.suggestion import suggestion
 
 
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
@@ -47,6 +48,8 @@ class Result:
     expected_shape: str | None = None
     diagnosis: str | None = None
     message: str = ""                # message key
+    note: str | None = None          # message key of the diagnosis' explanation (None: diag.<diagnosis>)
+    note_args: dict = field(default_factory=dict)
     args: dict = field(default_factory=dict)
     hint: str | None = None
     mark: Mark | None = None
@@ -181,7 +184,7 @@ def _hide_leaks(ref, q, r) -> Result:
             r = replace(r, message="result.wrong_shape_asked", args={"got": r.args.get("got")})
         r = replace(r, expected_shape=None)
     if r.diagnosis in ("transposed", "sign-error") and (r.kind == "shape" or r.read is None or _is_number(r.read)):
-        r = replace(r, diagnosis="shape-mismatch" if r.kind == "shape" else None)
+        r = replace(r, diagnosis="shape-mismatch" if r.kind == "shape" else None, note=None, note_args={})
     return r
 
 
@@ -246,7 +249,10 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
         return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=key, args=err.args_,
                        caret=(text, err.pos))
     except FormulaError as err:
-        return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
+        args = err.args_
+        if err.key in ("name.unknown", "name.unknown_in_symbol") and q.kind == "derivative":
+            args = {**args, "suggestion": suggestion(ref, q, text, err)}
+        return _result(q, entry, "invalid", read_formula=read, message=err.key, args=args, caret=(text, err.pos))
     e = canonical(e, scope)
     if constant and ref.value_trial is not None:
         return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
@@ -255,8 +261,8 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
         shape = q.shape
     if shape != q.shape:
         values = evaluate_trials(e, ref.trial_envs())
-        code = _within_budget(diagnose, ref, q, values, shape, e) or "shape-mismatch"
-        return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), diagnosis=code,
+        found = _diagnosed(_within_budget(find, ref, q, values, shape, e), "shape-mismatch")
+        return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), **found,
                                             message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)}),
                             values=values)
     values = evaluate_trials(e, ref.trial_envs())
@@ -267,9 +273,16 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
         return _result(q, entry, "correct", read_formula=read, answer_shape=fmt(shape), message="result.correct")
     if same == compare.NOT_FINITE:
         return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_finite")
-    code = _within_budget(diagnose, ref, q, values, shape, e)
-    return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), diagnosis=code,
+    found = _diagnosed(_within_budget(find, ref, q, values, shape, e))
+    return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), **found,
                                         message="result.wrong_value"), values=values)
+
+
+def _diagnosed(found, default: str | None = None) -> dict:
+    """The diagnosis fields of a Result from a diagnosis.Finding (or None: ``default``, no note)."""
+    if found is None:
+        return {"diagnosis": default}
+    return {"diagnosis": found.code or default, "note": found.note, "note_args": dict(found.args)}
 
 
 def _grade_shape(q, entry, dims, either_way: bool) -> Result:

@@ -180,6 +180,11 @@ MESSAGES: dict[str, str] = {
     "diag.operand-order": "die Faktoren eines Produkts stehen in der falschen Reihenfolge: vertausche sie",
     "diag.missing-activation-derivative": "die Ableitung der Aktivierungsfunktion fehlt: multipliziere elementweise mit f'(·)",
     "diag.wrong-activation-derivative": "die Ableitung der Aktivierungsfunktion ist falsch: verwende f'(·) an der Eingabe der Aktivierung, nicht die Funktion selbst oder einen anderen Knoten",
+    "diag.note.missing-term": "ein Term fehlt: deine Antwort ist die Ableitung ohne einen Summanden; kein Knoten wird auf dem Weg mehrfach verwendet, es fehlt also kein Pfad: leite jeden Teil des Ausdrucks ab (Produkt- und Quotientenregel, eine Normierung)",
+    "diag.note.wrong-variable": "eine Größe ist die falsche: '{name}' steht dort, wo eine andere Eingabe oder ein anderer Knoten derselben Form hingehört; prüfe, von welcher Variablen jeder Faktor der lokalen Ableitung stammt",
+    "diag.note.sum-over-broadcast": "die Variable wurde per Broadcasting verwendet (in jeder Zeile oder Spalte), also addiert ihr Gradient die Beiträge entlang dieser Achse: summiere mit {fix} über die Batch-Achse",
+    "diag.note.missing-activation-derivative": "die Ableitung der Aktivierungsfunktion fehlt: multipliziere elementweise mit {fn}",
+    "diag.note.wrong-activation-derivative": "die Ableitung der Aktivierungsfunktion ist falsch: verwende {fn} an der Eingabe der Aktivierung, nicht die Funktion selbst oder einen anderen Knoten",
     # Reports (report/*).
     "graph.in_equation": "Vorwärtsgleichung '{equation}'",
     "report.kind.shape": "Form",

@@ -180,6 +180,11 @@ MESSAGES: dict[str, str] = {
     "diag.operand-order": "the factors of a product are in the wrong order: swap them",
     "diag.missing-activation-derivative": "the derivative of the activation function is missing: multiply elementwise by f'(·)",
     "diag.wrong-activation-derivative": "the activation derivative is wrong: use f'(·) of the activation's input, not the function itself or another node",
+    "diag.note.missing-term": "a term is missing: your answer is the derivative with one term of a sum left out; no node is used twice on the way, so it is not a missing path: differentiate every part of the expression (product and quotient rule, a normalisation)",
+    "diag.note.wrong-variable": "one quantity is the wrong one: '{name}' stands where another input or node of the same shape belongs; check which variable each factor of the local derivative comes from",
+    "diag.note.sum-over-broadcast": "the variable was broadcast (used in every row or column), so its gradient adds up the contributions over that axis: sum over the batch axis with {fix}",
+    "diag.note.missing-activation-derivative": "the derivative of the activation function is missing: multiply elementwise by {fn}",
+    "diag.note.wrong-activation-derivative": "the activation derivative is wrong: use {fn} of the activation's input, not the function itself or another node",
     # Reports (report/*).
     "report.summary": "{score:g} of {max_score:g} points",
     "report.read_as": "read as",

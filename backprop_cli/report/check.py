@@ -19,8 +19,8 @@ def result_message(r, lang: str) -> str:
         texts = r.args.get("texts", {})
         return texts.get(lang) or texts.get("en", "")
     text = message(r.message, lang, **r.args)
-    if r.diagnosis and r.credit != "carried-forward":
-        text += " — " + message("diag." + r.diagnosis, lang)
+    if (r.diagnosis or r.note) and r.credit != "carried-forward":
+        text += " — " + message(r.note or "diag." + r.diagnosis, lang, **r.note_args)
     return text
 
 
