@@ -17,6 +17,7 @@ from backprop_cli.errors import BackpropError, ShapeError
 from backprop_cli.formula.habits import function_name
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.vocabulary import SYNTAX
+from backprop_cli.grade import aliases
 
 MAX_TRIES = 6     # readability checks per unknown name: each parses and shapes the answer once
 #: The shape errors that grading grades (incorrect, dimension-error) rather than refuses: grading.DIMENSION_ERRORS.
@@ -32,6 +33,7 @@ def suggestion(ref, q, text: str, err) -> str:
         return ""
     g = ref.graph
     nodes = sorted(g.shapes)
+    functions = set(SYNTAX) | set(g.functions) | set(ref.aliases.functions)
     if err.key == "name.unknown_in_symbol":
         tries = candidates(name, nodes + [g.loss])
         tries = [t for t in tries if "*" not in t]
@@ -40,7 +42,7 @@ def suggestion(ref, q, text: str, err) -> str:
     elif re.fullmatch(r"[d∂]\w+", name) and _derivative_like(name, nodes, g.loss):
         tries = _symbols(name, nodes, g.loss)
     elif text[start + len(name):start + len(name) + 1] == "(":
-        tries = _close(name, sorted(set(SYNTAX) | set(g.functions))) + candidates(name, nodes)
+        tries = _close(name, sorted(functions)) + candidates(name, nodes)
     else:
         tries = candidates(name, nodes)
     for cand in tries[:MAX_TRIES]:
@@ -79,7 +81,7 @@ def _readable(ref, q, text: str, start: int, name: str, cand: str) -> str:
 
     def read(c: str):
         fixed = text[:start] + c + text[start + len(name):]
-        e = parse(fixed, g.functions, names)
+        e = aliases.apply(parse(fixed, aliases.parse_functions(g, ref.aliases), names), ref.aliases)
         try:
             infer(e, ref.scope_for(q), fixed, max_work=MAX_WORK)
         except ShapeError as err:
