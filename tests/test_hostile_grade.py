@@ -101,6 +101,27 @@ def test_a_killed_worker_costs_only_its_own_row(run, tmp_path, monkeypatch):
     assert len(log.read_text().split()) == 2
 
 
+def test_a_worker_that_dies_while_idle_costs_nothing(run, tmp_path, monkeypatch):
+    """A worker killed between two chunks (the parent's next send finds a broken pipe) is replaced and the
+    chunk goes to the new one: every record is graded (before, the whole class ended in BrokenPipeError)."""
+    from backprop_cli.grade import batch
+
+    real, sends = batch._Slot.send, []
+
+    def send_to_a_dead_worker(slot, chunk):
+        sends.append(1)
+        if len(sends) == 3:
+            slot.proc.kill()
+            slot.proc.join()
+        real(slot, chunk)
+
+    monkeypatch.setattr(batch._Slot, "send", send_to_a_dead_worker)
+    students = {f"s{i:02d}": {"affine.yaml": SOLUTION} for i in range(40)}
+    res = run("grade", str(make_class(tmp_path / "c", students)), "--assignment", ASSIGNMENT, "--format", "json", "-j", "2")
+    assert res.exit_code == 0, res.stderr
+    assert len(sends) > 3 and all(s["score"] == 10 for s in records(res).values())
+
+
 def test_memory_is_capped_per_worker(run, tmp_path, monkeypatch):
     """A file whose grading asks for 3 GiB gets an out-of-memory error; the worker and the class go on."""
     from backprop_cli.grade import grading

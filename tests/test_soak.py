@@ -1,22 +1,33 @@
 """The soak test of issue 15: one class of 200 submissions that mixes hostile files with ordinary ones, graded
-by ``grade -j 2`` through the real command line. Every ordinary submission must get exactly the record that
-``check`` gives its file alone, and every student folder a record, whatever its neighbours do.
+by ``grade -j 2`` through the real command line. Every ordinary submission must get exactly the record (status
+and points of every question, and the score) that ``check`` gives its file alone, and every student folder a
+record, whatever its neighbours do.
 
-Not mixed in here, because they need this process patched before ``grade`` forks (see
-tests/test_hostile_grade.py, which covers each alone): a worker killed by ``kill -9``, a file whose grading
-eats memory past the cap, a question that never ends (``--timeout``), and SIGTERM to ``grade -j 4``.
+Mixed in as well, by patching this process before ``grade`` forks its workers (they inherit it): a question
+that never ends (the record is timed out), a file whose grading asks for 3 GiB (capped: out of memory), and
+two workers killed by ``kill -9`` from outside while the class is graded (what they held is retried). The
+same class is then graded in a child process that gets SIGTERM half way: it stops with its workers and
+leaves no output file.
 """
 from __future__ import annotations
 
 import json
 import os
 import random
+import signal
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 import yaml
 
 import backprop_cli
 from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "fuzz"))
+from quotients import quotient  # noqa: E402
 
 pytestmark = pytest.mark.slow   # a whole class at -j 2: run in CI, skip with -m "not slow"
 
@@ -63,6 +74,17 @@ HOSTILE = {
     "finite-difference": {"two-layer-sigmoid-l2.yaml": _answers("two-layer-sigmoid-l2", **{"dLoss/dx": FINITE_DIFFERENCE})},
     "fourth-order-difference": {"two-layer-sigmoid-l2.yaml": _answers("two-layer-sigmoid-l2", **{"dLoss/dx": FOURTH_ORDER})},
     "leaning-on-each-other": {"jacobian-l2.yaml": _answers("jacobian-l2", **{"dL/dyhat": "-dL/dy", "dL/dy": "-dL/dyhat"})},
+    "hidden-step-quotient": {"two-layer-sigmoid-l2.yaml": _answers("two-layer-sigmoid-l2", **{
+        "dLoss/dx": quotient(2, "central", 1e-5, hidden=True)})},
+    "sixth-order-quotient": {"two-layer-sigmoid-l2.yaml": _answers("two-layer-sigmoid-l2", **{
+        "dLoss/dx": quotient(6, "central", 0.01)})},
+    "spelled-keys": {"two-layer-sigmoid-l2.yaml": yaml.safe_dump({
+        "answers": {("dLoss/dW₁" if k == "dLoss/dW1" else "∂Loss/∂x" if k == "dLoss/dx" else k): v
+                    for k, v in SOLUTIONS["two-layer-sigmoid-l2"]["answers"].items()},
+        "shapes": SOLUTIONS["two-layer-sigmoid-l2"]["shapes"]}, allow_unicode=True)},
+    "superscript-shape": {"affine.yaml": yaml.safe_dump({"shapes": {"c": "1 x ²"}}, allow_unicode=True)},
+    "stall": {"affine.yaml": _answers("affine", **{"dJ/da": "STALL"})},
+    "memory-hog": {"affine.yaml": _answers("affine", **{"dJ/da": "HOG"})},
     "wrong-exercise": {"affine.yaml": _answers("dense", **{"dJ/da": "a"})},
     "not-a-mapping": {"affine.yaml": "- just\n- a list\n"},
     "empty": {"affine.yaml": ""},
@@ -134,17 +156,77 @@ def _expected(path) -> dict | None:
     return {(r.kind, r.question): (r.status, r.points) for r in report.results}
 
 
-def test_a_hostile_class_leaves_every_ordinary_record_right(run, tmp_path):
-    """200 submissions, hostile ones among them, at -j 2: every ordinary submission gets the record check
-    gives it alone, and every student folder (not the symlinked one) gets a record for every exercise."""
+def _hostile_grading(patch, log) -> None:
+    """Patch this process with ``patch(module, name, value)`` (monkeypatch.setattr, or setattr in a child
+    process; the workers fork from it): STALL never ends, HOG asks for 3 GiB, and every file a worker grades
+    is logged, so the test can see how far the class is."""
+    from backprop_cli.grade import batch, grading
+
+    real_one, real_file = grading._grade_one, batch.grade_one
+
+    def hostile(ref, q, entry, *parsed):
+        if entry is not None and entry.text == "STALL":
+            time.sleep(3600)
+        if entry is not None and entry.text == "HOG":
+            import numpy
+
+            numpy.ones(3 * 2**30 // 8)
+        return real_one(ref, q, entry, *parsed)
+
+    def logged(task):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real_file(task)
+
+    patch(grading, "_grade_one", hostile)
+    patch(batch, "grade_one", logged)
+
+
+def _children(pid: int) -> list:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _killer(log, at: tuple, killed: list, stop: threading.Event) -> None:
+    """kill -9 one worker of this process when ``log`` has reached each count of ``at`` lines."""
+    for count in at:
+        while not stop.is_set():
+            lines = log.read_text().split() if log.exists() else []
+            workers = _children(os.getpid())
+            if len(lines) >= count and workers:
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+                break
+            time.sleep(0.02)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc to find the workers")
+def test_a_hostile_class_leaves_every_ordinary_record_right(run, tmp_path, monkeypatch):
+    """200 submissions, hostile ones among them, at -j 2, with two workers killed by kill -9 while it runs:
+    every ordinary submission gets the record check gives it alone, and every student folder (not the
+    symlinked one) gets a record for every exercise."""
     root = tmp_path / "class"
     root.mkdir()
     ordinary = _make_class(root)
     assignment = tmp_path / "assignment.yaml"
     assignment.write_text(yaml.safe_dump({"exercises": EXERCISES}), encoding="utf-8")
-    res = run("grade", str(root), "--assignment", str(assignment), "--format", "json", "-j", "2", "--timeout", "20")
-    assert res.exit_code in (0, 1), res.stderr[-2000:]
+    log = tmp_path / "graded.log"
+    _hostile_grading(monkeypatch.setattr, log)
+    killed, stop = [], threading.Event()
+    killer = threading.Thread(target=_killer, args=(log, (120, 300), killed, stop), daemon=True)
+    killer.start()
+    try:
+        res = run("grade", str(root), "--assignment", str(assignment), "--format", "json", "-j", "2", "--timeout", "20")
+    finally:
+        stop.set()
+        killer.join()
+    assert len(killed) == 2 and len(set(killed)) == 2
+    assert res.exit_code == 1, res.stderr[-2000:]
     doc = json.loads(res.output)
+    assert doc["internal_errors"] == []
     students = {s["student"]: s for s in doc["students"]}
     folders = {os.fsdecode(name) for name in os.listdir(os.fsencode(root))} - {"symlinked-folder"}
     assert len(folders) == 199
@@ -163,7 +245,7 @@ def test_a_hostile_class_leaves_every_ordinary_record_right(run, tmp_path):
                     wrong.append(f"{student}/{ex}: no file but score {rec['score']}")
                 continue
             have = {(r["kind"], r["question"]): (r["status"], r["points"]) for r in rec["results"]}
-            if rec["error"] or have != want:
+            if rec["error"] or have != want or rec["score"] != sum(p for _, p in want.values()):
                 wrong.append(f"{student}/{ex}: error {rec['error']!r}, {sorted(set(have.items()) ^ set(want.items()))}")
     assert not wrong, wrong[:5]
     _assert_hostile_records(students)
@@ -185,6 +267,63 @@ def _assert_hostile_records(students) -> None:
         assert students[name]["score"] == 0, name
     assert _status(students, "finite-difference", "two-layer-sigmoid-l2", "dLoss/dx") == "invalid"
     assert _status(students, "fourth-order-difference", "two-layer-sigmoid-l2", "dLoss/dx") == "incorrect"
+    for name in ("hidden-step-quotient", "sixth-order-quotient"):     # float64 agreement alone would accept them
+        rec = next(e for e in students[name]["exercises"] if e["exercise"] == "two-layer-sigmoid-l2")
+        r = next(r for r in rec["results"] if r["kind"] == "derivative" and r["question"] == "dLoss/dx")
+        assert (r["status"], r["points"]) == ("incorrect", 0) and "only approximately" in r["message"], name
+    spelled = next(e for e in students["spelled-keys"]["exercises"] if e["exercise"] == "two-layer-sigmoid-l2")
+    assert spelled["score"] == spelled["max_score"] and not spelled["error"]
+    shape = next(e for e in students["superscript-shape"]["exercises"] if e["exercise"] == "affine")
+    assert next(r["status"] for r in shape["results"] if (r["kind"], r["question"]) == ("shape", "c")) == "invalid"
+    assert not shape["error"] and not shape["internal_error"]
+    for name, error in (("stall", "timed out after 20 s"), ("memory-hog", "MiB of memory")):
+        rec = next(e for e in students[name]["exercises"] if e["exercise"] == "affine")
+        assert rec["score"] == 0 and error in rec["error"] and rec["counted"], (name, rec["error"])
     assert {_status(students, "leaning-on-each-other", "jacobian-l2", q) for q in ("dL/dy", "dL/dyhat")} == {"invalid"}
     two = next(e for e in students["two-files"]["exercises"] if e["exercise"] == "jacobian-l2")
     assert two["score"] == two["max_score"] and any("second file" in p for p in students["two-files"]["problems"])
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc to find the workers")
+def test_sigterm_half_way_through_the_class_stops_everything(tmp_path):
+    """The same class, graded at -j 2 into a file by a child process that gets SIGTERM while it grades: it
+    exits non-zero, its workers are gone, and it leaves neither the output file nor a temporary one."""
+    root = tmp_path / "class"
+    root.mkdir()
+    _make_class(root)
+    assignment = tmp_path / "assignment.yaml"
+    assignment.write_text(yaml.safe_dump({"exercises": EXERCISES}), encoding="utf-8")
+    out = tmp_path / "out" / "grades.json"
+    out.parent.mkdir()
+    log = tmp_path / "graded.log"
+    script = (f"import sys\nsys.path.insert(0, {str(ROOT / 'tests')!r})\nimport test_soak\n"
+              "from backprop_cli.cli import main\n"
+              f"test_soak._hostile_grading(setattr, {str(log)!r})\nmain(sys.argv[1:])\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, "grade", str(root), "--assignment", str(assignment),
+                             "--format", "json", "-o", str(out), "-j", "2", "--timeout", "20"],
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    workers = []
+    for _ in range(600):      # half way: 200 of the ~520 files graded
+        workers = _children(proc.pid) or workers
+        if log.exists() and len(log.read_text().split()) >= 200:
+            break
+        time.sleep(0.05)
+    assert len(workers) == 2 and proc.poll() is None
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    for _ in range(100):
+        alive = [w for w in workers if os.path.exists(f"/proc/{w}") and "zombie" not in _state(w)]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert alive == []
+    assert list(out.parent.iterdir()) == []
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(line for line in fh if line.startswith("State:")).lower()
+    except (OSError, StopIteration):
+        return "zombie"

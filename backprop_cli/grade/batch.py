@@ -209,9 +209,15 @@ def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int
     try:
         slots.extend(_Slot(ctx, timeout, memory_mib) for _ in range(min(jobs, len(tasks))))
         while queue or any(s.chunk for s in slots):
-            for s in slots:
+            for i, s in enumerate(slots):
                 if not s.chunk and queue:
-                    s.send([queue.pop() for _ in range(min(size, len(queue)))])
+                    chunk = [queue.pop() for _ in range(min(size, len(queue)))]
+                    try:
+                        s.send(chunk)
+                    except OSError:      # the worker died while idle: nothing of the chunk was started
+                        queue.extend(reversed(chunk))
+                        s.kill()
+                        slots[i] = _Slot(ctx, timeout, memory_mib)
             busy = [s for s in slots if s.chunk]
             ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0.5)
             for i, s in enumerate(slots):
