@@ -200,3 +200,18 @@ def test_solve_speaks_the_language(run, lang, words, english):
     out = run("solve", "staged-backprop", "--steps", "--lang", lang).output
     assert all(w in out for w in words), [w for w in words if w not in out]
     assert english not in out and "Question" not in out and "in full" not in out
+
+
+def test_markdown_renders_any_text_without_control_characters():
+    """Any text at any width renders without an error, and no control character (escape, bell) gets through."""
+    from hypothesis import given, settings, strategies as st
+
+    alphabet = st.sampled_from(list("ab |-*`#_[]/\\\n\t 1.)") + ["\x1b", "\x07", "\x9b", "```", "| x |", "|---|", "**"])
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(alphabet, max_size=80).map("".join), st.one_of(st.none(), st.integers(1, 120)))
+    def check(text, width):
+        for line in render(text, width):
+            assert not any(c in line for c in "\x1b\x07\x9b\n")
+
+    check()
