@@ -46,11 +46,63 @@ def test_bank_sheet_compiles(path, tmp_path):
     pytest.param("m ≠ n", r"m \ensuremath{\neq} n", id="neq"),
     pytest.param("√x", r"\ensuremath{\surd}x", id="sqrt"),
     pytest.param("Ŷ and x̂", r"\ensuremath{\hat{Y}} and \ensuremath{\hat{x}}", id="hats"),
-    pytest.param("∅", r"\texttt{[U+2205]}", id="unknown-symbol"),
+    pytest.param("∅ ⊆ ℕ", r"\ensuremath{\emptyset} \ensuremath{\subseteq} \ensuremath{\mathbb{N}}", id="sets"),
+    pytest.param("Erdős, Dvořák, Łódź, Straße", r"Erd\H{o}s, Dvo\v{r}ák, \L{}ód\'{z}, Stra\ss{}e", id="latin"),
+    pytest.param("„Zitat“ № 3", r"\quotedblbase{}Zitat`` \textnumero{} 3", id="quotes-numero"),
+    pytest.param("ﬁt ①", "fit 1", id="compatibility-forms"),
+    pytest.param("a\u202eb\u200bc", "abc", id="format-characters-dropped"),
+    pytest.param("🙂", r"\textit{(slightly smiling face)}", id="no-glyph-named"),
+    pytest.param("Градиент", r"\cyr{Градиент}", id="cyrillic"),
 ])
 def test_every_unicode_character_is_mapped(text, expected):
-    """Characters pdflatex has no glyph for become math, accents, or their code point."""
+    """Characters pdflatex has no glyph for become math, accents, named letters, their plain spelling, or
+    (with no glyph anywhere) their Unicode name; never a code point."""
     assert tex_text(text) == expected
+
+
+#: A sample of every block an instructor's text may draw from: Latin-1, Latin Extended-A, Greek, Cyrillic,
+#: punctuation, letter-like symbols, arrows, mathematical operators, super- and subscripts, CJK and emoji.
+SAMPLE = "".join(chr(c) for c in [*range(0xA0, 0x250), *range(0x370, 0x3D0), *range(0x400, 0x460), *range(0x2010, 0x2060),
+                                  *range(0x2070, 0x20A0), *range(0x2100, 0x2150), *range(0x2190, 0x21A0),
+                                  *range(0x2200, 0x2270), 0x4E2D, 0x1F642, 0x1D400])
+
+
+def test_no_character_prints_as_a_code_point():
+    """No character of the sample is printed as [U+XXXX]."""
+    assert "U+" not in tex_text(SAMPLE)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_PDFLATEX, reason="needs pdflatex (required in CI)")
+def test_sheet_with_every_kind_of_character_compiles(tmp_path):
+    """Title, source and description made of the sample, and names beyond ASCII (é, х) in the forward
+    equations, compile with pdflatex."""
+    import yaml
+
+    data = {"id": "unicode", "title": SAMPLE[:400], "source": SAMPLE[400:800], "description": SAMPLE[800:],
+            "inputs": {"é": [1, "n"], "W": ["n", "m"]}, "forward": ["хх = é @ W", "J = sum(хх ⊙ хх)"], "loss": "J",
+            "questions": ["dJ/dé", "dJ/dW"]}
+    path = tmp_path / "unicode.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    tex = solution_latex(solve(prepare(load_exercise(str(path))), steps=True))
+    assert r"\text{é}" in tex and r"\cyr{хх}" in tex
+    done = _compile(tex, tmp_path)
+    assert done.returncode == 0, done.stdout.decode("utf-8", "replace")[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_PDFLATEX, reason="needs pdflatex (required in CI)")
+@pytest.mark.parametrize("lang", ["de", "ru"])
+def test_translated_bank_sheets_compile(run, tmp_path, lang):
+    """The German and Russian sheets of the bank compile; Russian text is set in T2A (CI installs
+    texlive-lang-cyrillic), never replaced by the fallback note."""
+    for path in EXERCISES:
+        res = run("solve", str(path), "--lang", lang, "--format", "latex", "--steps")
+        assert res.exit_code == 0, res.output + res.stderr
+        done = _compile(res.output, tmp_path)
+        assert done.returncode == 0, (path.stem, done.stdout.decode("utf-8", "replace")[-2000:])
+        if lang == "ru" and os.environ.get("CI", "").lower() == "true":
+            assert "t2aenc.def" in (tmp_path / "s.log").read_text(errors="replace") or r"\cyr{" not in res.output
 
 
 def test_questions_only_needs_latex(run):

@@ -188,3 +188,10 @@ def test_plain_round_trip(e):
 def test_unicode_and_latex_never_fail(e):
     """The unicode and LaTeX printers print every tree."""
     assert unicode(e) and latex(e)
+
+
+def test_latex_names_beyond_ascii_round_trip():
+    """Names with letters beyond ASCII and Greek (é, хх) print inside \\text{…}, so pdflatex can set them,
+    and read back as the same names."""
+    e = parse("é ⊙ хх + θ_1")
+    assert r"\text{é}" in latex(e) and parse(latex(e)) == e

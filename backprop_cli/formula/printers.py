@@ -5,6 +5,7 @@ Parentheses are added from precedence: sums < products < unary minus < powers < 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T, postorder
@@ -162,6 +163,19 @@ def _starts_with_number(e: Expr) -> bool:
 _ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0307": r"\dot", "\u0303": r"\tilde"}
 
 
+def _greek(c: str) -> str:
+    """A Greek letter as its command; omicron, which has none, as o."""
+    if c == "ο":
+        return "o"
+    return "\\" + SPELLED[c] + " " if c in SPELLED else c
+
+
+def _math_letters(text: str) -> str:
+    """Letters for math mode: Greek as commands, other letters beyond ASCII (é, х) as ``\\text{…}``."""
+    greek = "".join(_greek(c) for c in text)
+    return re.sub(r"[^\x00-\x7f]+", lambda m: rf"\text{{{m.group(0)}}}", greek)
+
+
 def latex_name(name: str) -> str:
     """A name in LaTeX: Greek letters as commands, a multi-letter head upright, digits and ``_x`` as a subscript."""
     head, tail = name, ""
@@ -175,11 +189,11 @@ def latex_name(name: str) -> str:
         head = latex_name(base)
         for m in marks:
             head = f"{_ACCENTS[m]}{{{head}}}"
-    elif len(head) == 1 and head in SPELLED:
-        head = "\\" + SPELLED[head] + " "
+    elif len(head) == 1:
+        head = _math_letters(head)
     elif len(head) > 1:
-        head = r"\mathrm{" + "".join("\\" + SPELLED[c] + " " if c in SPELLED else c for c in head) + "}"
-    return f"{head.strip()}_{{{tail}}}" if tail else head.strip()
+        head = r"\mathrm{" + _math_letters(head) + "}"
+    return f"{head.strip()}_{{{_math_letters(tail).strip()}}}" if tail else head.strip()
 
 
 class LatexPrinter(Printer):
@@ -216,7 +230,7 @@ class LatexPrinter(Printer):
         if e.fn == "sqrt" and not e.prime:
             return rf"\sqrt{{{self.show(e.args[0])}}}"
         syntax = syntax_of(e.fn)
-        name = (syntax and syntax.latex) or r"\operatorname{" + e.fn.replace("_", r"\_") + "}"
+        name = (syntax and syntax.latex) or r"\operatorname{" + _math_letters(e.fn).strip().replace("_", r"\_") + "}"
         return rf"{name}{chr(39) if e.prime else ''}\left({self.call_args(e)}\right)"
 
 

@@ -16,7 +16,7 @@ from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import PROD, UNARY, latex, latex_name, level, plain, unicode
 from backprop_cli.report.graph import short
 from backprop_cli.report.sheet import EXTERNAL, asked, equations, external, in_full, is_given, steps_title, tangent
-from backprop_cli.report.tex import CYRILLIC_PREAMBLE, tex_markdown, tex_text
+from backprop_cli.report.tex import CYRILLIC_PREAMBLE, cyrillic, tex_markdown, tex_text
 
 #: A formula wider than this (in characters of its unicode form) is broken into lines.
 WIDTH = 72
@@ -148,10 +148,11 @@ def solution_latex(sol, questions_only: bool = False) -> str:
         body += [rf"\subsection*{{{tex_text(steps_title(sol))}}}", r"\begin{align*}"]
         body.append(" \\\\\n".join(_latex_step(s, taken) for s in sol.steps))
         body.append(r"\end{align*}")
+    text = cyrillic("\n".join(body))       # also names in formulas, as \text{…}
     preamble = [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}",
-                CYRILLIC_PREAMBLE if r"\cyr{" in "\n".join(body) else r"\usepackage[T1]{fontenc}",
+                CYRILLIC_PREAMBLE if r"\cyr{" in text else r"\usepackage[T1]{fontenc}",
                 r"\usepackage{amsmath}", r"\usepackage{amssymb}", r"\allowdisplaybreaks", r"\begin{document}"]
-    return "\n".join(preamble + body + [r"\end{document}"]) + "\n"
+    return "\n".join(preamble + [text, r"\end{document}"]) + "\n"
 
 
 def _latex_step(s, taken) -> str:

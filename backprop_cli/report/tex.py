@@ -21,7 +21,7 @@ _MATH = {"×": r"\times", "−": "-", "·": r"\cdot", "ℝ": r"\mathbb{R}", "∈
          **{ch: "\\" + word for word, ch in GREEK.items()},
          **{ch: f"^{{{d}}}" for ch, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾", "0123456789-()")},
          **{ch: f"_{{{d}}}" for ch, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789")}}
-_CYRILLIC = re.compile(r"[\u0400-\u04ff](?:[\u0400-\u04ff\s,.:;!?/-]*[\u0400-\u04ff])?")
+_CYRILLIC = re.compile(r"\\cyr\{[^{}]*\}|[\u0400-\u04ff](?:[\u0400-\u04ff\s,.:;!?/-]*[\u0400-\u04ff])?")
 # Cyrillic needs the T2A fonts; where they are missing the document still compiles, without that text.
 CYRILLIC_PREAMBLE = "\n".join([
     r"\newif\ifcyrillic\IfFileExists{t2aenc.def}{\cyrillictrue}{}",
@@ -30,28 +30,74 @@ CYRILLIC_PREAMBLE = "\n".join([
 
 
 _ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0307": r"\dot", "\u0303": r"\tilde", "\u0308": r"\ddot"}
+#: Text accents of T1 by combining mark (ő is \H{o}, č is \v{c}, ą is \k{a}).
+_TEXT_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
+                 "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0323": "d",
+                 "\u0327": "c", "\u0328": "k", "\u0331": "b"}
+#: Letters and punctuation that T1 and the LaTeX kernel (textcomp) have under a name.
+_NAMED = {"ß": r"\ss{}", "ø": r"\o{}", "Ø": r"\O{}", "æ": r"\ae{}", "Æ": r"\AE{}", "œ": r"\oe{}", "Œ": r"\OE{}",
+          "å": r"\aa{}", "Å": r"\AA{}", "ł": r"\l{}", "Ł": r"\L{}", "đ": r"\dj{}", "Đ": r"\DJ{}", "ı": r"\i{}",
+          "ȷ": r"\j{}", "ð": r"\dh{}", "Ð": r"\DH{}", "þ": r"\th{}", "Þ": r"\TH{}", "ŋ": r"\ng{}", "Ŋ": r"\NG{}",
+          "„": r"\quotedblbase{}", "‚": r"\quotesinglbase{}", "‘": "`", "’": "'", "«": r"\guillemotleft{}",
+          "»": r"\guillemotright{}", "‹": r"\guilsinglleft{}", "›": r"\guilsinglright{}", "•": r"\textbullet{}",
+          "†": r"\dag{}", "‡": r"\ddag{}", "‰": r"\textperthousand{}", "€": r"\texteuro{}", "№": r"\textnumero{}",
+          "™": r"\texttrademark{}", "℃": r"\textcelsius{}", "°": r"\textdegree{}", "µ": r"\textmu{}",
+          "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "\u2002": r"\enspace{}", "\u2003": r"\quad{}",
+          "\u00ad": r"\-", "″": r"\ensuremath{''}", "‐": "-", "‑": "-", "‒": "--", "―": "---", "⁄": "/"}
+#: Mathematical letters and symbols beyond those of :data:`_MATH`.
+_MORE_MATH = {"ϵ": r"\epsilon", "ϑ": r"\vartheta", "ϕ": r"\phi", "ϱ": r"\varrho", "ς": r"\varsigma", "ϖ": r"\varpi",
+              "∅": r"\emptyset", "∉": r"\notin", "⊂": r"\subset", "⊆": r"\subseteq", "⊃": r"\supset",
+              "⊇": r"\supseteq", "∪": r"\cup", "∩": r"\cap", "∧": r"\wedge", "∨": r"\vee", "¬": r"\neg",
+              "↔": r"\leftrightarrow", "⇐": r"\Leftarrow", "⇔": r"\Leftrightarrow", "↦": r"\mapsto", "∼": r"\sim",
+              "≃": r"\simeq", "≅": r"\cong", "∝": r"\propto", "∓": r"\mp", "÷": r"\div", "∏": r"\prod", "∫": r"\int",
+              "⊕": r"\oplus", "⊥": r"\perp", "∥": r"\parallel", "⌈": r"\lceil", "⌉": r"\rceil", "⌊": r"\lfloor",
+              "⌋": r"\rfloor", "⟨": r"\langle", "⟩": r"\rangle", "≪": r"\ll", "≫": r"\gg", "ℓ": r"\ell",
+              "ℕ": r"\mathbb{N}", "ℤ": r"\mathbb{Z}", "ℚ": r"\mathbb{Q}", "ℂ": r"\mathbb{C}", "⋯": r"\cdots",
+              "⋮": r"\vdots", "∗": "*", "⋆": r"\star", "□": r"\square", "■": r"\blacksquare", "∎": r"\blacksquare",
+              "✓": r"\checkmark", "↑": r"\uparrow", "↓": r"\downarrow", "⊗": r"\otimes", "∖": r"\setminus",
+              "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+              "Ρ": "P", "Τ": "T", "Υ": r"\Upsilon", "Χ": "X", "ο": "o"}
 
 
 def _tex_char(ch: str) -> str:
-    """One character (with its combining marks) as LaTeX that pdflatex compiles: escaped, as math, accented,
-    or named by its code point."""
-    if ch in _TEXT or ch in _MATH:
-        return _TEXT.get(ch) or rf"\ensuremath{{{_MATH[ch]}}}"
+    """One character (with its combining marks) as LaTeX that pdflatex compiles: escaped, as math, as a
+    named letter, accented, spelled by its compatibility form, or (CJK, emoji …) described by its name."""
+    if ch in _TEXT or ch in _MATH or ch in _NAMED or ch in _MORE_MATH:
+        return _TEXT.get(ch) or _NAMED.get(ch) or rf"\ensuremath{{{_MORE_MATH.get(ch) or _MATH[ch]}}}"
     if ch.isascii() or "\u00a0" <= ch <= "\u00ff" or "\u0400" <= ch <= "\u04ff":
         return ch                                   # Latin-1 and Cyrillic: inputenc knows them
     base, *marks = unicodedata.normalize("NFD", ch)
-    if base.isascii() and marks and all(m in _ACCENTS for m in marks):
+    if base.isascii() and base.isalpha() and marks and all(m in _ACCENTS for m in marks):
         out = base
         for m in marks:
             out = f"{_ACCENTS[m]}{{{out}}}"
         return rf"\ensuremath{{{out}}}"
-    return rf"\texttt{{[U+{ord(ch):04X}]}}"
+    if marks and all(m in _TEXT_ACCENTS for m in marks) and base.isalpha() and (base.isascii() or base in _NAMED):
+        out = _NAMED.get(base, base).removesuffix("{}")
+        for m in marks:
+            out = f"\\{_TEXT_ACCENTS[m]}{{{out}}}"
+        return out
+    if len(ch) > 1:                                 # marks no accent command has: the letter without them
+        return _tex_char(base)
+    if unicodedata.category(ch)[0] in "CM" or unicodedata.category(ch) == "Zl":
+        return ""                                   # controls, format marks, stray combining marks
+    if unicodedata.category(ch).startswith("Z"):
+        return " "
+    compatible = unicodedata.normalize("NFKC", ch)
+    if compatible != ch:                            # ﬁ, full-width Ａ, ①, ᵃ: their plain spelling
+        return "".join(_tex_char(c) for c in compatible)
+    name = unicodedata.name(ch, "").lower()
+    return rf"\textit{{({name})}}" if name else "?"
+
+
+def cyrillic(tex: str) -> str:
+    """``tex`` with every run of Cyrillic (also inside math's ``\\text{…}``) set in the T2A encoding."""
+    return _CYRILLIC.sub(lambda m: m.group(0) if m.group(0).startswith("\\") else r"\cyr{" + m.group(0) + "}", tex)
 
 
 def tex_text(s: str) -> str:
     """``s`` as LaTeX text: special characters escaped, mathematical characters as math, Cyrillic in ``\\cyr``."""
-    out = "".join(_tex_char(ch) for ch in re.findall(r".[\u0300-\u036f]*", unicodedata.normalize("NFC", s), re.S))
-    return _CYRILLIC.sub(lambda m: r"\cyr{" + m.group(0) + "}", out)
+    return cyrillic("".join(_tex_char(ch) for ch in re.findall(r".[\u0300-\u036f]*", unicodedata.normalize("NFC", s), re.S)))
 
 
 def _tex_inline(line: str) -> str:
