@@ -85,6 +85,7 @@ def find(ref, q, values, shape, student=None) -> Finding | None:
 def unsummed_axis(values, refs):
     """The axis (0, 1 or "all") that the answer, summed over it, agrees with the reference along in every
     trial: the gradient of a broadcast variable (a bias added to every row) with the sum left out."""
+    charge(3 * sum(int(np.size(v)) for v in values))     # three sums of every answer value, at most
     for axis in (0, 1, "all"):
         ok = True
         for v, r in zip(values, refs):
