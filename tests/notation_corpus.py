@@ -408,6 +408,15 @@ _LATEX_MORE = {
     ("layer", "dL/dW"): [("torch.outer(dL/da.squeeze(), x.squeeze())", OK), ("torch.outer(x.squeeze(), dL/da.squeeze())", "transposed")],
     ("activation-derivatives", "dz_relu/dx"): [(r"\operatorname{diag}(\mathbb{1}_{x > 0})", OK), (r"\operatorname{diag}(\mathbb{1}_{x < 0})", "wrong")],
 }
+_LATEX_MORE.update({
+    ("sigmoid-derivative", "ds/dx"): [(r"\frac{d\sigma(x)}{dx}", "invalid")],
+    ("mlp-pytorch", "dLoss/dx"): [("W1^t dLoss/da1", OK), ("W_1^t dLoss/da_1 + 0", OK), ("W1 dLoss/da1 + 0", "wrong")],
+    ("two-layer-sigmoid-l2", "dLoss/dz1"): [("dLoss/dz2 W2^t", OK), ("dLoss/dz2 W2", "dimension-error")],
+    ("layer", "dz/da"): [(r"\operatorname{diag}\left(\frac{d f(a)}{d a}\right)", OK), (r"\operatorname{diag}(f^{\prime}(a))", OK),
+                         (r"\operatorname{diag}(f(a))", "wrong-activation-derivative")],
+})
+_LATEX_MORE[("two-layer-sigmoid-l2", "dLoss/dh1")] = [(r"\frac{\partial Loss}{\partial z_1} \odot \sigma^{\prime}(h_1)", OK),
+                                                      (r"\frac{\partial Loss}{\partial z_1} \odot \frac{d\sigma(h_1)}{dh_1}", OK)]
 for (_ex, _question), _answers in _LATEX_MORE.items():
     MORE.setdefault(_ex, {}).setdefault("answers", {}).setdefault(_question, []).extend(_answers)
 for _ex, _sections in MORE.items():

@@ -45,6 +45,9 @@ E_NODE = NAMES | {"e"}
     pytest.param(r"g \odot \mathbb{1}[x \geq 0]", "g .* step(x)", id="bracket-indicator"),
     pytest.param(r"g \odot 1_{x > 0}", "g .* step(x)", id="one-indicator"),
     pytest.param(r"W^\mathsf{T}", "W^T", id="sans-serif-transpose"),
+    pytest.param(r"\frac{d\sigma(x)}{dx}", "sigmoid'(x)", id="derivative-of-a-function"),
+    pytest.param(r"\sigma^{\prime}(x)", "sigmoid'(x)", id="latex-prime-superscript"),
+    pytest.param("W^t x", "W^T @ x", id="plain-lowercase-transpose"),
     pytest.param(r"2(\widehat{y} - y)", "2 * (yhat - y)", id="widehat"),
 ])
 def test_written_maths_is_read_as_meant(text, meant):

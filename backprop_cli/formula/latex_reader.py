@@ -16,6 +16,7 @@ from backprop_cli.formula.names import GREEK
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.?)", re.S)
 _DIFFERENTIAL = re.compile(r"\s*([d∂])\s*([^\W\d]\w*)\s*")
+_FUNCTION_DIFFERENTIAL = re.compile(r"\s*[d∂]\s*([^\W\d]\w*)\s*\(([^()]*)\)\s*")
 
 _GREEK = dict(GREEK, varepsilon="ε", vartheta="θ", varphi="φ", varrho="ρ", varsigma="σ")
 _WORDS = {name: name for name in ("exp", "log", "ln", "tanh", "sin", "cos", "sinh", "cosh", "sech", "max", "min",
@@ -118,6 +119,8 @@ class _Reader:
                     out.append("_" + re.sub(r"\s+", "", arg).strip("()"))
                 elif arg in ("T", "⊤", "t", "tr", "(T)") and arg not in self.names:
                     out.append("^T")
+                elif arg in ("'", "''", "(')"):
+                    out.append("'")                 # f^{\prime}(x) is f'(x)
                 else:
                     out.append(f"^({arg})")
             else:
@@ -159,6 +162,9 @@ class _Reader:
             a, b = _DIFFERENTIAL.fullmatch(num), _DIFFERENTIAL.fullmatch(den)
             if a and b:
                 return f" {a.group(1)}{a.group(2)}/{b.group(1)}{b.group(2)} ", i
+            f = _FUNCTION_DIFFERENTIAL.fullmatch(num)
+            if f and b and f.group(2).strip() == b.group(2):      # \frac{d\sigma(x)}{dx} is σ'(x)
+                return f" {f.group(1)}'({f.group(2).strip()}) ", i
             return f"(({num})/({den}))", i
         if name == "sum":
             return self.index_sum(i, end)

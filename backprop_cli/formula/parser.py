@@ -179,7 +179,10 @@ class _Parser(HabitReader, WrittenReader):
 
     def power(self) -> Expr:
         base = self.postfix()
-        tok = self.tok
+        tok, nxt = self.tok, self.toks[min(self.i + 1, len(self.toks) - 1)]
+        if tok.kind == "^" and nxt.text == "t" and nxt.kind == "name" and self.names is not None and "t" not in self.names:
+            self.i += 2                         # x^t: a transpose, where t is no name of the exercise
+            return self.node(T(base, tok.pos))
         if tok.kind in ("^", "**"):
             self.advance()
             return self.node(Pow(base, self.exponent(tok.pos), tok.pos))
