@@ -66,3 +66,35 @@ def test_a_dimension_error_without_a_fix_is_left_to_grading():
 def test_the_cases_cover_every_code_grading_does_not_give_itself():
     """Every code of CODES has a case above, except the two grading gives when diagnosis finds nothing."""
     assert {c.values[3] for c in CASES} == set(CODES) - {"shape-mismatch", "dimension-error"}
+
+
+def finding(exercise: str, question: str, answer: str):
+    """The diagnosis.Finding (code, message key, arguments) of a well-shaped or wrongly shaped answer."""
+    from backprop_cli.grade.diagnosis import find
+
+    if exercise not in _REFS:
+        _REFS[exercise] = prepare(load_exercise(str(ROOT / "exercises" / f"{exercise}.yaml")))
+    ref = _REFS[exercise]
+    q = next(q for q in ref.questions if q.key == question and q.kind == "derivative")
+    e = parse(answer, ref.graph.functions, set(ref.graph.shapes) | {ref.graph.loss})
+    shape = infer(e, ref.scope_for(q), answer)
+    return find(ref, q, [evaluate(e, ref.env(t)) for t in ref.trials], shape, e)
+
+
+@pytest.mark.parametrize("exercise, question, answer, code, note, args", [
+    pytest.param("jacobian-softmax", "ds/dx", "diag(s)", None, "diag.note.missing-term", {},
+                 id="softmax-term-left-out-no-fan-out"),
+    pytest.param("reused-node", "dy/dx", "3 eye(n)", "missing-path", None, {}, id="reused-node-one-use-only"),
+    pytest.param("hadamard", "dJ/da", "dJ/dc ⊙ a", None, "diag.note.wrong-variable", {"name": "a"},
+                 id="own-factor-for-the-other"),
+    pytest.param("batch-affine", "dJ/db", "dJ/dY", "shape-mismatch", "diag.note.sum-over-broadcast",
+                 {"fix": "sum(…, 0)"}, id="bias-gradient-not-summed"),
+    pytest.param("batch-affine", "dJ/dY", "dJ/dZ", "missing-activation-derivative",
+                 "diag.note.missing-activation-derivative", {"fn": "relu'(·)"}, id="relu-derivative-named"),
+    pytest.param("two-layer-sigmoid-l2", "dz1/dh1", "eye(k)", "missing-activation-derivative", None, {},
+                 id="sigmoid-not-named-where-it-is-the-answer"),
+])
+def test_each_finding_says_what_is_true(exercise, question, answer, code, note, args):
+    """find() gives the code of SPEC 7.3 only where it holds, and the message key that explains the rest."""
+    f = finding(exercise, question, answer)
+    assert (f.code, f.note, f.args) == (code, note, args)
