@@ -24,7 +24,7 @@ def load_exercise(exercise):
 
 def grade_answer(exercise, question: str, answer, seed: int = 0, student: str | None = None):
     """Grade one answer without an answers file: ``grade_answer("affine", "dJ/dW", "a^T @ dJ/dc")``
-    gives the question's :class:`grading.Result` (``.status``, ``.points``, ``.diagnosis``). ``answer`` is
+    gives the question's :class:`~backprop_cli.grade.verdict.Result` (``.status``, ``.points``, ``.diagnosis``). ``answer`` is
     a formula as text, or numbers."""
     from backprop_cli.grade.embed import grade_answer as _grade_answer
 
@@ -32,7 +32,7 @@ def grade_answer(exercise, question: str, answer, seed: int = 0, student: str | 
 
 
 def check(exercise, answers: str, seed: int = 0, student: str | None = None, classmates=()):
-    """Grade the answers file ``answers`` against ``exercise``: a :class:`grading.Report` (data; the
+    """Grade the answers file ``answers`` against ``exercise``: a :class:`~backprop_cli.grade.verdict.Report` (data; the
     renderers in :mod:`backprop_cli.report` turn it into text). With ``student``, against that
     student's own numbers; numbers of the worked example or of one of ``classmates`` are caught."""
     from backprop_cli.grade.checking import check_files

@@ -9,11 +9,16 @@ through them, so the rest of grading (policy, shapes, numbers) sees the exercise
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from backprop_cli.errors import FormulaError, InputError
 from backprop_cli.formula.ast import Call, Deriv, Expr, Name, rewrite
 from backprop_cli.formula.habits import function_name
 from backprop_cli.formula.parser import parse
+
+if TYPE_CHECKING:
+    from backprop_cli.derive.graph import Graph
+    from backprop_cli.exercise.model import Exercise
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Aliases:
 NONE = Aliases()
 
 
-def resolve(ex, graph) -> Aliases:
+def resolve(ex: Exercise, graph: Graph) -> Aliases:
     """The aliases of ``ex`` checked against ``graph``, or an InputError at the offending alias."""
     if not ex.aliases:
         return NONE
@@ -50,14 +55,14 @@ def resolve(ex, graph) -> Aliases:
             target = None
         parts = (target.num, target.den) if isinstance(target, Deriv) else (
             (target.name,) if isinstance(target, Name) else ())
-        if not parts or not all(p in known for p in parts):
+        if target is None or not parts or not all(p in known for p in parts):
             raise InputError("alias.bad_target", alias.mark, symbol=symbol, target=alias.target,
                              known=", ".join(sorted(known | set(graph.functions))))
         names[symbol] = target
     return Aliases(names, functions)
 
 
-def parse_functions(graph, aliases: Aliases) -> dict[str, str]:
+def parse_functions(graph: Graph, aliases: Aliases) -> dict[str, str]:
     """The declared functions as the parser must know them: with the aliases of functions (``ā(x)`` is a call)."""
     if not aliases.functions:
         return graph.functions

@@ -11,8 +11,15 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
 
 from backprop_cli.errors import InputError, UsageError
+
+if TYPE_CHECKING:      # loaded when an assignment is read
+    from backprop_cli.exercise.model import Exercise
+    from backprop_cli.exercise.yamlio import Node
+
+Problem = tuple[str, dict[str, Any]]      # (message key, args)
 
 ANSWER_EXTS = (".yaml", ".yml")
 
@@ -23,7 +30,7 @@ class Assigned:
 
     id: str
     path: str
-    exercise: object               # exercise.model.Exercise
+    exercise: Exercise
     fingerprint: str
     points: float | None = None    # the exercise scaled to this many points, or its own points
     shadows: str | None = None     # the built-in file it shadows, when it differs from it
@@ -46,9 +53,9 @@ class Submission:
     """What one student folder holds: for each exercise id, the file to grade or why there is none."""
 
     student: str
-    files: dict = field(default_factory=dict)      # exercise id -> path of a regular file
-    errors: dict = field(default_factory=dict)     # exercise id -> (key, args): a file that cannot be read
-    problems: tuple = ()                           # (key, args) for everything else worth saying
+    files: dict[str, str] = field(default_factory=dict)       # exercise id -> path of a regular file
+    errors: dict[str, Problem] = field(default_factory=dict)  # exercise id -> (key, args): a file that cannot be read
+    problems: tuple[Problem, ...] = ()                        # (key, args) for everything else worth saying
 
 
 def fingerprint(path: str) -> str:
@@ -59,7 +66,7 @@ def fingerprint(path: str) -> str:
     return _digest(load_yaml(path))
 
 
-def _digest(node) -> str:
+def _digest(node: Node) -> str:
     from backprop_cli.exercise.yamlio import plain
 
     text = json.dumps(plain(node), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -79,7 +86,7 @@ def shadowed_builtin(path: str, ex_id: str, fp: str) -> str | None:
     return None
 
 
-def _assigned(path: str, points=None) -> Assigned:
+def _assigned(path: str, points: float | None = None) -> Assigned:
     from backprop_cli.exercise.model import parse_exercise
     from backprop_cli.exercise.yamlio import load_yaml
 
@@ -89,7 +96,7 @@ def _assigned(path: str, points=None) -> Assigned:
     return Assigned(ex.id, path, ex, fp, points, shadowed_builtin(path, ex.id, fp))
 
 
-def load_assignment(exercises_dir: str | None, assignment_file: str | None) -> list:
+def load_assignment(exercises_dir: str | None, assignment_file: str | None) -> list[Assigned]:
     """The exercises of the assignment, in order: every exercise file in ``exercises_dir``, or the ids
     (with optional points) listed in ``assignment_file`` (looked up in ``exercises_dir`` when given)."""
     from backprop_cli.exercise.bank import exercise_files, exercise_path
@@ -99,10 +106,12 @@ def load_assignment(exercises_dir: str | None, assignment_file: str | None) -> l
     if exercises_dir is not None and not os.path.isdir(exercises_dir):
         raise UsageError("grade.no_exercises_dir", path=exercises_dir)
     if assignment_file is None:
+        assert exercises_dir is not None
         return [_assigned(p) for p in exercise_files([exercises_dir])]
     items = _assignment_items(assignment_file)
     out = []
     for ex_id, points in items:
+        path: str | None
         if exercises_dir is not None:
             path = next((os.path.join(exercises_dir, ex_id + e) for e in ANSWER_EXTS
                          if os.path.isfile(os.path.join(exercises_dir, ex_id + e))), None)
@@ -114,7 +123,7 @@ def load_assignment(exercises_dir: str | None, assignment_file: str | None) -> l
     return out
 
 
-def _assignment_items(path: str) -> list:
+def _assignment_items(path: str) -> list[tuple[str, float | None]]:
     from backprop_cli.exercise.yamlio import load_yaml, plain
 
     data = plain(load_yaml(path))
@@ -122,7 +131,7 @@ def _assignment_items(path: str) -> list:
         data = data.get("exercises")
     if not isinstance(data, list) or not data:
         raise InputError("grade.bad_assignment", None, path=path)
-    items = []
+    items: list[tuple[str, float | None]] = []
     for item in data:
         if isinstance(item, str):
             items.append((item, None))
@@ -153,7 +162,7 @@ def _kind(mode: int) -> str:
     return "special"
 
 
-def collect(folder: str, ids: list) -> list:
+def collect(folder: str, ids: Sequence[str]) -> list[Submission]:
     """One :class:`Submission` per student folder under ``folder`` (symbolic links are never followed)."""
     entries = sorted(os.scandir(folder), key=lambda e: e.name)
     students = [e for e in entries if e.is_dir(follow_symlinks=False)]
@@ -164,8 +173,10 @@ def collect(folder: str, ids: list) -> list:
     return [_student(e.path, display_name(e.name), ids) for e in students]
 
 
-def _student(path: str, student: str, ids: list) -> Submission:
-    files, errors, problems = {}, {}, []
+def _student(path: str, student: str, ids: Sequence[str]) -> Submission:
+    files: dict[str, str] = {}
+    errors: dict[str, Problem] = {}
+    problems: list[Problem] = []
     try:
         found = sorted(os.scandir(path), key=lambda e: (os.path.splitext(e.name)[1] != ".yaml", e.name))
     except OSError as err:     # an unreadable folder: every exercise is missing, and the reason is said
@@ -202,7 +213,7 @@ def _student(path: str, student: str, ids: list) -> Submission:
     return Submission(student, files, errors, tuple(problems))
 
 
-def _answer_like(path: str) -> list:
+def _answer_like(path: str) -> list[str]:
     try:
         return sorted(display_name(e.name) for e in os.scandir(path) if e.name.endswith(ANSWER_EXTS))[:5]
     except OSError:

@@ -13,9 +13,20 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field, replace
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
-from backprop_cli.grade.assignment import collect, load_assignment
+from backprop_cli.errors import Mark
+from backprop_cli.grade.assignment import Assigned, Problem, collect, load_assignment
 from backprop_cli.grade.checking import Deadline, time_limit
+
+if TYPE_CHECKING:      # loaded in the workers, when they grade
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkContext
+    from backprop_cli.grade.verdict import Report, Result
+
+Task = tuple[str, str, str]           # (exercise id, answers file, student)
+Outcome = tuple[Any, ...]             # ("ok", report) or ("error", key, args)
 
 MEMORY_MIB = 1024          # address space a worker may add to what it holds when it starts
 GRACE = 5.0                # seconds past the time-out before the parent kills a stuck worker
@@ -27,11 +38,11 @@ class Record:
 
     student: str
     exercise: str
-    results: tuple
+    results: tuple[Result, ...]
     max_score: float
-    error: tuple | None = None     # (message key, args): why the file could not be graded
+    error: Problem | None = None   # (message key, args): why the file could not be graded
     file: str | None = None
-    warnings: tuple = ()           # (message key, args, mark) from reading the answers
+    warnings: tuple[tuple[str, dict[str, object], Mark], ...] = ()   # (message key, args, mark) from reading the answers
     variant: str | None = None     # the student whose drawn numbers were graded (SPEC 7.5)
     internal: bool = False         # ``error`` is a fault of the tool, not of the file: the record is not counted
 
@@ -51,12 +62,15 @@ class Record:
 
 @dataclass(frozen=True)
 class ClassGrade:
-    assignment: list                 # Assigned
-    records: list                    # Record, sorted by student then assignment order
-    problems: dict = field(default_factory=dict)   # student -> ((key, args), ...)
+    """The grades of a class: one record per student and exercise, and what was odd in their folders."""
 
-    def students(self) -> list:
-        out = {}
+    assignment: list[Assigned]
+    records: list[Record]            # sorted by student then assignment order
+    problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict)   # student -> ((key, args), ...)
+
+    def students(self) -> list[tuple[str, list[Record]]]:
+        """(student, their records) in the records' order."""
+        out: dict[str, list[Record]] = {}
         for r in self.records:
             out.setdefault(r.student, []).append(r)
         return list(out.items())
@@ -66,15 +80,16 @@ class ClassGrade:
         return all(r.passed for r in self.records)
 
     @property
-    def internal(self) -> list:
+    def internal(self) -> list[Record]:
         """The records that a fault of the tool left ungraded (for the instructor to look at)."""
         return [r for r in self.records if r.internal]
 
 
-def _placeholder(assigned, student, status, error=None, file=None) -> Record:
+def _placeholder(assigned: Assigned, student: str, status: str, error: Problem | None = None,
+                 file: str | None = None) -> Record:
     """A record whose questions all have ``status``: missing, invalid (the file cannot be read or graded),
     or error (a fault of the tool: not counted)."""
-    from backprop_cli.grade.grading import Result
+    from backprop_cli.grade.verdict import Result
 
     key, args = error or ("result.missing", {})
     results = tuple(Result(q.target, q.kind, status, 0.0, q.points * assigned.scale, message=key, args=args)
@@ -82,7 +97,7 @@ def _placeholder(assigned, student, status, error=None, file=None) -> Record:
     return Record(student, assigned.id, results, assigned.max_score, error, file, internal=status == "error")
 
 
-def _scaled(assigned, student, report, file) -> Record:
+def _scaled(assigned: Assigned, student: str, report: Report, file: str) -> Record:
     s = assigned.scale
     results = report.results if s == 1.0 else tuple(
         replace(r, points=r.points * s, max_points=r.max_points * s) for r in report.results)
@@ -90,10 +105,10 @@ def _scaled(assigned, student, report, file) -> Record:
 
 
 # --- in a worker -------------------------------------------------------------------------------------
-_STATE: dict = {}
+_STATE: dict[str, Any] = {}
 
 
-def grade_one(task):
+def grade_one(task: Task) -> Outcome:
     """Grade one file: ("ok", report), ("error", key, args) for a file that cannot be graded, or ("internal",
     key, args) for a bug of the tool; only a time-out escapes, as checking.Deadline."""
     from backprop_cli.errors import BackpropError
@@ -113,7 +128,7 @@ def grade_one(task):
         return ("internal", "cli.bug", {"error": f"{type(err).__name__}: {err}"})
 
 
-def _timed(task, timeout):
+def _timed(task: Task, timeout: float) -> Outcome:
     from backprop_cli.errors import BackpropError
     from backprop_cli.grade.reference import prepared
 
@@ -128,7 +143,7 @@ def _timed(task, timeout):
         return ("error", "grade.timed_out", {"seconds": timeout})
 
 
-def _cap_memory(mib: int):
+def _cap_memory(mib: int) -> None:
     try:
         import resource
 
@@ -143,7 +158,7 @@ def _cap_memory(mib: int):
         pass
 
 
-def _die_with_parent():
+def _die_with_parent() -> None:
     """Ask Linux to kill this worker when the parent dies, however it dies (even by SIGKILL)."""
     try:
         import ctypes
@@ -153,7 +168,7 @@ def _die_with_parent():
         pass
 
 
-def _worker(conn, timeout, memory_mib):
+def _worker(conn: Connection, timeout: float, memory_mib: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()
@@ -171,28 +186,31 @@ def _worker(conn, timeout, memory_mib):
 
 # --- in the parent -----------------------------------------------------------------------------------
 class _Slot:
-    def __init__(self, ctx, timeout, memory_mib):
+    """One worker process and the chunk of tasks it is working on."""
+
+    def __init__(self, ctx: ForkContext, timeout: float, memory_mib: int) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
         self.proc = ctx.Process(target=_worker, args=(child, timeout, memory_mib), daemon=True)
         self.proc.start()
         child.close()
-        self.chunk = []          # (index, task) sent and not yet answered
+        self.chunk: list[tuple[int, Task]] = []    # (index, task) sent and not yet answered
         self.since = 0.0         # when the oldest unanswered task started
 
-    def send(self, chunk):
+    def send(self, chunk: list[tuple[int, Task]]) -> None:
         self.chunk = list(chunk)
         self.since = time.monotonic()
         self.conn.send(chunk)
 
-    def kill(self):
+    def kill(self) -> None:
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join(1)
         self.conn.close()
 
 
-def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int = MEMORY_MIB):
+def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Callable[[int, Outcome], object],
+              memory_mib: int = MEMORY_MIB) -> None:
     """Run ``tasks`` (a list of picklable tasks for :func:`grade_one`) in ``jobs`` worker processes,
     calling ``on_result(index, outcome)`` as each finishes. A dead worker's current task is retried once,
     then reported as ("internal", "grade.worker_died", {}); a stuck one is killed and reported as timed out."""
@@ -202,10 +220,10 @@ def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int
     ctx = multiprocessing.get_context("fork")
     queue = list(enumerate(tasks))
     queue.reverse()
-    tries = {}
+    tries: dict[int, int] = {}
     size = max(1, min(32, len(tasks) // (jobs * 4) or 1))
     old_term = signal.signal(signal.SIGTERM, _terminate)    # before any worker exists
-    slots = []
+    slots: list[_Slot] = []
     try:
         slots.extend(_Slot(ctx, timeout, memory_mib) for _ in range(min(jobs, len(tasks))))
         while queue or any(s.chunk for s in slots):
@@ -256,12 +274,12 @@ def run_tasks(tasks: list, jobs: int, timeout: float, on_result, memory_mib: int
             s.kill()
 
 
-def _terminate(signum, frame):
+def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
     raise SystemExit(128 + signum)
 
 
-def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int = 1, seed: int = 0,
-                timeout: float = 10.0, progress=None) -> ClassGrade:
+def grade_class(folder: str, exercises_dir: str | None = None, assignment_file: str | None = None, jobs: int = 1,
+                seed: int = 0, timeout: float = 10.0, progress: Callable[[], object] | None = None) -> ClassGrade:
     """Grade every student folder under ``folder`` on every exercise of the assignment.
 
     Submissions go to the workers exercise by exercise, so each worker prepares (and caches) only the
@@ -270,7 +288,9 @@ def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int
     by_id = {a.id: a for a in assignment}
     subs = collect(folder, list(by_id))
     _STATE.update(assignment=by_id, seed=seed, classmates=tuple(s.student for s in subs))
-    records, tasks, where = {}, [], []
+    records: dict[tuple[str, str], Record] = {}
+    tasks: list[Task] = []
+    where: list[tuple[str, str]] = []
     for a in assignment:
         for sub in subs:
             key = (sub.student, a.id)
@@ -282,7 +302,7 @@ def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int
             else:
                 records[key] = _placeholder(a, sub.student, "missing")
 
-    def done(index, outcome):
+    def done(index: int, outcome: Outcome) -> None:
         student, ex_id = where[index]
         a, file = by_id[ex_id], tasks[index][1]
         name = os.path.basename(file)
@@ -299,9 +319,9 @@ def grade_class(folder: str, exercises_dir=None, assignment_file=None, jobs: int
     return ClassGrade(assignment, ordered, {s.student: s.problems for s in subs if s.problems})
 
 
-def summary(cg: ClassGrade) -> list:
+def summary(cg: ClassGrade) -> list[dict[str, Any]]:
     """Per question of the assignment: how many students got each status and each diagnosis."""
-    rows = {}
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for a in cg.assignment:
         for q in a.exercise.questions:
             rows[(a.id, q.kind, q.target)] = {"exercise": a.id, "question": q.target, "kind": q.kind,
@@ -320,7 +340,7 @@ def summary(cg: ClassGrade) -> list:
     return list(rows.values())
 
 
-def totals(cg: ClassGrade) -> list:
+def totals(cg: ClassGrade) -> list[tuple[str, float, float, float, list[Record]]]:
     """(student, score, max_score, percent, records) per student; a record the tool could not grade counts
     neither in the score nor in the maximum."""
     out = []

@@ -2,8 +2,10 @@
 bounds that concrete sizes must respect (SPEC section 10: every check of one file under 2 s)."""
 from __future__ import annotations
 
+from backprop_cli.derive.graph import Graph
 from backprop_cli.derive.shapes import size_bound
 from backprop_cli.errors import InputError
+from backprop_cli.exercise.model import Question
 
 #: A Jacobian is computed column by column, one forward pass per element of Y, and kept per trial:
 #: its columns and numbers are bounded, so concrete sizes (an input of [300, 300]) cannot make every
@@ -12,7 +14,7 @@ MAX_JACOBIAN_COLUMNS = 2_000
 MAX_JACOBIAN_ELEMENTS = 200_000
 
 
-def check_jacobian_size(graph, q, kind, num, den, key) -> None:
+def check_jacobian_size(graph: Graph, q: Question, kind: str, num: str | None, den: str, key: str) -> None:
     """An InputError at question ``q`` when its Jacobian dX/dY would exceed the bounds."""
     if kind == "shape" or num is None or num == graph.loss:
         return

@@ -8,9 +8,17 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from backprop_cli.errors import BackpropError, InputError, Mark
+from backprop_cli.errors import BackpropError, InputError, Mark, UsageError
+
+if TYPE_CHECKING:      # the commands import this module early; what it grades with is loaded when used
+    from backprop_cli.exercise.model import Exercise
+    from backprop_cli.grade.reference import Reference
+    from backprop_cli.grade.verdict import Report
+
+Warning_ = tuple[str, dict[str, Any], Mark | None]     # (message key, args, mark)
 
 
 #: CPU seconds that grading one answers file may take in ``check`` (SPEC 10: under 2 s whatever the
@@ -28,17 +36,17 @@ _TIMERS = {"cpu": (signal.ITIMER_PROF, signal.SIGPROF), "wall": (signal.ITIMER_R
 
 
 @contextmanager
-def time_limit(seconds: float | None, clock: str = "cpu"):
+def time_limit(seconds: float | None, clock: str = "cpu") -> Iterator[None]:
     """Within the block, past ``seconds`` of ``clock`` time (``cpu``: a loaded machine does not trip
     it; ``wall``), raise :class:`Deadline`. Only in the main thread, where signals arrive; no limit
     where that is not possible."""
     usable = seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    if seconds is None or not usable:
         yield
         return
     timer, signum = _TIMERS[clock]
 
-    def fire(signum, frame):
+    def fire(signum: int, frame: FrameType | None) -> None:
         raise Deadline()
 
     old = signal.signal(signum, fire)
@@ -51,7 +59,7 @@ def time_limit(seconds: float | None, clock: str = "cpu"):
 
 
 @contextmanager
-def hard_deadline(seconds: float | None, path: str):
+def hard_deadline(seconds: float | None, path: str) -> Iterator[None]:
     """Within the block, past ``seconds`` of CPU time, stop with an InputError at ``path``. Without
     ``seconds`` it sets no limit and claims no :class:`Deadline`: an enclosing limit (grade's wall-clock
     time-out) keeps its own."""
@@ -65,8 +73,8 @@ def hard_deadline(seconds: float | None, path: str):
         raise InputError("check.deadline", Mark(path, 1, 1), seconds=seconds) from None
 
 
-def check_files(ex, answers_path: str, seed: int = 0, student: str | None = None, classmates=(),
-                deadline: float | None = None):
+def check_files(ex: Exercise, answers_path: str, seed: int = 0, student: str | None = None,
+                classmates: Iterable[str] = (), deadline: float | None = None) -> Report:
     """The report for the answers file at ``answers_path`` against exercise ``ex``: against
     ``student``'s numbers when the exercise draws them, and with numbers copied from the worked example
     or from one of ``classmates`` caught. With ``deadline``, grading stops after that many CPU seconds
@@ -83,17 +91,16 @@ def check_files(ex, answers_path: str, seed: int = 0, student: str | None = None
     with hard_deadline(deadline, answers_path):
         report = grade(ref, answers)
         if own is not ex and not report.passed:
-            def others():     # prepared only when a wrong number needs them
+            def others() -> Iterator[tuple[str | None, Reference]]:     # prepared only when a wrong number needs them
                 yield None, prepared_for(ex, None, seed)
                 yield from ((name, prepared_for(ex, name, seed)) for name in classmates if name != student)
             report = spot_copies(report, ref, answers, others())
     return report
 
 
-def exercise_identity(ex, pinned: str | None = None):
+def exercise_identity(ex: Exercise, pinned: str | None = None) -> tuple[str, tuple[Warning_, ...]]:
     """The exercise's fingerprint and the warning that it shadows a built-in exercise (if it does).
     With ``pinned``, an exercise whose fingerprint differs is a usage error (exit 2)."""
-    from backprop_cli.errors import UsageError
     from backprop_cli.grade.assignment import fingerprint, shadowed_builtin
 
     fp = fingerprint(ex.path)
@@ -103,11 +110,9 @@ def exercise_identity(ex, pinned: str | None = None):
     return fp, ((("check.shadows", {"path": ex.path, "id": ex.id}, None),) if builtin else ())
 
 
-def no_answers(path: str, exercise: str):
+def no_answers(path: str, exercise: str) -> UsageError:
     """The usage error for a missing answers file, with a did-you-mean when a similar file is beside it."""
     import difflib
-
-    from backprop_cli.errors import UsageError
 
     folder, name = os.path.split(path)
     try:
@@ -120,22 +125,24 @@ def no_answers(path: str, exercise: str):
     return UsageError("cli.no_answers", path=path, exercise=exercise)
 
 
-def missing_report(ex, error=None):
+def missing_report(ex: Exercise, error: BackpropError | None = None) -> Report:
     """The report of an answers file that is not there (every question ``missing``), or that cannot be
     read (``error``, a BackpropError: every question ``invalid`` with that error's message)."""
-    from backprop_cli.grade.grading import Report, Result
+    from backprop_cli.grade.verdict import Report, Result
 
     status, key, args = ("missing", "result.missing", {}) if error is None else ("invalid", error.key, error.args_)
-    results = tuple(Result(q.target, q.kind, status, 0.0, q.points, message=key, args=args, mark=error and error.mark)
+    results = tuple(Result(q.target, q.kind, status, 0.0, q.points, message=key, args=args, mark=error.mark if error is not None else None)
                     for q in ex.questions)
     return Report(ex.id, ex.title, results)
 
 
-def watch_file(path: str, run, on_error, interval: float = 0.4, until=lambda: False):
+def watch_file(path: str, run: Callable[[], object], on_error: Callable[[BackpropError], object], interval: float = 0.4,
+               until: Callable[[], bool] = lambda: False) -> None:
     """Call ``run`` now and whenever ``path`` changes, until Ctrl-C (or until ``until()`` is true)."""
-    last = None
+    last: int | None = None
     try:
         while not until():
+            stamp: int | None
             try:
                 stamp = os.stat(path).st_mtime_ns
             except OSError:

@@ -8,10 +8,32 @@ element by element the same arithmetic, so it is identical to checking trial by 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
 from backprop_cli.grade.policy import EXACT_RTOL
+
+
+
+class Asked(Protocol):
+    """What is read of a question (a :class:`reference.QRef`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+
+
+class Prepared(Protocol):
+    """What is read of the reference (a :class:`reference.Reference`, which imports this module)."""
+
+    @property
+    def expected(self) -> dict[tuple[str, str], Expected]: ...
+    @property
+    def trials(self) -> Sequence[Any]: ...
+    def value(self, trial: Any, q: Any) -> np.ndarray: ...
+
 
 EXACT, INEXACT, DIFFERENT, NOT_FINITE = "exact", "inexact", "different", "not-finite"
 
@@ -20,17 +42,17 @@ EXACT, INEXACT, DIFFERENT, NOT_FINITE = "exact", "inexact", "different", "not-fi
 class Expected:
     """A question's reference values in the trials, flattened one after the other."""
 
-    shapes: tuple              # the reference's shape in each trial
+    shapes: tuple[tuple[int, ...], ...]   # the reference's shape in each trial
     flat: np.ndarray           # the references of all trials, end to end
     close: np.ndarray          # per element: agree's tolerance, 1e-9 + 1e-6·|reference|
     exact: np.ndarray          # per element: exact's bound, EXACT_RTOL · max|reference of its trial| + 1e-12
     finite: bool               # whether every reference value is finite
 
 
-def expected(ref, q) -> Expected:
+def expected(ref: Prepared, q: Asked) -> Expected:
     """The flattened references of question ``q`` in ``ref``'s trials, made once per preparation."""
     key = (q.kind, q.key)
-    hit = ref.expected.get(key)
+    hit: Expected | None = ref.expected.get(key)
     if hit is None:
         refs = [np.asarray(ref.value(t, q), dtype=float) for t in ref.trials]
         flat = np.concatenate([r.reshape(-1) for r in refs]) if refs else np.zeros(0)
@@ -41,7 +63,7 @@ def expected(ref, q) -> Expected:
     return hit
 
 
-def verdict(values: list, want: Expected) -> str:
+def verdict(values: Sequence[np.ndarray], want: Expected) -> str:
     """How the answer's ``values`` (one array per trial) compare with ``want``: :data:`EXACT` (agree, and to
     float64 rounding), :data:`INEXACT` (agree only within the tolerance), :data:`NOT_FINITE` (a value of
     the answer is NaN or infinite) or :data:`DIFFERENT`."""

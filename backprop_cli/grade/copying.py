@@ -7,19 +7,24 @@ least two answers, or one answer of several numbers, match it.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Iterable
 
 import numpy as np
 
+from backprop_cli.exercise.answers import Answers
 from backprop_cli.grade.credit import _answer, _close
+from backprop_cli.grade.reference import Reference
+from backprop_cli.grade.verdict import Report
 
 MIN_NUMBERS = 2
 
 
-def spot_copies(report, ref, answers, others) -> object:
+def spot_copies(report: Report, ref: Reference, answers: Answers,
+                others: Iterable[tuple[str | None, Reference]]) -> Report:
     """``report`` with the answers copied from one of ``others`` (an iterable of ``(student or None,
     reference)`` pairs, None for the exercise's own numbers) marked incorrect with a message that says so."""
     sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
-    numbers = {}
+    numbers: dict[int, np.ndarray] = {}
     for i, (q, r) in enumerate(zip(ref.questions, report.results)):
         if r.status != "incorrect" or q.kind == "shape":
             continue

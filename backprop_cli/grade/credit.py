@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import replace
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -17,28 +18,35 @@ from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.derive.infer import infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.errors import BackpropError
-from backprop_cli.exercise.model import normalize_key
-from backprop_cli.formula.ast import Bin, Call, Deriv, Name, Neg, Num, Pow, T, walk
+from backprop_cli.exercise.answers import AnswerEntry, Answers
+from backprop_cli.exercise.keys import normalize_key
+from backprop_cli.exercise.model import Exercise
+from backprop_cli.exercise.teaching import Mistake
+from backprop_cli.formula.ast import Bin, Call, Deriv, Expr, Name, Neg, Num, Pow, T, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.grade import aliases
-from backprop_cli.grade.reference import expand
+from backprop_cli.grade.reference import QRef, Reference, expand
+from backprop_cli.grade.verdict import Result
 
-_mistakes: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+Evaluated = tuple[Mistake, "list[np.ndarray] | None", "np.ndarray | None"]   # (mistake, trial values, value at values)
+Read = tuple[str, Any]          # ("number", array) or ("formula", AST)
+
+_mistakes: "weakref.WeakKeyDictionary[Reference, dict[int, list[Evaluated | None]]]" = weakref.WeakKeyDictionary()
 
 
 # -- anticipated mistakes -----------------------------------------------------------------------------
-def mistake_texts(ex, question: str, mistake) -> dict[str, str]:
+def mistake_texts(ex: Exercise, question: str, mistake: Mistake) -> dict[str, str]:
     """The message of ``mistake`` by language: the file's own (English) and its ``translations``."""
     texts = {"en": mistake.message}
     for lang, entry in ex.translations.items():
         table = entry.get("mistakes", {})
-        by_answer = next((v for k, v in table.items() if normalize_key(k) == normalize_key(question)), {})
+        by_answer: dict[str, str] = next((v for k, v in table.items() if normalize_key(k) == normalize_key(question)), {})
         if mistake.answer in by_answer:
             texts[lang] = by_answer[mistake.answer]
     return texts
 
 
-def mistake_values(ref, q) -> list:
+def mistake_values(ref: Reference, q: QRef) -> list[Evaluated]:
     """``(mistake, trial values or None, value at the exercise's values or None)`` for each anticipated
     mistake of ``q`` that can be read; computed once per reference."""
     table = _mistakes.setdefault(ref, {})
@@ -48,7 +56,7 @@ def mistake_values(ref, q) -> list:
     return [row for row in table[key] if row is not None]
 
 
-def _evaluate_mistake(ref, mistake):
+def _evaluate_mistake(ref: Reference, mistake: Mistake) -> Evaluated | None:
     try:
         e = parse(mistake.answer, ref.graph.functions, set(ref.graph.shapes) | {ref.graph.loss})
         infer(e, tidy_scope(ref.graph), mistake.answer)
@@ -60,7 +68,8 @@ def _evaluate_mistake(ref, mistake):
     return mistake, trials, at_values
 
 
-def match_mistake(ref, q, values=None, number=None):
+def match_mistake(ref: Reference, q: QRef, values: Sequence[np.ndarray] | None = None,
+                  number: np.ndarray | None = None) -> tuple[Mistake, dict[str, str]] | None:
     """``(mistake, texts)`` when the answer (its ``values`` in the trials, or a ``number`` at the
     exercise's values) is one of ``q``'s anticipated mistakes, else None."""
     if not q.question.mistakes:
@@ -74,7 +83,7 @@ def match_mistake(ref, q, values=None, number=None):
     return None
 
 
-def _close(value, want, ex) -> bool:
+def _close(value: Any, want: Any, ex: Exercise) -> bool:
     value, want = np.asarray(value, dtype=float), np.asarray(want, dtype=float)
     if value.size == want.size and value.shape != want.shape and (value.ndim < 2 or value.size == 1):
         value = value.reshape(want.shape)
@@ -83,7 +92,7 @@ def _close(value, want, ex) -> bool:
 
 
 # -- partial credit and error carried forward ---------------------------------------------------------
-def settle(ref, answers, results: list) -> list:
+def settle(ref: Reference, answers: Answers, results: Sequence[Result]) -> list[Result]:
     """``results`` with the points of ``partial`` shares and of answers carried forward."""
     ex = ref.exercise
     sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
@@ -105,7 +114,8 @@ def settle(ref, answers, results: list) -> list:
     return out
 
 
-def carried_forward(ref, sections, results, index: int) -> list[str] | None:
+def carried_forward(ref: Reference, sections: Mapping[str, Mapping[str, AnswerEntry]], results: Sequence[Result],
+                    index: int) -> list[str] | None:
     """The questions whose (wrong) answers, used in place of their references, make answer ``index``
     right; None when there are none or the answer is wrong even so."""
     g = ref.graph
@@ -118,21 +128,24 @@ def carried_forward(ref, sections, results, index: int) -> list[str] | None:
     if not wrong:
         return None
     marks = {p.den: Name(f"§{j}") for j, p in wrong}
+    assert q.formula is not None, q.key     # a loss gradient always has its formula
     formula = expand(q.formula, ref.rev, g, choice=dict(marks))
-    leaves = {p.expanded: Name(f"§{j}") for j, p in wrong
-              if p.den in g.inputs and not isinstance(p.expanded, (Name, Num))}
+    leaves: dict[Expr, Expr] = {p.expanded: Name(f"§{j}") for j, p in wrong
+              if p.den in g.inputs and p.expanded is not None and not isinstance(p.expanded, (Name, Num))}
     formula = _substitute(formula, leaves)
     used = [(j, p) for j, p in wrong if any(isinstance(n, Name) and n.name == f"§{j}" for n in walk(formula))]
     if not used:
         return None
-    own = {j: _answer(ref, sections[p.kind].get(p.question.target)) for j, p in used}
+    read = {j: _answer(ref, sections[p.kind].get(p.question.target)) for j, p in used}
     mine = _answer(ref, sections[q.kind].get(q.question.target))
-    if mine is None or any(v is None for v in own.values()):
+    own = {j: v for j, v in read.items() if v is not None}
+    if mine is None or len(own) < len(read):
         return None
     numbers = mine[0] == "number" or any(kind == "number" for kind, _ in own.values())
-    trials = [ref.value_trial] if numbers else ref.trials
-    if numbers and ref.value_trial is None:
+    value_trial = ref.value_trial
+    if numbers and value_trial is None:
         return None
+    trials = [value_trial] if numbers and value_trial is not None else ref.trials
     for trial in trials:
         env = ref.env(trial)
         env.values = dict(trial.values)
@@ -145,7 +158,7 @@ def carried_forward(ref, sections, results, index: int) -> list[str] | None:
     return [ref.questions[j].question.target for j, _ in used]
 
 
-def _answer(ref, entry):
+def _answer(ref: Reference, entry: AnswerEntry | None) -> Read | None:
     """``("number", array)`` or ``("formula", AST)`` of an answer entry, or None if it cannot be read."""
     if entry is None:
         return None
@@ -163,7 +176,7 @@ def _answer(ref, entry):
     return "formula", e
 
 
-def _substitute(e, table: dict):
+def _substitute(e: Expr, table: Mapping[Expr, Expr]) -> Expr:
     """``e`` with every subtree found in ``table`` replaced, outermost first."""
     if not table:
         return e

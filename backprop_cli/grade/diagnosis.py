@@ -16,20 +16,25 @@ activation message names the function actually in the graph (σ', relu', tanh'),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import combinations, islice, product
+from typing import Any, Callable, Iterator, Sequence, cast
 
 import numpy as np
 
 from backprop_cli.derive.autodiff import tidy_scope
 from backprop_cli.errors import BackpropError
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Name, Neg, T, children, intern, postorder, replace, rewrite, walk
-from backprop_cli.derive.infer import infer
+from backprop_cli.formula.ast import (ADD, HADAMARD, MUL, SUB, Bin, Call, Deriv, Expr, Name, Neg, T, children, intern, postorder,
+                                      replace, rewrite, walk)
+from backprop_cli.derive.graph import Graph
+from backprop_cli.derive.infer import Scope, infer
 from backprop_cli.derive.numeric import agree, evaluate
 from backprop_cli.derive.program import charge
 from backprop_cli.derive.ops import derivative_functions
 from backprop_cli.formula.printers import unicode
-from backprop_cli.grade.reference import expand
+from backprop_cli.derive.shapes import Shape
+from backprop_cli.grade.reference import QRef, Reference, expand
 
 CODES = ("transposed", "dimension-error", "shape-mismatch", "missing-upstream", "sign-error", "constant-factor",
          "missing-path", "elementwise-vs-matrix-product", "operand-order", "missing-activation-derivative",
@@ -49,16 +54,21 @@ class Finding:
 
     code: str | None
     note: str | None = None
-    args: dict = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict)
 
 
-def diagnose(ref, q, values, shape, student=None) -> str | None:
+Mutation = tuple[Finding, Expr | None]      # (what it explains, the reference with that mistake made)
+
+
+def diagnose(ref: Reference, q: QRef, values: Sequence[np.ndarray], shape: Shape,
+             student: Expr | None = None) -> str | None:
     """The code that explains an answer with per-trial ``values`` and ``shape`` (and formula ``student``)."""
     found = find(ref, q, values, shape, student)
     return found.code if found is not None else None
 
 
-def find(ref, q, values, shape, student=None) -> Finding | None:
+def find(ref: Reference, q: QRef, values: Sequence[np.ndarray], shape: Shape,
+         student: Expr | None = None) -> Finding | None:
     """The :class:`Finding` that explains an answer, the first in the order of the codes of SPEC 7.3."""
     refs = [np.asarray(ref.value(t, q)) for t in ref.trials]
     if all(agree(v, r.T) for v, r in zip(values, refs)):   # not the reference itself, so not symmetric
@@ -82,10 +92,11 @@ def find(ref, q, values, shape, student=None) -> Finding | None:
     return Finding("shape-mismatch") if shape != q.shape else None
 
 
-def unsummed_axis(values, refs):
+def unsummed_axis(values: Sequence[np.ndarray], refs: Sequence[np.ndarray]) -> int | str | None:
     """The axis (0, 1 or "all") that the answer, summed over it, agrees with the reference along in every
     trial: the gradient of a broadcast variable (a bias added to every row) with the sum left out."""
     charge(3 * sum(int(np.size(v)) for v in values))     # three sums of every answer value, at most
+    axis: int | str
     for axis in (0, 1, "all"):
         ok = True
         for v, r in zip(values, refs):
@@ -93,6 +104,7 @@ def unsummed_axis(values, refs):
             if axis == "all":
                 ok = r.size == 1 and v.size > 1 and agree(np.sum(v).reshape(r.shape), r)
             else:
+                assert isinstance(axis, int)
                 ok = (v.ndim == 2 and r.ndim == 2 and r.shape[axis] == 1 and v.shape[axis] > 1
                       and v.shape[1 - axis] == r.shape[1 - axis]
                       and agree(np.sum(v, axis=axis, keepdims=True), r))
@@ -103,11 +115,11 @@ def unsummed_axis(values, refs):
     return None
 
 
-def student_fix(ref, q, e) -> str | None:
+def student_fix(ref: Reference, q: QRef, e: Expr) -> str | None:
     """The code whose fix, applied to one product of the student's formula, makes it right."""
     scope = ref.scope_for(q)
     for node in [n for n in walk(e) if isinstance(n, Bin) and n.op in (MUL, HADAMARD)]:
-        fixes = [("elementwise-vs-matrix-product", Bin(HADAMARD if node.op == MUL else MUL, node.left, node.right))]
+        fixes: list[tuple[str, Expr]] = [("elementwise-vs-matrix-product", Bin(HADAMARD if node.op == MUL else MUL, node.left, node.right))]
         if node.op == MUL:
             fixes.append(("operand-order", Bin(MUL, node.right, node.left)))
         for code, new in fixes:
@@ -121,7 +133,7 @@ def student_fix(ref, q, e) -> str | None:
     return None
 
 
-def _constant_factor(values, refs, sizes) -> bool:
+def _constant_factor(values: Sequence[np.ndarray], refs: Sequence[np.ndarray], sizes: Sequence[dict[str, int]]) -> bool:
     """Whether the answer is k times the reference, k ≠ ±1, k possibly times powers of one or two dimension
     sizes (the 1/m of a mean, the 1/√d of a scaled product, the 1/(B·√d) of both)."""
     ks = []
@@ -141,11 +153,11 @@ def _constant_factor(values, refs, sizes) -> bool:
     for f in factors:
         c = [k / x for k, x in zip(ks, f)]
         if all(abs(x - c[0]) <= 1e-6 * max(1.0, abs(c[0])) for x in c):
-            return f != factors[0] or min(abs(c[0] - 1), abs(c[0] + 1)) > 1e-6
+            return bool(f != factors[0] or min(abs(c[0] - 1), abs(c[0] + 1)) > 1e-6)
     return False
 
 
-def _is_local_jacobian(ref, q, values) -> bool:
+def _is_local_jacobian(ref: Reference, q: QRef, values: Sequence[np.ndarray]) -> bool:
     """Whether the answer is the local Jacobian of the consumers (alone or summed), without the upstream."""
     g = ref.graph
     if q.num != g.loss or q.den not in ref.rev.paths:
@@ -155,20 +167,21 @@ def _is_local_jacobian(ref, q, values) -> bool:
         return False
     for t, v in zip(ref.trials, values):
         jacs = [np.asarray(ref.jacobian_value(t, c, q.den)) for c in consumers]
-        candidates = jacs + ([sum(jacs)] if len(jacs) > 1 and len({j.shape for j in jacs}) == 1 else [])
+        candidates = jacs + ([np.asarray(sum(jacs))] if len(jacs) > 1 and len({j.shape for j in jacs}) == 1 else [])
         if not any(agree(v, c) or agree(v, c.T) for c in candidates):
             return False
     return True
 
 
-def _by_mutation(ref, q, values, shape) -> Finding | None:
+def _by_mutation(ref: Reference, q: QRef, values: Sequence[np.ndarray], shape: Shape) -> Finding | None:
     if q.formula is None:
         return None
     scope = tidy_scope(ref.graph)
     # Building, shaping and numbering a mutation walks the whole reference: charged to the budget per
     # node (the evaluations charge themselves), so a long chain's diagnosis ends within its budget.
     nodes = len(postorder(q.expanded if q.expanded is not None else q.formula))
-    seen, table = set(), {}     # mutations by value, numbered in linear time (== recurses along every path)
+    seen: set[int] = set()
+    table: dict[tuple[Any, ...], int] = {}     # mutations by value, numbered in linear time (== recurses along every path)
     for found, m in islice(mutations(ref, q, scope), MAX_MUTATIONS):
         charge(NODE_COST * nodes)
         if m is None or intern(m, table) in seen:
@@ -184,10 +197,11 @@ def _by_mutation(ref, q, values, shape) -> Finding | None:
     return None
 
 
-def mutations(ref, q, scope):
+def mutations(ref: Reference, q: QRef, scope: Scope) -> Iterator[Mutation]:
     """(:class:`Finding`, mutated reference) pairs, most specific first."""
     g = ref.graph
-    forms = [q.formula] + ([q.expanded] if q.expanded is not None and q.expanded != q.formula else [])
+    assert q.formula is not None, q.key     # _by_mutation asks only for a question with a reference formula
+    forms: list[Expr] = [q.formula] + ([q.expanded] if q.expanded is not None and q.expanded != q.formula else [])
     forms = ([q.rule] if q.rule is not None else []) + forms   # f'(x) where the shown reference spells it out
     upstream = Finding("missing-upstream")
     for f in forms:
@@ -196,7 +210,7 @@ def mutations(ref, q, scope):
             if dropped is not None:
                 yield upstream, dropped
                 yield upstream, B.tr(dropped)
-            yield upstream, replace(f, lambda n, s=sym: _ones_like(n, scope) if n == s else n)
+            yield upstream, replace(f, partial(_blank, sym=sym, scope=scope))
     path = Finding("missing-path")
     if q.num == g.loss:
         yield from ((path, m) for m in _path_mutations(ref, q))
@@ -213,23 +227,23 @@ def mutations(ref, q, scope):
             if node.op == MUL:
                 yield Finding("operand-order"), _swap_node(f, node, Bin(MUL, node.right, node.left))
     for f in forms:
-        for node in _activation_derivatives(f):
-            without = _swap_node(f, node, _ones_like(node.args[0], scope))
-            yield _named("missing-activation-derivative", ref, q, node, without), without
-        for node in _activation_derivatives(f):
-            fn = _FUNCTION_OF.get(node.fn, node.fn) if not node.prime else node.fn
-            wrong = _named("wrong-activation-derivative", ref, q, node, _swap_node(f, node, _ones_like(node.args[0], scope)))
-            yield wrong, _swap_node(f, node, Call(fn, node.args, False))
-            arg_shape = _shape_or_none(node.args[0], scope)
+        for call in _activation_derivatives(f):
+            without = _swap_node(f, call, _ones_like(call.args[0], scope))
+            yield _named("missing-activation-derivative", ref, q, call, without), without
+        for call in _activation_derivatives(f):
+            fn = _FUNCTION_OF.get(call.fn, call.fn) if not call.prime else call.fn
+            wrong = _named("wrong-activation-derivative", ref, q, call, _swap_node(f, call, _ones_like(call.args[0], scope)))
+            yield wrong, _swap_node(f, call, Call(fn, call.args, False))
+            arg_shape = _shape_or_none(call.args[0], scope)
             for name in g.named:
-                if g.shapes[name] == arg_shape and Name(name) != node.args[0]:
-                    yield wrong, _swap_node(f, node, Call(node.fn, (Name(name),) + node.args[1:], node.prime))
+                if g.shapes[name] == arg_shape and Name(name) != call.args[0]:
+                    yield wrong, _swap_node(f, call, Call(call.fn, (Name(name),) + call.args[1:], call.prime))
     for f in forms:
-        for node, other in _variable_swaps(f, g):
-            yield Finding(None, "diag.note.wrong-variable", {"name": other}), _swap_node(f, node, Name(other))
+        for var, other in _variable_swaps(f, g):
+            yield Finding(None, "diag.note.wrong-variable", {"name": other}), _swap_node(f, var, Name(other))
 
 
-def _named(code, ref, q, node, rest) -> Finding:
+def _named(code: str, ref: Reference, q: QRef, node: Call, rest: Expr | None) -> Finding:
     """``code`` with a message that names the activation's derivative (σ'(·), relu'(·)), unless that gives
     the answer away: where the question asks for that derivative itself (no input, node or derivative
     symbol is left without it) or the exercise forbids calling it."""
@@ -243,15 +257,15 @@ def _named(code, ref, q, node, rest) -> Finding:
     return Finding(code, _NAMED_NOTES[code], {"fn": activation_name(node)})
 
 
-def activation_name(node) -> str:
+def activation_name(node: Call) -> str:
     """How the derivative of the activation at ``node`` reads: σ'(·), relu'(·), tanh'(·), f'(·)."""
     fn = node.fn if node.prime else _FUNCTION_OF.get(node.fn, node.fn)
     return unicode(Call(fn, (Name("·"),), True))
 
 
-def _variable_swaps(f, g):
+def _variable_swaps(f: Expr, g: Graph) -> Iterator[tuple[Name, str]]:
     """(name node, other name) for every input or node in ``f`` and every other of the same shape."""
-    seen = set()
+    seen: set[int] = set()
     for node in walk(f):
         if isinstance(node, Name) and node.name in g.shapes and id(node) not in seen:
             seen.add(id(node))
@@ -260,7 +274,7 @@ def _variable_swaps(f, g):
                     yield node, other
 
 
-def fans_out(ref, q) -> bool:
+def fans_out(ref: Reference, q: QRef) -> bool:
     """Whether a node on the way from the asked node to the loss (or to X of dX/dY) is used more than once
     on that way: only then can an answer leave out a path."""
     g, paths = ref.graph, ref.rev.paths
@@ -274,7 +288,7 @@ def fans_out(ref, q) -> bool:
     return False
 
 
-def _path_mutations(ref, q):
+def _path_mutations(ref: Reference, q: QRef) -> Iterator[Expr]:
     """The gradient with some fan-out contributions left out, at the asked node or any node downstream
     (formulas only; each is a ``missing-path``)."""
     g, rev = ref.graph, ref.rev
@@ -284,19 +298,19 @@ def _path_mutations(ref, q):
     for combo in islice(product(*options), MAX_PATH_CHOICES):
         if all(len(c) == len(rev.paths[n]) for c, n in zip(combo, fans)):
             continue
-        choice = {n: B.total(c) for n, c in zip(fans, combo)}
+        choice = {n: cast(Expr, B.total(c)) for n, c in zip(fans, combo)}    # c is never empty
         yield expand(choice.get(q.den, rev.grads[q.den]), rev, g, choice)
 
 
-def _subsets(parts) -> list:
+def _subsets(parts: Sequence[Expr]) -> list[tuple[Expr, ...]]:
     """Every non-empty subset of a few contributions; of many, one alone, all but one, and all."""
     if len(parts) <= 5:
         return [c for k in range(1, len(parts) + 1) for c in combinations(parts, k)]
     n = len(parts)
-    return [(p,) for p in parts] + [tuple(parts[:i] + parts[i + 1:]) for i in range(n)] + [tuple(parts)]
+    return [(p,) for p in parts] + [tuple(parts[:i]) + tuple(parts[i + 1:]) for i in range(n)] + [tuple(parts)]
 
 
-def _path_sums(f, ref, gradient: bool):
+def _path_sums(f: Expr, ref: Reference, gradient: bool) -> Iterator[Bin]:
     """Sums in ``f`` that add up paths: outside function arguments (where ``aW + b`` is a value, not a
     path), and for a gradient, with the upstream gradient on both sides (as in softmax's ``g - sum(g ⊙ s)``)."""
     given = ref.given_keys()
@@ -315,7 +329,7 @@ def _path_sums(f, ref, gradient: bool):
             stack.append(node.x)
 
 
-def _containing(f, leaf) -> set:
+def _containing(f: Expr, leaf: Callable[[Expr], bool]) -> set[int]:
     """The ids of the sub-formulas of ``f`` that contain a node for which ``leaf(node)`` holds (one
     pass, children first, instead of a walk per sum)."""
     hits = set()
@@ -325,27 +339,32 @@ def _containing(f, leaf) -> set:
     return hits
 
 
-def _ones_like(e, scope):
+def _blank(n: Expr, sym: Expr, scope: Scope) -> Expr:
+    """Ones in place of the upstream symbol ``sym``."""
+    return _ones_like(n, scope) if n == sym else n
+
+
+def _ones_like(e: Expr, scope: Scope) -> Expr:
     s = _shape_or_none(e, scope)
     if not s:
         return B.ONE
     return B.call("ones", *(B.dim_expr(d) for d in s)) if len(s) == 2 else B.ONE
 
 
-def _shape_or_none(e, scope):
+def _shape_or_none(e: Expr, scope: Scope) -> Shape | None:
     try:
         return infer(e, scope)
     except BackpropError:
         return None
 
 
-def _upstream_symbols(f, g):
+def _upstream_symbols(f: Expr, g: Graph) -> list[Deriv]:
     return list(dict.fromkeys(n for n in walk(f) if isinstance(n, Deriv) and n.num == g.loss))
 
 
-def _drop_factor(f, sym):
+def _drop_factor(f: Expr, sym: Expr) -> Expr | None:
     """``f`` with the factor ``sym`` (or its transpose) taken out of the product it stands in."""
-    def is_sym(x):
+    def is_sym(x: Expr) -> bool:
         return x == sym or (isinstance(x, T) and x.x == sym)
 
     if is_sym(f):
@@ -359,14 +378,14 @@ def _drop_factor(f, sym):
     return None
 
 
-def _products(f):
+def _products(f: Expr) -> list[Bin]:
     return [n for n in walk(f) if isinstance(n, Bin) and n.op in (MUL, HADAMARD)]
 
 
-def _activation_derivatives(f):
+def _activation_derivatives(f: Expr) -> list[Call]:
     return [n for n in walk(f) if isinstance(n, Call) and (n.prime or n.fn in _FUNCTION_OF)]
 
 
-def _swap_node(f, target, new):
+def _swap_node(f: Expr, target: Expr, new: Expr) -> Expr:
     """``f`` with the sub-formula ``target`` (by identity) replaced by ``new`` (iterative; sharing kept)."""
     return rewrite(f, pre=lambda n: new if n is target else None)

@@ -5,17 +5,20 @@ path, modification time and size, so an edited exercise is read again and memory
 from __future__ import annotations
 
 import os
-from backprop_cli.cache import BoundedCache
+from typing import Any
 
 import numpy as np
 
+from backprop_cli.cache import BoundedCache
 from backprop_cli.errors import Mark, UsageError
+from backprop_cli.exercise.model import Exercise
+from backprop_cli.grade.verdict import Result
 
 MAX_EXERCISES = 32
 _exercises = BoundedCache(MAX_EXERCISES)
 
 
-def cached_exercise(exercise):
+def cached_exercise(exercise: str | os.PathLike[str] | Exercise) -> Exercise:
     """The exercise for a path or an id, loaded once per (path, modification time, size); an Exercise
     object passes through."""
     if not isinstance(exercise, (str, os.PathLike)):
@@ -31,14 +34,16 @@ def cached_exercise(exercise):
         key = None              # let the loader give its own error
     if key is None:
         return load_exercise(path)
-    return _exercises.get(key, lambda: load_exercise(path))
+    ex: Exercise = _exercises.get(key, lambda: load_exercise(path))
+    return ex
 
 
-def grade_answer(exercise, question: str, answer, seed: int = 0, student: str | None = None):
-    """The :class:`grading.Result` of one answer (a formula as text, or numbers) to ``question`` of
+def grade_answer(exercise: str | os.PathLike[str] | Exercise, question: str, answer: Any, seed: int = 0,
+                 student: str | None = None) -> Result:
+    """The :class:`verdict.Result` of one answer (a formula as text, or numbers) to ``question`` of
     ``exercise``: what ``check`` would give that question, without an answers file."""
     from backprop_cli.exercise.answers import AnswerEntry
-    from backprop_cli.exercise.model import normalize_key
+    from backprop_cli.exercise.keys import normalize_key
     from backprop_cli.grade.grading import grade_one
     from backprop_cli.grade.variant_refs import prepared_for
 

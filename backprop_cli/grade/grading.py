@@ -7,109 +7,38 @@ when wrong, a diagnosis. The result is data (message keys and arguments); render
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from typing import Any, Callable, Sequence, TypeVar
 
 import numpy as np
 
-from backprop_cli.errors import (BackpropError, FormulaError, FormulaSyntaxError, LimitError, Mark, ShapeError)
-from backprop_cli.formula.ast import Deriv, Name, T, walk
+from backprop_cli.errors import BackpropError, FormulaError, FormulaSyntaxError, LimitError, ShapeError
+from backprop_cli.exercise.answers import AnswerEntry, Answers
+from backprop_cli.formula.ast import Deriv, Expr, Name, T, walk
 from backprop_cli.formula import definitions
 from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
-from backprop_cli.formula.named import show
-from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.infer import MAX_WORK, canonical, infer
 from backprop_cli.derive.numeric import evaluate, evaluate_trials
 from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
 from backprop_cli.grade import aliases, compare, policy, precision
 from backprop_cli.grade.credit import match_mistake, settle
-from backprop_cli.grade.diagnosis import find, student_fix
+from backprop_cli.grade.diagnosis import Finding, find, student_fix
+from backprop_cli.grade.reference import QRef, Reference
 from backprop_cli.grade.suggestion import suggestion
+from backprop_cli.grade.verdict import DIMENSION_ERRORS, Report, Result
+
+Parsed = tuple[Expr | FormulaError, str]     # (formula or why it cannot be read, the text as read)
+R = TypeVar("R")
 
 
-DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
-RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.wrong_shape_asked", "result.star_is_matmul",
-                                           "result.shape_rank1")
 #: Work units (elements computed, plus a fixed cost per numpy step) the diagnosis of one answer may use;
 #: an answer's own evaluation is bounded beforehand by :data:`infer.MAX_WORK`, from its shapes.
 DIAGNOSIS_BUDGET = 30_000_000
 
 
-@dataclass(frozen=True)
-class Result:
-    question: str
-    kind: str
-    status: str                      # correct | incorrect | invalid | missing
-    points: float
-    max_points: float
-    answer: str | None = None        # what the student wrote
-    answer_shape: str | None = None
-    expected_shape: str | None = None
-    diagnosis: str | None = None
-    message: str = ""                # message key
-    note: str | None = None          # message key of the diagnosis' explanation (None: diag.<diagnosis>)
-    note_args: dict = field(default_factory=dict)
-    args: dict = field(default_factory=dict)
-    hint: str | None = None
-    mark: Mark | None = None
-    caret: tuple | None = None       # (formula, position) for a fault inside the formula
-    solution_text: str | None = None                                     # a reference given as text (numbers)
-    credit: str | None = None        # why an incorrect answer earns points: mistake | partial | carried-forward
-    reference: object = field(default=None, compare=False, repr=False)     # the reference formula
-    read_formula: object = field(default=None, compare=False, repr=False)  # the answer as parsed
-    taken: frozenset = field(default=frozenset(), compare=False, repr=False)  # the exercise's names
-
-    # A formula too large to print whole is printed through named intermediates (formula/named.py),
-    # on one line here: ``g1 = …; g2 = …; answer``, which reads back as the same answer.
-    # Printed only when a renderer asks: a class graded in batch never prints a reference.
-    @property
-    def read(self) -> str | None:
-        """How the answer was read (unicode)."""
-        return None if self.read_formula is None else show(unicode, self.read_formula, self.taken, "; ")
-
-    @property
-    def solution(self) -> str | None:
-        """The reference (unicode), or the expected shape of a shape question."""
-        if self.solution_text is not None or self.reference is None:
-            return self.solution_text
-        return show(unicode, self.reference, self.taken, "; ")
-
-    @property
-    def solution_plain(self) -> str | None:
-        return None if self.reference is None else show(plain, self.reference, self.taken, "; ")
-
-    @property
-    def retryable(self) -> bool:
-        """A syntax, shape or dimension error, or any invalid answer: worth another try (SPEC 7.3)."""
-        return self.status == "invalid" or (self.status == "incorrect" and (
-            self.message in RETRYABLE_MESSAGES or self.diagnosis == "dimension-error"))
-
-
-@dataclass(frozen=True)
-class Report:
-    exercise: str
-    title: str
-    results: tuple
-    warnings: tuple = ()             # (message key, args, mark)
-    answers_path: str | None = None
-    fingerprint: str | None = None   # sha256 of the exercise's canonical content (grade/assignment.py)
-    variant: str | None = None       # the student whose drawn numbers were graded (SPEC 7.5)
-
-    @property
-    def score(self) -> float:
-        return sum(r.points for r in self.results)
-
-    @property
-    def max_score(self) -> float:
-        return sum(r.max_points for r in self.results)
-
-    @property
-    def passed(self) -> bool:
-        return all(r.status == "correct" for r in self.results)
-
-
-def grade(ref, answers) -> Report:
+def grade(ref: Reference, answers: Answers) -> Report:
     """The report for ``answers`` (a :class:`model.Answers` matched to the exercise) against ``ref``."""
     sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
     parsed = {q.key: _parse(ref, sections["derivative"].get(q.question.target))
@@ -121,7 +50,9 @@ def grade(ref, answers) -> Report:
         entry = sections[q.kind].get(q.question.target)
         try:
             if q.kind == "derivative" and q.key in cycles:
-                results.append(_circular(ref, q, entry, parsed[q.key], cycles[q.key]))
+                leaning = parsed[q.key]
+                assert leaning is not None, q.key     # only read formulas lean on others
+                results.append(_circular(ref, q, entry, leaning, cycles[q.key]))
                 continue
             results.append(_grade_one(ref, q, entry, parsed.get(q.key) if q.kind == "derivative" else None))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
@@ -131,12 +62,13 @@ def grade(ref, answers) -> Report:
                   variant=ref.exercise.variant)
 
 
-def _parse(ref, entry):
+def _parse(ref: Reference, entry: AnswerEntry | None) -> Parsed | None:
     """(formula, text as read) of a derivative answer written as one formula, or (error, text) when it
     cannot be read; None for anything else (empty, numbers, a list, an entry YAML could not read)."""
-    if _is_empty(entry) or entry.array is not None or entry.problem is not None:
+    if entry is None or _is_empty(entry) or entry.array is not None or entry.problem is not None:
         return None
     text = entry.text
+    assert text is not None      # an entry that is not empty and no array is text
     if text.startswith("[") and text.endswith("]"):
         return None
     g = ref.graph
@@ -155,16 +87,17 @@ def _parse(ref, entry):
         return err, err.text or text
 
 
-def _circular(ref, q, entry, parsed, cycle) -> Result:
+def _circular(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed, cycle: tuple[str, ...]) -> Result:
     """An answer that leans on other answers which lean on it again: none of them shows a rule."""
     e, text = parsed
+    assert not isinstance(e, FormulaError), q.key   # only read formulas lean on others
     used = next(d for d in walk(e) if isinstance(d, Deriv) and ref.symbol_key(d) == cycle[1])
     return _result(q, entry, "invalid", read_formula=e, message="allowed.circular",
                    args={"question": q.key, "symbol": cycle[1], "cycle": " → ".join(cycle)},
                    caret=(text, max(used.pos, 0)))
 
 
-def grade_one(ref, q, entry) -> Result:
+def grade_one(ref: Reference, q: QRef, entry: AnswerEntry | None) -> Result:
     """The result of one answers-file entry (None: missing) to the resolved question ``q``."""
     try:
         return _hide_leaks(ref, q, _grade_one(ref, q, entry))
@@ -172,11 +105,11 @@ def grade_one(ref, q, entry) -> Result:
         return _result(q, entry, "invalid", message=err.key, args=err.args_)
 
 
-def _without_leaks(ref, results) -> tuple:
+def _without_leaks(ref: Reference, results: Sequence[Result]) -> tuple[Result, ...]:
     return tuple(_hide_leaks(ref, q, r) for q, r in zip(ref.questions, results))
 
 
-def _hide_leaks(ref, q, r) -> Result:
+def _hide_leaks(ref: Reference, q: QRef, r: Result) -> Result:
     """``r`` with nothing that gives away another answer (SPEC 7.4): no expected shape where that shape is
     itself a question, and no transposed/sign diagnosis on a shape or a plain number."""
     if r.kind != "shape" and any(x.kind == "shape" and x.key == q.key for x in ref.questions):
@@ -193,7 +126,7 @@ def _is_number(read: str) -> bool:
     return re.fullmatch(r"[-+−]?(?=[^\d]*\d)[\d.,eE+−-]+", read.replace(" ", "")) is not None
 
 
-def _result(q, entry, status, **kw) -> Result:
+def _result(q: QRef, entry: AnswerEntry | None, status: str, **kw: Any) -> Result:
     qq = q.question
     formula = q.formula if q.kind == "derivative" else None
     expected = fmt(q.shape)
@@ -205,24 +138,27 @@ def _result(q, entry, status, **kw) -> Result:
                   reference=formula, taken=q.taken, **kw)
 
 
-def _is_empty(entry) -> bool:
+def _is_empty(entry: AnswerEntry | None) -> bool:
     return entry is None or (entry.array is None and (entry.text is None or not entry.text.strip()))
 
 
-def _grade_one(ref, q, entry, parsed=None) -> Result:
+def _grade_one(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed | None = None) -> Result:
     if entry is not None and entry.problem is not None:
         return _result(q, entry, "invalid", message="result.quote_it", args={"got": entry.problem})
-    if _is_empty(entry):
+    if entry is None or _is_empty(entry):
         return _result(q, entry, "missing", message="result.missing")
     if q.kind == "shape":
         return _grade_shape(q, entry, ref.graph.dims, _vector_jacobian(ref, q))
     if entry.array is not None:
         return _grade_numbers(ref, q, entry, np.asarray(entry.array, dtype=float), None)
     text = entry.text
+    assert text is not None      # an entry that is not empty and no array is text
     g = ref.graph
     if text.startswith("[") and text.endswith("]"):
         return _grade_list(ref, q, entry)
-    e, text = parsed or _parse(ref, entry)
+    read_back = parsed or _parse(ref, entry)
+    assert read_back is not None   # a formula, which _parse reads
+    e, text = read_back
     if isinstance(e, FormulaError):
         return _result(q, entry, "invalid", message=e.key, args=e.args_, caret=(text, e.pos))
     read = e
@@ -242,9 +178,9 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
     except ShapeError as err:
         if err.key not in DIMENSION_ERRORS:
             return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
-        code = _within_budget(student_fix, ref, q, e) or "dimension-error"
+        code: str | None = _within_budget(student_fix, ref, q, e) or "dimension-error"
         key = err.key
-        if code == "elementwise-vs-matrix-product" and key == "shape.matmul" and text[err.pos:err.pos + 1] == "*":
+        if code == "elementwise-vs-matrix-product" and key == "shape.matmul" and err.pos is not None and text[err.pos:err.pos + 1] == "*":
             key = "result.star_is_matmul"      # numpy's habit: * meant elementwise, but here it is the matrix product
         return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=key, args=err.args_,
                        caret=(text, err.pos))
@@ -278,14 +214,14 @@ def _grade_one(ref, q, entry, parsed=None) -> Result:
                                         message="result.wrong_value"), values=values)
 
 
-def _diagnosed(found, default: str | None = None) -> dict:
+def _diagnosed(found: Finding | None, default: str | None = None) -> dict[str, Any]:
     """The diagnosis fields of a Result from a diagnosis.Finding (or None: ``default``, no note)."""
     if found is None:
         return {"diagnosis": default}
     return {"diagnosis": found.code or default, "note": found.note, "note_args": dict(found.args)}
 
 
-def _grade_shape(q, entry, dims, either_way: bool) -> Result:
+def _grade_shape(q: QRef, entry: AnswerEntry, dims: frozenset[str], either_way: bool) -> Result:
     text = entry.text if entry.array is None else str(entry.array.tolist())
     shape = parse_shape(text, dims)
     if shape is None:
@@ -303,7 +239,7 @@ def _grade_shape(q, entry, dims, either_way: bool) -> Result:
                    args={"got": fmt(shape), "question": q.question.target})
 
 
-def _grade_numbers(ref, q, entry, value, read) -> Result:
+def _grade_numbers(ref: Reference, q: QRef, entry: AnswerEntry, value: Any, read: Expr | None) -> Result:
     """An answer of numbers only, compared at the exercise's values with its tolerance."""
     trial = ref.value_trial
     if trial is None:
@@ -327,7 +263,7 @@ def _grade_numbers(ref, q, entry, value, read) -> Result:
                                         message="result.wrong_number", solution_text=_round(want)), number=value)
 
 
-def _within_budget(search, *args):
+def _within_budget(search: Callable[..., R | None], *args: Any) -> R | None:
     """``search(*args)`` within :data:`DIAGNOSIS_BUDGET`: None (no code) when the budget runs out."""
     try:
         with budget(DIAGNOSIS_BUDGET):
@@ -336,7 +272,8 @@ def _within_budget(search, *args):
         return None
 
 
-def _anticipated(ref, q, result: Result, values=None, number=None) -> Result:
+def _anticipated(ref: Reference, q: QRef, result: Result, values: list[np.ndarray] | None = None,
+                 number: np.ndarray | None = None) -> Result:
     """``result`` with the points and message of an anticipated mistake when the answer is one; the
     instructor's message replaces the catalogue's, and the diagnosis code is kept as data."""
     hit = match_mistake(ref, q, values=values, number=number)
@@ -346,9 +283,10 @@ def _anticipated(ref, q, result: Result, values=None, number=None) -> Result:
     return replace(result, points=mistake.points, credit="mistake", message="result.mistake", args={"texts": texts})
 
 
-def _grade_list(ref, q, entry) -> Result:
+def _grade_list(ref: Reference, q: QRef, entry: AnswerEntry) -> Result:
     """``[0, 0, -1/0.6, 0]``: a (nested) list whose items are numbers or constant formulas."""
     text = entry.text
+    assert text is not None      # a list is text
     try:
         value = _constant_list(text)
     except (FormulaSyntaxError, LimitError) as err:
@@ -358,9 +296,9 @@ def _grade_list(ref, q, entry) -> Result:
     return _grade_numbers(ref, q, entry, value, None)
 
 
-def _constant_list(text: str):
+def _constant_list(text: str) -> np.ndarray | None:
     """The array of a list like ``[[1, -1/2], [0, 2]]`` (None when ragged, empty or deeper than 2)."""
-    from backprop_cli.formula.parser import fold
+    from backprop_cli.formula.constants import fold
 
     rows = re.findall(r"\[([^\[\]]*)\]", text[1:-1]) if text[1:].lstrip().startswith("[") else [text[1:-1]]
     if not rows or len(rows) > 1000:
@@ -376,7 +314,7 @@ def _decimal_comma(text: str) -> str:
     return text.replace(",", ".") if re.fullmatch(r"\s*[-+−]?\d+,\d+\s*", text) else text
 
 
-def _vector_jacobian(ref, q) -> bool:
+def _vector_jacobian(ref: Reference, q: QRef) -> bool:
     """dX/dY between nodes whose Jacobian has one dim only (a vector by a scalar, or the reverse): its
     orientation is a convention, so a row and a column are both accepted."""
     g = ref.graph
@@ -384,5 +322,5 @@ def _vector_jacobian(ref, q) -> bool:
             and len(dims(g.shapes[q.num]) + dims(g.shapes[q.den])) == 1)
 
 
-def _round(x) -> str:
+def _round(x: Any) -> str:
     return np.array2string(np.asarray(x), precision=3, suppress_small=True) if np.ndim(x) else f"{float(x):.4g}"

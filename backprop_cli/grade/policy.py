@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 import numpy as np
 
-from backprop_cli.errors import FormulaError, InputError, NotAllowedError
+from backprop_cli.derive.autodiff import Reverse
+from backprop_cli.derive.graph import Graph, Node
+from backprop_cli.errors import FormulaError, InputError, Mark, NotAllowedError
+from backprop_cli.exercise.model import Exercise, Question
 from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Neg, Num, Pow, T, replace, walk
+from backprop_cli.formula.ast import ADD, DIV, HADAMARD, MUL, SUB, Bin, Call, Deriv, Expr, Neg, Num, Pow, T, replace, walk
 from backprop_cli.formula.vocabulary import function_name
 from backprop_cli.formula.parser import parse
 
@@ -32,13 +36,43 @@ class Policy:
     """What the answer to one derivative question may use."""
 
     key: str
-    allowed: frozenset       # derivative symbol keys
-    others: frozenset        # the allowed symbols that are other questions (answers may lean on each other)
-    forbid: tuple            # ((function, prime, spelling), ...)
+    allowed: frozenset[str]  # derivative symbol keys
+    others: frozenset[str]   # the allowed symbols that are other questions (answers may lean on each other)
+    forbid: tuple[tuple[str, bool, str], ...]   # ((function, prime, spelling), ...)
     mode: str                # downstream | local | given | question (its own may_use)
 
 
-def policies(ref) -> dict:
+class Asked(Protocol):
+    """What a policy reads of a resolved question (a :class:`reference.QRef`)."""
+
+    @property
+    def question(self) -> Question: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def num(self) -> str | None: ...
+    @property
+    def den(self) -> str: ...
+
+
+class Prepared(Protocol):
+    """What a policy reads of a prepared exercise (a :class:`reference.Reference`, which imports this module)."""
+
+    @property
+    def exercise(self) -> Exercise: ...
+    @property
+    def graph(self) -> Graph: ...
+    @property
+    def rev(self) -> Reverse: ...
+    @property
+    def questions(self) -> Sequence[Asked]: ...
+    def given_keys(self) -> set[str]: ...
+    def symbol_key(self, d: Deriv) -> str: ...
+
+
+def policies(ref: Prepared) -> dict[str, Policy]:
     """The :class:`Policy` of every derivative question of the prepared reference ``ref``, by key."""
     g, ex = ref.graph, ref.exercise
     given = ref.given_keys()
@@ -46,7 +80,7 @@ def policies(ref) -> dict:
     reach = Reach(g)
     local = local_keys(g, reach) if ex.answers_may_use == "local" else set()
     common = _forbidden(ex.forbid, g)
-    out = {}
+    out: dict[str, Policy] = {}
     for q in ref.questions:
         if q.kind != "derivative":
             continue
@@ -66,9 +100,9 @@ class Reach:
     """Which node depends on which, computed once (bit sets of ancestors), so policies of exercises with
     hundreds of equations and questions cost no more than their graph."""
 
-    def __init__(self, g):
+    def __init__(self, g: Graph) -> None:
         self.g = g
-        self.anc = []
+        self.anc: list[int] = []
         for node in g.nodes:      # topological order: arguments come first
             bits = 0
             for a in node.args:
@@ -79,25 +113,26 @@ class Reach:
         i, j = self.g.ids[x], self.g.ids[y]
         return i == j or bool((self.anc[i] >> j) & 1)
 
-    def between(self, y: str, x: str) -> list:
+    def between(self, y: str, x: str) -> list[str]:
         """Named nodes strictly between y and x (on some path from y to x)."""
         g, j, bits = self.g, self.g.ids[y], self.anc[self.g.ids[x]]
         return [n for n in g.named if n not in (x, y) and (bits >> g.ids[n]) & 1 and (self.anc[g.ids[n]] >> j) & 1]
 
 
-def downstream_keys(ref, q, reach: Reach) -> set:
+def downstream_keys(ref: Prepared, q: Asked, reach: Reach) -> set[str]:
     """The loss gradients (or Jacobians) of the nodes strictly between the asked node and the loss."""
     g = ref.graph
     if q.num == g.loss:
         return {f"d{g.loss}/d{n}" for n in ref.rev.grads if n != q.den and reach.depends(n, q.den)}
+    assert q.num is not None, "a derivative question has a numerator"
     between = reach.between(q.den, q.num)
     return {f"d{n}/d{q.den}" for n in between} | {f"d{q.num}/d{n}" for n in between}
 
 
-def local_keys(g, reach: Reach) -> set:
+def local_keys(g: Graph, reach: Reach) -> set[str]:
     """dX/dY for every edge of the graph between named nodes whose local derivative is the total one
     (Y reaches X by no other path)."""
-    keys = set()
+    keys: set[str] = set()
     for node in g.nodes:
         if node.name is None or node.kind in ("input", "const"):
             continue
@@ -107,9 +142,10 @@ def local_keys(g, reach: Reach) -> set:
     return keys
 
 
-def _named_args(g, node) -> set:
+def _named_args(g: Graph, node: Node) -> set[str]:
     """The named nodes the equation of ``node`` reads, through its unnamed operations."""
-    found, stack, seen = set(), list(node.args), set()
+    found: set[str] = set()
+    stack, seen = list(node.args), set()
     while stack:
         i = stack.pop()
         if i in seen:
@@ -123,9 +159,10 @@ def _named_args(g, node) -> set:
     return found
 
 
-def _symbol(ref, text: str, mark, question: str) -> str:
+def _symbol(ref: Prepared, text: str, mark: Mark, question: str) -> str:
     """The key of the derivative symbol ``text`` of a ``may_use`` list, checked against the graph."""
     g = ref.graph
+    e: Expr | None
     try:
         e = parse(text, g.functions, None)
     except FormulaError:
@@ -139,7 +176,7 @@ def _symbol(ref, text: str, mark, question: str) -> str:
     return key
 
 
-def _forbidden(entries, g) -> tuple:
+def _forbidden(entries: Iterable[tuple[str, Mark]], g: Graph) -> tuple[tuple[str, bool, str], ...]:
     """``(function, prime, spelling)`` for each entry of a ``forbid`` list (``softplus'``, ``σ``, ``f'``)."""
     out = []
     for text, mark in entries:
@@ -159,7 +196,7 @@ def allowed_text(policy: Policy) -> str:
     return ", ".join(keys[:12]) + (", …" if len(keys) > 12 else "")
 
 
-def check_forbidden(e, policy: Policy, text: str) -> None:
+def check_forbidden(e: Expr, policy: Policy, text: str) -> None:
     """Refuse a call of a forbidden function in the answer ``e``."""
     for node in walk(e):
         if isinstance(node, Call):
@@ -169,7 +206,7 @@ def check_forbidden(e, policy: Policy, text: str) -> None:
                                           question=policy.key)
 
 
-def exercise_constants(graph) -> list:
+def exercise_constants(graph: Graph) -> list[float]:
     """The numbers the exercise itself writes in its forward equations (an answer may repeat them)."""
     found = []
     for node in graph.nodes:
@@ -178,7 +215,7 @@ def exercise_constants(graph) -> list:
     return found
 
 
-def check_constants(e, text: str, known) -> None:
+def check_constants(e: Expr, text: str, known: Iterable[float]) -> None:
     """Refuse a folded constant below 1e-3 or above 1e3 in size, unless the exercise uses a constant of that
     scale (within a factor 100, or its reciprocal): such a number is a difference step (``/ 2e-5``)."""
     for value, pos in _folded(e):
@@ -190,19 +227,19 @@ def check_constants(e, text: str, known) -> None:
         raise NotAllowedError("allowed.step_constant", text, max(pos, 0), value=f"{value:.3g}")
 
 
-def _folded(e) -> list:
+def _folded(e: Expr) -> list[tuple[float, int]]:
     """(value, position) of every maximal sub-formula of ``e`` made of numbers only (not sizes or axes)."""
-    found = []
+    found: list[tuple[float, int]] = []
 
-    def visit(node):
+    def visit(node: Expr) -> float | None:
         if isinstance(node, Num):
             return node.value
         if isinstance(node, (Neg, T)):
             v = visit(node.x)
             return None if v is None else (-v if isinstance(node, Neg) else v)
         if isinstance(node, Pow):
-            v = visit(node.base)
-            return None if v is None else _apply(lambda: v ** node.exp)
+            base, exp = visit(node.base), node.exp
+            return None if base is None else _apply(lambda: base ** exp)
         if isinstance(node, Bin):
             left, right = visit(node.left), visit(node.right)
             if left is not None and right is not None and node.op in _FOLD:
@@ -226,11 +263,11 @@ def _folded(e) -> list:
     return found
 
 
-_FOLD = {ADD: lambda a, b: a + b, SUB: lambda a, b: a - b, MUL: lambda a, b: a * b,
+_FOLD: dict[str, Callable[[float, float], float]] = {ADD: lambda a, b: a + b, SUB: lambda a, b: a - b, MUL: lambda a, b: a * b,
          HADAMARD: lambda a, b: a * b, DIV: lambda a, b: a / b}
 
 
-def _apply(fn):
+def _apply(fn: Callable[[], Any]) -> float:
     try:
         value = fn()
     except (ZeroDivisionError, OverflowError, ValueError):
@@ -239,19 +276,19 @@ def _apply(fn):
         float(value) if isinstance(value, (int, float)) else math.inf)
 
 
-def _pos(node) -> int:
-    return max(getattr(node, "pos", 0), 0)
+def _pos(node: Expr) -> int:
+    return max(node.pos, 0)
 
 
-def symbols_used(e, ref) -> set:
+def symbols_used(e: Expr, ref: Prepared) -> set[str]:
     """The keys of the derivative symbols in the answer ``e``."""
     return {ref.symbol_key(n) for n in walk(e) if isinstance(n, Deriv)}
 
 
-def circular(uses: dict) -> dict:
+def circular(uses: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
     """For each question whose answer, through the answers to other questions, leans on itself: the
     cycle, as a tuple of question keys. ``uses`` maps a question to the other questions its answer uses."""
-    out = {}
+    out: dict[str, tuple[str, ...]] = {}
     for start in uses:
         path = _cycle(start, uses)
         if path:
@@ -259,9 +296,9 @@ def circular(uses: dict) -> dict:
     return out
 
 
-def _cycle(start, uses):
-    stack = [(start, (start,))]
-    seen = set()
+def _cycle(start: str, uses: Mapping[str, Iterable[str]]) -> tuple[str, ...] | None:
+    stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
+    seen: set[str] = set()
     while stack:
         node, path = stack.pop()
         for nxt in sorted(uses.get(node, ())):
@@ -273,7 +310,7 @@ def _cycle(start, uses):
     return None
 
 
-def exact(value, reference) -> bool:
+def exact(value: Any, reference: Any) -> bool:
     """Whether an accepted answer agrees with the reference to float64 rounding, relative to its size: a
     difference quotient agrees only to its truncation error, however small the step."""
     v, r = np.asarray(value, dtype=float), np.asarray(reference, dtype=float)
@@ -282,12 +319,12 @@ def exact(value, reference) -> bool:
 
 
 
-def _slope(x, a):
+def _slope(x: Expr, a: Expr) -> Expr:
     """step(x) + a·step(-x): the derivative of a leaky or parametric ReLU with slope ``a``."""
     return B.add(B.call("step", x), B.mul(a, B.call("step", B.neg(x))))
 
 
-_SPELLED_OUT = {
+_SPELLED_OUT: dict[str, Callable[[Expr, Any], Expr]] = {
     "sigmoid": lambda x, a: B.had(B.call("sigmoid", x), B.sub(B.ONE, B.call("sigmoid", x))),
     "tanh": lambda x, a: B.sub(B.ONE, B.power(B.call("tanh", x), 2)),
     "hardtanh": lambda x, a: B.call("step", B.sub(B.ONE, B.call("abs", x))),
@@ -305,14 +342,14 @@ _SPELLED_OUT = {
 }
 
 
-def spell_out(formula, policy: Policy):
+def spell_out(formula: Expr | None, policy: Policy) -> Expr | None:
     """``formula`` with every call of a forbidden built-in derivative written out in elementary functions,
     so the reference that ``solve`` prints is itself an allowed answer."""
     banned = {fn for fn, prime, _ in policy.forbid if prime and fn in _SPELLED_OUT}
     if formula is None or not banned:
         return formula
 
-    def sub(node):
+    def sub(node: Expr) -> Expr:
         if isinstance(node, Call) and node.prime and node.fn in banned:
             return _SPELLED_OUT[node.fn](node.args[0], node.args[1] if len(node.args) > 1 else None)
         return node

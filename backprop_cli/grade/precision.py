@@ -8,15 +8,18 @@ step, so it amplifies each rounding by about ``Σ|c_k| |f| / (h |f'|)``: hundred
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
+from backprop_cli.derive.numeric import NumEnv
 from backprop_cli.derive.ops import as_array
-from backprop_cli.derive.program import Env, charge, program_of, _DERIV, _NAME, STEP_COST, _budget
+from backprop_cli.derive.program import charge, program_of, _DERIV, _NAME, STEP_COST, _budget
+from backprop_cli.formula.ast import Expr
+from backprop_cli.grade.reference import QRef, Reference
 
 
-def rounded(e, env) -> np.ndarray:
+def rounded(e: Expr, env: NumEnv) -> np.ndarray:
     """The value of formula ``e`` in ``env`` with every leaf and every step's result rounded to float32
     (each computed in float64 from rounded operands)."""
     program = program_of(e, env.functions)
@@ -38,7 +41,7 @@ def rounded(e, env) -> np.ndarray:
     return value
 
 
-def drift(e, env, exact_value, scale: float) -> float:
+def drift(e: Expr, env: NumEnv, exact_value: np.ndarray, scale: float) -> float:
     """How far ``e`` moves under float32 rounding, relative to ``scale`` (inf when it stops being finite)."""
     v = rounded(e, env)
     if not np.all(np.isfinite(v)):
@@ -61,16 +64,17 @@ def suspect(mine: float, reference: float) -> bool:
     return mine > FLOOR and mine > RATIO * reference
 
 
-def reference_drift(q, env, value, scale: float) -> float:
+def reference_drift(q: QRef, env: NumEnv, value: np.ndarray, scale: float) -> float:
     """The reference's drift: the larger of its formula's (which may lean on downstream symbols) and its
     fully expanded formula's, which recomputes the chain as an answer written out in full does."""
+    assert q.formula is not None, q.key    # a question without a reference formula cannot be compared here
     mine = drift(q.formula, env, value, scale)
     if q.expanded is None or q.expanded is q.formula:
         return mine
     return max(mine, drift(q.expanded, env, value, scale))
 
 
-def stable(ref, q, e, values) -> bool:
+def stable(ref: Reference, q: QRef, e: Expr, values: Sequence[np.ndarray]) -> bool:
     """Whether the accepted answer ``e`` (its float64 ``values`` per trial) is no difference quotient: it
     is refused when :data:`SUSPECT` trials are suspect. An exact answer costs one rounded evaluation per
     trial it needs to show it is clean (the reference is rounded only in a trial where the answer drifts)."""

@@ -7,25 +7,27 @@ is cached per exercise and seed, so a whole class is graded against one preparat
 """
 from __future__ import annotations
 
-from backprop_cli.cache import BoundedCache
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 import numpy as np
 
+from backprop_cli.cache import BoundedCache
 from backprop_cli.derive import numeric
-from backprop_cli.derive.autodiff import forward, jacobian, reverse, tangent_names, tidy_scope
+from backprop_cli.derive.autodiff import Reverse, forward, reverse
+from backprop_cli.derive.chain import jacobian_formula
 from backprop_cli.errors import FormulaError, InputError, NotAllowedError, UnknownNameError
-from backprop_cli.formula import build as B
-from backprop_cli.formula.ast import Deriv, Name, replace, rewrite, walk
+from backprop_cli.exercise.model import Exercise, Question
+from backprop_cli.formula.ast import Deriv, Expr, Name, rewrite, walk
 from backprop_cli.formula.parser import parse
-from backprop_cli.derive.graph import build_graph
-from backprop_cli.derive.infer import suggest
+from backprop_cli.derive.graph import Graph, build_graph
+from backprop_cli.derive.infer import Scope, suggest
 from backprop_cli.derive.numeric import NumEnv, evaluate
-from backprop_cli.derive.shapes import jacobian_shape, norm, substitute
-from backprop_cli.grade.aliases import resolve as resolve_aliases
+from backprop_cli.derive.shapes import Shape, jacobian_shape, norm, substitute
+from backprop_cli.grade.aliases import NONE, Aliases, resolve as resolve_aliases
 from backprop_cli.grade.bounds import check_jacobian_size
-from backprop_cli.derive.tidy import tidy
-from backprop_cli.grade.policy import allowed_text, exercise_constants, policies, spell_out
+from backprop_cli.grade.compare import Expected
+from backprop_cli.grade.policy import Policy, allowed_text, exercise_constants, policies, spell_out
 
 TRIALS = 5
 
@@ -34,45 +36,45 @@ TRIALS = 5
 class QRef:
     """One question, resolved: what it asks, its expected shape and its reference formula."""
 
-    question: object
+    question: Question
     kind: str            # derivative | shape | value
     key: str             # "dJ/da", "dc/da" or "c"
     num: str | None      # X of dX/dY (None for a node)
     den: str             # Y of dX/dY, or the node
-    shape: tuple
-    formula: object      # reference formula (layout; downstream symbols if allowed) or None
-    expanded: object     # the same with every derived symbol substituted, or None
-    rule: object = None  # the formula with built-in derivatives (f'(x)) where the shown one spells them out
-    taken: frozenset = frozenset()   # the exercise's names, which no printed intermediate may take
+    shape: Shape
+    formula: Expr | None   # reference formula (layout; downstream symbols if allowed) or None
+    expanded: Expr | None  # the same with every derived symbol substituted, or None
+    rule: Expr | None = None  # the formula with built-in derivatives (f'(x)) where the shown one spells them out
+    taken: frozenset[str] = frozenset()   # the exercise's names, which no printed intermediate may take
 
 
 @dataclass(eq=False)
 class Trial:
-    sizes: dict
-    values: dict
-    given: dict                      # symbol key -> array (upstream gradients of an external loss, local partials)
-    grads: dict = field(default_factory=dict)
-    smooth: dict = field(default_factory=dict)
-    jacobians: dict = field(default_factory=dict)
+    sizes: dict[str, int]
+    values: dict[str, np.ndarray]
+    given: dict[str, np.ndarray]     # symbol key -> array (upstream gradients of an external loss, local partials)
+    grads: dict[str, np.ndarray] = field(default_factory=dict)
+    smooth: dict[str, Any] = field(default_factory=dict)
+    jacobians: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
 class Reference:
-    exercise: object
-    graph: object
-    rev: object
-    questions: list
-    trials: list
+    exercise: Exercise
+    graph: Graph
+    rev: Reverse
+    questions: list[QRef]
+    trials: list[Trial]
     value_trial: Trial | None
-    _tangents: dict = field(default_factory=dict)
-    policy: dict = field(default_factory=dict)        # question key -> policy.Policy
-    constants: list = field(default_factory=list)     # the numbers of the forward equations
-    aliases: object = None                            # aliases.Aliases: the source's own symbols
-    expected: dict = field(default_factory=dict)      # (kind, key) -> compare.Expected, made when first asked
-    _envs: list = field(default_factory=list)         # the trials' environments, made when first asked
+    _tangents: dict[str, dict[str, Expr]] = field(default_factory=dict)
+    policy: dict[str, Policy] = field(default_factory=dict)   # question key -> policy.Policy
+    constants: list[float] = field(default_factory=list)      # the numbers of the forward equations
+    aliases: Aliases = NONE                                   # the source's own symbols
+    expected: dict[tuple[str, str], Expected] = field(default_factory=dict)   # (kind, key), made when first asked
+    _envs: list[NumEnv] = field(default_factory=list)         # the trials' environments, made when first asked
 
     # -- symbols ------------------------------------------------------------------------------
-    def given_keys(self) -> set:
+    def given_keys(self) -> set[str]:
         g = self.graph
         keys = {f"d{o}/d{a}" if (o, a) not in g.partial_pairs else f"∂{o}/∂{a}"
                 for o, (_, args) in g.opaque.items() for a in args}
@@ -85,14 +87,14 @@ class Reference:
             return f"∂{d.num}/∂{d.den}"
         return d.key
 
-    def scope_for(self, q: QRef | None):
+    def scope_for(self, q: QRef | None) -> Scope:
         """The scope of an answer to ``q``: which names and derivative symbols it may use (SPEC 7.2, the
         rules live in :mod:`policy`)."""
         g = self.graph
         policy = self.policy.get(q.key) if q is not None and q.kind == "derivative" else None
         allowed = policy.allowed if policy is not None else self.given_keys()
 
-        def derivs(d: Deriv):
+        def derivs(d: Deriv) -> Shape:
             key = self.symbol_key(d)
             known = set(g.shapes) | {g.loss}
             for part in (d.num, d.den):
@@ -111,7 +113,7 @@ class Reference:
 
     # -- numbers -------------------------------------------------------------------------------
     def env(self, trial: Trial) -> NumEnv:
-        def derivs(d: Deriv):
+        def derivs(d: Deriv) -> np.ndarray:
             key = self.symbol_key(d)
             if key in trial.given:
                 return trial.given[key]
@@ -120,7 +122,7 @@ class Reference:
             return self.jacobian_value(trial, d.num, d.den)
         return NumEnv(trial.values, trial.sizes, self.graph.functions, trial.smooth, derivs)
 
-    def trial_envs(self) -> list:
+    def trial_envs(self) -> list[NumEnv]:
         """The environments of the random trials, made once (read only: copy one to change its values)."""
         if len(self._envs) != len(self.trials):
             self._envs[:] = [self.env(t) for t in self.trials]
@@ -131,9 +133,10 @@ class Reference:
             return trial.values[q.den]
         if q.num == self.graph.loss:
             return trial.grads[q.den]
+        assert q.num is not None, "a question about a node asks its value"
         return self.jacobian_value(trial, q.num, q.den)
 
-    def tangents(self, wrt: str) -> dict:
+    def tangents(self, wrt: str) -> dict[str, Expr]:
         if wrt not in self._tangents:
             self._tangents[wrt] = forward(self.graph, wrt)
         return self._tangents[wrt]
@@ -160,7 +163,7 @@ class Reference:
         return trial.jacobians[key]
 
 
-def resolve_question(graph, q) -> tuple:
+def resolve_question(graph: Graph, q: Question) -> tuple[str, str | None, str, str]:
     """(kind, num, den, key) of a question, or an InputError at its mark."""
     try:
         e = parse(q.target, graph.functions, set(graph.shapes) | {graph.loss})
@@ -193,14 +196,15 @@ def resolve_question(graph, q) -> tuple:
     raise InputError("question.bad_target", q.mark, target=q.target, kind=q.kind)
 
 
-def expand(e, rev, graph, choice=None, memo=None):
+def expand(e: Expr, rev: Reverse, graph: Graph, choice: Mapping[str, Expr] | None = None,
+           memo: dict[str, Expr] | None = None) -> Expr:
     """``e`` with every derived loss-gradient symbol replaced by its formula, recursively; ``choice`` may
     give other formulas for some nodes (the diagnosis drops paths that way). Gradients are expanded from
     the loss back, each once, so the result shares sub-formulas (a DAG) and no walk is recursive."""
     choice = choice or {}
     memo = {} if memo is None else memo
 
-    def sub(node):
+    def sub(node: Expr) -> Expr | None:
         if isinstance(node, Deriv) and node.num == graph.loss and node.den in rev.grads:
             return memo.get(node.den, node)   # not yet expanded: a gradient given as its own symbol
         return None
@@ -211,47 +215,11 @@ def expand(e, rev, graph, choice=None, memo=None):
     return rewrite(e, pre=sub)
 
 
-def chain(t, y: str, scope, factor):
-    """Σ over the named predecessors P in the tangent ``t`` of (local Jacobian dX/dP) · ``factor(P)``, the
-    local Jacobian alone for P = ``y``; None where a local Jacobian or a factor has no formula."""
-    out = None
-    for p in tangent_names(t):
-        k = jacobian(_only(t, p), p, scope)
-        inner = None if p == y else factor(p)
-        if k is None or (p != y and inner is None):
-            return None
-        out = B.add(out, k if p == y else B.mul(k, inner))
-    return out
-
-
-def jacobian_formula(ref_graph, tangents: dict, x: str, y: str):
-    """dX/dY as a formula in inputs and nodes (chained through the tangents), or None."""
-    scope = tidy_scope(ref_graph)
-    memo = {}
-
-    def of(name):
-        if name not in memo:
-            t = tangents.get(name)
-            out = None if t is None else chain(t, y, scope, of)
-            memo[name] = tidy(out, scope) if out is not None else None
-        return memo[name]
-    return of(x)
-
-
-def _only(t, p):
-    """The tangent formula ``t`` with every tangent but ``δ:p`` set to zero."""
-    def zero_others(node):
-        if isinstance(node, Name) and node.name.startswith("δ:") and node.name != "δ:" + p:
-            return B.Num(0.0)
-        return node
-    return replace(t, zero_others)
-
-
-def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
+def prepare(ex: Exercise, seed: int = 0, trials: int = TRIALS) -> Reference:
     graph = build_graph(ex)
     rev = reverse(graph)
     ref = Reference(ex, graph, rev, [], [], None, aliases=resolve_aliases(ex, graph))
-    memo = {}
+    memo: dict[str, Expr] = {}
     for q in ex.questions:
         kind, num, den, key = resolve_question(graph, q)
         check_jacobian_size(graph, q, kind, num, den, key)
@@ -273,6 +241,7 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
             if not _uses_only(ref, formula, ref.policy[key]) or ex.answers_may_use == "given":
                 formula = expanded
         else:
+            assert num is not None, "a derivative question has a numerator"
             shape = jacobian_shape(graph.shapes[num], graph.shapes[den])
             given = ref.given_keys()
             formula = expanded = Deriv(num, den, key.startswith("∂")) if key in given else jacobian_formula(
@@ -293,15 +262,15 @@ def prepare(ex, seed: int = 0, trials: int = TRIALS) -> Reference:
     return ref
 
 
-def _symbols(ref, formula) -> set:
+def _symbols(ref: Reference, formula: Expr) -> set[str]:
     return {ref.symbol_key(n) for n in walk(formula) if isinstance(n, Deriv)}
 
 
-def _uses_only(ref, formula, policy) -> bool:
+def _uses_only(ref: Reference, formula: Expr, policy: Policy) -> bool:
     return _symbols(ref, formula) <= policy.allowed
 
 
-def _draw_finite(ref: Reference, rng, attempts: int = 20) -> Trial:
+def _draw_finite(ref: Reference, rng: np.random.Generator, attempts: int = 20) -> Trial:
     for _ in range(attempts):
         trial = draw_trial(ref, rng)
         if all(np.all(np.isfinite(ref.value(trial, q))) for q in ref.questions if q.kind != "shape"):
@@ -309,7 +278,8 @@ def _draw_finite(ref: Reference, rng, attempts: int = 20) -> Trial:
     raise InputError("reference.not_finite", ref.exercise.loss_mark)
 
 
-def draw_trial(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
+def draw_trial(ref: Reference, rng: np.random.Generator, sizes: dict[str, int] | None = None,
+               inputs: dict[str, np.ndarray] | None = None) -> Trial:
     g, ex = ref.graph, ref.exercise
     if sizes is None or set(sizes) != set(g.dims):   # the value trial fixes only the dims its inputs show
         sizes = {**numeric.draw_sizes(g.dims - set(sizes or {}), rng), **(sizes or {})}
@@ -320,6 +290,7 @@ def draw_trial(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
     trial = Trial(sizes, values, {}, smooth=smooth)
     for key in sorted(ref.given_keys()):
         d = parse(key, g.functions, None)
+        assert isinstance(d, Deriv), key
         shape = substitute(g.deriv_shape(d.num, d.den), sizes)
         trial.given[key] = np.ones(shape) if inputs and d.num == g.loss else numeric.draw_value(shape, "real", rng)
     env = ref.env(trial)
@@ -336,9 +307,10 @@ def draw_trial(ref: Reference, rng, sizes=None, inputs=None) -> Trial:
     return trial
 
 
-def _value_trial(ref: Reference, rng) -> Trial:
+def _value_trial(ref: Reference, rng: np.random.Generator) -> Trial:
     g, ex = ref.graph, ref.exercise
-    sizes, inputs = {}, {}
+    sizes: dict[str, int] = {}
+    inputs: dict[str, np.ndarray] = {}
     for spec in ex.inputs:
         if spec.name not in ex.values:
             raise InputError("values.missing", ex.loss_mark, name=spec.name)
@@ -364,7 +336,7 @@ def _value_trial(ref: Reference, rng) -> Trial:
     return draw_trial(ref, rng, sizes, inputs)
 
 
-def not_finite(ref: Reference, trial: Trial | None = None) -> tuple | None:
+def not_finite(ref: Reference, trial: Trial | None = None) -> tuple[str, dict[str, str]] | None:
     """The first reference number that is not finite at ``trial`` (default: the exercise's values), as a
     message key with its arguments (which node, and whether its value, its gradient or a question's
     reference); or None if all are finite."""
@@ -388,8 +360,9 @@ MAX_PREPARED = 128
 _cache = BoundedCache(MAX_PREPARED)
 
 
-def prepared(ex, seed: int = 0) -> Reference:
+def prepared(ex: Exercise, seed: int = 0) -> Reference:
     """:func:`prepare`, cached per exercise object and seed (so ``grade`` prepares each exercise once);
     the cache keeps the last :data:`MAX_PREPARED`, and the exercise with its entry (an id is reused
     once its object is gone)."""
-    return _cache.get((id(ex), seed), lambda: prepare(ex, seed), owner=ex)
+    ref: Reference = _cache.get((id(ex), seed), lambda: prepare(ex, seed), owner=ex)
+    return ref

@@ -13,22 +13,24 @@ from __future__ import annotations
 import re
 
 from backprop_cli.derive.infer import MAX_WORK, candidates, infer
-from backprop_cli.errors import BackpropError, ShapeError
+from backprop_cli.errors import BackpropError, FormulaError, ShapeError
+from backprop_cli.formula.ast import Expr
 from backprop_cli.formula.habits import function_name
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.vocabulary import SYNTAX
 from backprop_cli.grade import aliases
+from backprop_cli.grade.reference import QRef, Reference
 
 MAX_TRIES = 6     # readability checks per unknown name: each parses and shapes the answer once
 #: The shape errors that grading grades (incorrect, dimension-error) rather than refuses: grading.DIMENSION_ERRORS.
 GRADED = ("shape.matmul", "shape.broadcast", "shape.elementwise")
 
 
-def suggestion(ref, q, text: str, err) -> str:
+def suggestion(ref: Reference, q: QRef, text: str, err: FormulaError) -> str:
     """The suggestion for the unknown name of ``err`` (``name.unknown`` or ``name.unknown_in_symbol``) in
     the answer ``text`` to question ``q``, or '' when no name of its kind makes the answer readable."""
-    name = err.args_.get("name", "")
-    start = text.find(name, max(err.pos, 0)) if name else -1
+    name: str = err.args_.get("name", "")
+    start = text.find(name, max(err.pos or 0, 0)) if name else -1
     if start < 0 or len(name) > 40:
         return ""
     g = ref.graph
@@ -52,13 +54,13 @@ def suggestion(ref, q, text: str, err) -> str:
     return ""
 
 
-def _derivative_like(name: str, nodes: list, loss: str) -> bool:
+def _derivative_like(name: str, nodes: list[str], loss: str) -> bool:
     """``dc``, ``dxpy``, ``dJdc``: a d (or ∂) before a node, or a whole symbol written without its slash."""
     rest = name[1:]
     return rest in nodes or any(rest.startswith(n + name[0]) and rest[len(n) + 1:] in nodes for n in nodes + [loss])
 
 
-def _symbols(name: str, nodes: list, loss: str) -> list:
+def _symbols(name: str, nodes: list[str], loss: str) -> list[str]:
     """Derivative symbols ``name`` may stand for: dJ/dc for ``dc`` (the loss first), dJ/dc for ``dJdc``."""
     d, rest = name[0], name[1:]
     out = [f"{d}{n}/{d}{rest}" for n in [loss] + nodes if rest in nodes and n != rest]
@@ -67,19 +69,19 @@ def _symbols(name: str, nodes: list, loss: str) -> list:
     return out
 
 
-def _close(name: str, known: list) -> list:
+def _close(name: str, known: list[str]) -> list[str]:
     import difflib
 
     return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
-def _readable(ref, q, text: str, start: int, name: str, cand: str) -> str:
+def _readable(ref: Reference, q: QRef, text: str, start: int, name: str, cand: str) -> str:
     """``cand`` (parenthesised where needed) if the answer with it in place of ``name`` is graded, not
     refused; else ''."""
     g = ref.graph
     names = set(g.shapes) | {g.loss}
 
-    def read(c: str):
+    def read(c: str) -> Expr:
         fixed = text[:start] + c + text[start + len(name):]
         e = aliases.apply(parse(fixed, aliases.parse_functions(g, ref.aliases), names), ref.aliases)
         try:

@@ -7,6 +7,7 @@ function is modelled by its given local partials (linearly), so paths through it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from backprop_cli.derive.numeric import evaluate
 from backprop_cli.derive import numeric
 from backprop_cli.derive.ops import as_array
 from backprop_cli.errors import BackpropError
-from backprop_cli.grade.reference import draw_trial, not_finite
+from backprop_cli.grade.reference import Reference, Trial, draw_trial, not_finite
 
 EPS, RTOL, ATOL = 1e-6, 1e-4, 1e-6
 MAX_FD_ENTRIES = 48     # finite differences by at most this many entries of one input, drawn at random
@@ -25,11 +26,13 @@ MAX_FD_ENTRIES = 48     # finite differences by at most this many entries of one
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem with an exercise's references: a message key and its arguments."""
+
     key: str
-    args: dict
+    args: dict[str, Any]
 
 
-def _recompute(ref, trial, start: str, value) -> dict:
+def _recompute(ref: Reference, trial: Trial, start: str, value: np.ndarray) -> dict[str, np.ndarray]:
     """The named node values after node ``start`` is set to ``value``."""
     g = ref.graph
     values = dict(trial.values)
@@ -54,7 +57,7 @@ def _recompute(ref, trial, start: str, value) -> dict:
     return values
 
 
-def _loss(ref, trial, values) -> float:
+def _loss(ref: Reference, trial: Trial, values: dict[str, np.ndarray]) -> float:
     g = ref.graph
     if not g.external:
         return float(values[g.loss])
@@ -65,12 +68,12 @@ def _loss(ref, trial, values) -> float:
     return total
 
 
-def _fd(ref, trial, num: str, den: str, entries) -> np.ndarray:
+def _fd(ref: Reference, trial: Trial, num: str, den: str, entries: np.ndarray) -> np.ndarray:
     """Central differences of ``num`` by the given flat ``entries`` of ``den``: one column per entry."""
     base = trial.values[den]
     cols = []
     for k in entries:
-        pert = []
+        pert: list[Any] = []
         for sign in (1.0, -1.0):
             v = np.array(base, dtype=float).reshape(-1)
             v[k] += sign * EPS
@@ -80,12 +83,12 @@ def _fd(ref, trial, num: str, den: str, entries) -> np.ndarray:
     return np.stack(cols, axis=-1).reshape(-1, len(entries))
 
 
-def _entries(size: int, rng) -> np.ndarray:
+def _entries(size: int, rng: np.random.Generator) -> np.ndarray:
     """Every entry of a small input; a sample of MAX_FD_ENTRIES of a large one, so validate stays quick."""
     return np.arange(size) if size <= MAX_FD_ENTRIES else np.sort(rng.choice(size, MAX_FD_ENTRIES, replace=False))
 
 
-def _size_one_trials(ref) -> list:
+def _size_one_trials(ref: Reference) -> list[Trial]:
     """Trials in which one dimension is 1 (a batch of one), where a vector and a matrix may read alike."""
     trials = []
     for k, dim in enumerate(sorted(ref.graph.dims)):
@@ -100,10 +103,10 @@ def _size_one_trials(ref) -> list:
     return trials
 
 
-def check_references(ref) -> list:
+def check_references(ref: Reference) -> list[Problem]:
     """Problems with the references of ``ref``: each derivative against finite differences, and each
     printed formula against the value it must have."""
-    problems = []
+    problems: list[Problem] = []
     bad = not_finite(ref)
     if bad is not None:
         problems.append(Problem(*bad))
@@ -117,6 +120,7 @@ def check_references(ref) -> list:
             want = np.asarray(ref.value(trial, q))
             size = max(trial.values[q.den].size, 1)
             entries = _entries(size, rng)
+            assert q.num is not None, q.key      # a derivative question has a numerator
             fd = _fd(ref, trial, q.num, q.den, entries)
             want_cols = want.reshape(-1, size)[:, entries]
             err = float(np.max(np.abs(fd - want_cols))) if want.size else 0.0

@@ -11,11 +11,13 @@ import dataclasses
 import numpy as np
 
 from backprop_cli.cache import BoundedCache
+from backprop_cli.exercise.model import Exercise
+from backprop_cli.grade.reference import Reference
 
 _cache = BoundedCache(4096)
 
 
-def prepared_for(ex, student: str | None, seed: int = 0):
+def prepared_for(ex: Exercise, student: str | None, seed: int = 0) -> Reference:
     """The reference of ``ex`` with ``student``'s numbers (the exercise's own without a student)."""
     from backprop_cli.exercise.variants import for_student
     from backprop_cli.grade.reference import _value_trial, prepared
@@ -24,10 +26,11 @@ def prepared_for(ex, student: str | None, seed: int = 0):
     own = for_student(ex, student)
     if own is ex:
         return base
-    def make():
+    def make() -> Reference:
         ref = dataclasses.replace(base, exercise=own, value_trial=None)
         ref._tangents = base._tangents          # derived from the graph alone: shared, not copied
         ref.value_trial = _value_trial(ref, np.random.default_rng(seed))
         return ref
 
-    return _cache.get((id(base), student), make, owner=base)
+    ref: Reference = _cache.get((id(base), student), make, owner=base)
+    return ref

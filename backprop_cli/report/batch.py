@@ -48,7 +48,7 @@ def class_warnings(cg, lang: str) -> list:
 
 
 def _results(rec, lang: str) -> list:
-    from backprop_cli.grade.grading import Report
+    from backprop_cli.grade.verdict import Report
     from backprop_cli.report.check import report_dict
 
     return report_dict(Report(rec.exercise, "", rec.results, rec.warnings), lang)["results"]
