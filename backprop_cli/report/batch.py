@@ -8,14 +8,22 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from backprop_cli.exercise.texts import localized
 from backprop_cli.messages import message
 
+if TYPE_CHECKING:      # loaded when a class is graded (and rich only when a table is drawn)
+    from rich.console import Console
+    from rich.table import Table
+
+    from backprop_cli.grade.assignment import Problem
+    from backprop_cli.grade.batch import ClassGrade, Record
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cell(text) -> str:
+def cell(text: object) -> str:
     """A CSV text cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
     text = "" if text is None else str(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -25,17 +33,18 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def error_text(error, lang: str) -> str | None:
+def error_text(error: Problem | None, lang: str) -> str | None:
+    """Why a file could not be graded, in ``lang``."""
     return None if error is None else message(error[0], lang, **error[1])
 
 
-def record_error(r, lang: str) -> str | None:
+def record_error(r: Record, lang: str) -> str | None:
     """Why a record has no grade: the file's error, or (a fault of the tool) that it is not counted, and why."""
     text = error_text(r.error, lang)
     return message("grade.not_counted", lang, error=text) if r.internal else text
 
 
-def class_warnings(cg, lang: str) -> list:
+def class_warnings(cg: ClassGrade, lang: str) -> list[str]:
     """Warnings about the assignment itself: exercises that shadow a built-in one, and records that a fault of
     the tool left ungraded (not counted; the instructor must look at them)."""
     out = [message("grade.shadows", lang, id=a.id, path=a.path, builtin=a.shadows) for a in cg.assignment if a.shadows]
@@ -47,14 +56,15 @@ def class_warnings(cg, lang: str) -> list:
     return out
 
 
-def _results(rec, lang: str) -> list:
+def _results(rec: Record, lang: str) -> list[dict[str, Any]]:
     from backprop_cli.grade.verdict import Report
     from backprop_cli.report.check import report_dict
 
-    return report_dict(Report(rec.exercise, "", rec.results, rec.warnings), lang)["results"]
+    results: list[dict[str, Any]] = report_dict(Report(rec.exercise, "", rec.results, rec.warnings), lang)["results"]
+    return results
 
 
-def grade_dict(cg, lang: str = "en") -> dict:
+def grade_dict(cg: ClassGrade, lang: str = "en") -> dict[str, Any]:
     """The JSON document of ``grade`` (SPEC section 9)."""
     from backprop_cli.grade.batch import summary, totals
 
@@ -83,11 +93,12 @@ def grade_dict(cg, lang: str = "en") -> dict:
     }
 
 
-def grade_json(cg, lang: str = "en") -> str:
+def grade_json(cg: ClassGrade, lang: str = "en") -> str:
+    """The JSON document of :func:`grade_dict`, as text."""
     return json.dumps(grade_dict(cg, lang), ensure_ascii=False, indent=2)
 
 
-def grade_csv(cg, lang: str = "en") -> str:
+def grade_csv(cg: ClassGrade, lang: str = "en") -> str:
     """One row per student and exercise, with each question's points and diagnosis in its own columns."""
     from backprop_cli.grade.batch import totals
 
@@ -113,7 +124,7 @@ def grade_csv(cg, lang: str = "en") -> str:
     return out.getvalue()
 
 
-def grade_canvas(cg, lang: str = "en") -> str:
+def grade_canvas(cg: ClassGrade, lang: str = "en") -> str:
     """A Canvas gradebook import: one row per student (the folder name as SIS Login ID), one column per
     exercise, and the 'Points Possible' row Canvas reads the maximum from."""
     from backprop_cli.grade.batch import totals
@@ -128,7 +139,7 @@ def grade_canvas(cg, lang: str = "en") -> str:
     return out.getvalue()
 
 
-def grade_junit(cg, lang: str = "en") -> str:
+def grade_junit(cg: ClassGrade, lang: str = "en") -> str:
     """One <testsuite> per student, one <testcase> per exercise."""
     root = ET.Element("testsuites")
     for student, recs in cg.students():
@@ -143,7 +154,7 @@ def grade_junit(cg, lang: str = "en") -> str:
             if r.variant is not None:
                 ET.SubElement(ET.SubElement(case, "properties"), "property", name="variant", value=r.variant)
             if r.error is not None:
-                text = record_error(r, lang)
+                text = record_error(r, lang) or ""
                 ET.SubElement(case, "error", message=text).text = text
             elif not r.passed:
                 bad = ", ".join(f"{x.question}: {x.status} {x.points:g}/{x.max_points:g}"
@@ -154,10 +165,10 @@ def grade_junit(cg, lang: str = "en") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _not_correct(r, lang: str) -> str:
+def _not_correct(r: Record, lang: str) -> str:
     """What a record lacks, in a few words: the error, that there is no file, or the questions not correct."""
     if r.error is not None:
-        return record_error(r, lang)
+        return record_error(r, lang) or ""
     if r.file is None:
         return message("grade.no_file", lang)
     return ", ".join(f"{_qname(x.question, x.kind, lang)} ({message('report.status.' + x.status, lang)}"
@@ -170,7 +181,7 @@ def _qname(question: str, kind: str, lang: str) -> str:
     return question if kind == "derivative" else f"{question} ({message('report.kind.' + kind, lang)})"
 
 
-def print_grade(cg, console, lang: str = "en"):
+def print_grade(cg: ClassGrade, console: Console, lang: str = "en") -> None:
     """The terminal report: a row per student and exercise, then the class summary per question."""
     from rich.markup import escape
     from rich.table import Table
@@ -181,7 +192,7 @@ def print_grade(cg, console, lang: str = "en"):
         console.print(f"[yellow]{escape(message('report.warning', lang))}: {escape(text)}[/yellow]")
     for a in cg.assignment:
         console.print(f"[dim]{escape(a.id)} — {escape(message('report.fingerprint', lang))}: {a.fingerprint}[/dim]")
-    col = lambda k: message("grade.col." + k, lang)  # noqa: E731
+    col: Callable[[str], str] = lambda k: message("grade.col." + k, lang)  # noqa: E731
     table = Table(col("student"), col("exercise"), col("score"), col("percent"), col("not_correct"))
     for student, score, max_score, percent, recs in totals(cg):
         for i, r in enumerate(recs):
@@ -197,20 +208,20 @@ def print_grade(cg, console, lang: str = "en"):
                       f"[bold]{percent:.0f}%[/bold]", "", end_section=True)
     console.print(table)
     for student, problems in cg.problems.items():
-        for k, a in problems:
-            console.print(f"[yellow]{escape(student)}: {escape(message(k, lang, **a))}[/yellow]")
+        for k, args in problems:
+            console.print(f"[yellow]{escape(student)}: {escape(message(k, lang, **args))}[/yellow]")
     console.print(summary_table(summary(cg), lang))
     if cg.internal:
         console.print(f"[bold red]{escape(class_warnings(cg, lang)[-1])}[/bold red]")
 
 
-def summary_table(rows, lang: str = "en"):
+def summary_table(rows: Sequence[dict[str, Any]], lang: str = "en") -> Table:
     """The class summary per question: status counts and the most common diagnoses."""
     from rich.markup import escape
     from rich.table import Table
 
-    col = lambda k: message("grade.col." + k, lang)  # noqa: E731
-    st = lambda k: message("report.status." + k, lang)  # noqa: E731
+    col: Callable[[str], str] = lambda k: message("grade.col." + k, lang)  # noqa: E731
+    st: Callable[[str], str] = lambda k: message("report.status." + k, lang)  # noqa: E731
     errors = any(row.get("error") for row in rows)     # a column for tool faults only when there are some
     table = Table(col("exercise"), col("question"), st("correct"), st("incorrect"), st("invalid"),
                   st("missing"), *([st("error")] if errors else []), col("diagnoses"), title=message("grade.summary_title", lang))
@@ -222,7 +233,7 @@ def summary_table(rows, lang: str = "en"):
     return table
 
 
-def grade_text(cg, lang: str = "en", width: int = 120) -> str:
+def grade_text(cg: ClassGrade, lang: str = "en", width: int = 120) -> str:
     """The terminal report as plain text (for ``--format table -o FILE``)."""
     from rich.console import Console
 
@@ -234,7 +245,7 @@ def grade_text(cg, lang: str = "en", width: int = 120) -> str:
 class ProgressBar:
     """A transient progress bar on standard error; its total grows as results come in."""
 
-    def __init__(self, lang: str = "en"):
+    def __init__(self, lang: str = "en") -> None:
         from rich.console import Console
         from rich.progress import Progress
 
@@ -242,8 +253,10 @@ class ProgressBar:
         self.task = self.p.add_task(message("grade.progress", lang), total=None)
         self.p.start()
 
-    def advance(self):
+    def advance(self) -> None:
+        """One more result."""
         self.p.advance(self.task)
 
-    def stop(self):
+    def stop(self) -> None:
+        """Take the bar off the screen."""
         self.p.stop()

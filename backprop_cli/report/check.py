@@ -6,29 +6,37 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
 
 from backprop_cli.messages import caret_lines, message
+
+if TYPE_CHECKING:      # this is the hot path of ``check``: what it renders is loaded by then anyway
+    import xml.etree.ElementTree as ET
+
+    from backprop_cli.errors import BackpropError
+    from backprop_cli.exercise.model import Exercise
+    from backprop_cli.grade.verdict import Report, Result
 
 _ICON = {"correct": "✓", "incorrect": "✗", "invalid": "!", "missing": "?"}
 _STYLE = {"correct": "green", "incorrect": "red", "invalid": "yellow", "missing": "magenta"}
 
 
-def result_message(r, lang: str) -> str:
+def result_message(r: Result, lang: str) -> str:
     """What is wrong (or that it is right), and for a known mistake, what to do."""
     if r.message == "result.mistake":    # the instructor's own words, in their translation when given
-        texts = r.args.get("texts", {})
+        texts: dict[str, str] = r.args.get("texts", {})
         return texts.get(lang) or texts.get("en", "")
     text = message(r.message, lang, **r.args)
     if (r.diagnosis or r.note) and r.credit != "carried-forward":
-        text += " — " + message(r.note or "diag." + r.diagnosis, lang, **r.note_args)
+        text += " — " + message(r.note or f"diag.{r.diagnosis}", lang, **r.note_args)
     return text
 
 
-def _where(r) -> str:
+def _where(r: Result) -> str:
     return f"{r.mark}: " if r.mark is not None else ""
 
 
-def report_dict(report, lang: str = "en", show_solution: bool = False) -> dict:
+def report_dict(report: Report, lang: str = "en", show_solution: bool = False) -> dict[str, Any]:
     """The JSON document of SPEC section 9 (with ``solution`` for wrong answers when asked)."""
     return {
         "exercise": report.exercise,
@@ -49,13 +57,14 @@ def report_dict(report, lang: str = "en", show_solution: bool = False) -> dict:
     }
 
 
-def report_json(report, lang: str = "en", show_solution: bool = False) -> str:
+def report_json(report: Report, lang: str = "en", show_solution: bool = False) -> str:
+    """The JSON document of :func:`report_dict`, as text."""
     import json
 
     return json.dumps(report_dict(report, lang, show_solution), ensure_ascii=False, indent=2)
 
 
-def error_json(exercise: str, err, lang: str = "en") -> str:
+def error_json(exercise: str, err: BackpropError, lang: str = "en") -> str:
     """The JSON object for a check that could not grade at all (an unreadable file, an unknown exercise)."""
     import json
 
@@ -65,7 +74,7 @@ def error_json(exercise: str, err, lang: str = "en") -> str:
                        "error": {"code": err.key, "message": err.render(lang), **where}}, ensure_ascii=False, indent=2)
 
 
-def report_junit(reports, lang: str = "en") -> str:
+def report_junit(reports: Iterable[Report], lang: str = "en") -> str:
     """One <testsuite> per exercise, one <testcase> per question; wrong answers are <failure>s."""
     import xml.etree.ElementTree as ET
 
@@ -87,7 +96,7 @@ def report_junit(reports, lang: str = "en") -> str:
                 tag = "error" if r.status == "invalid" else "failure"
                 msg = result_message(r, lang)
                 node = ET.SubElement(case, tag, message=msg, type=r.diagnosis or r.status)
-                node.text = _where(r) + msg + (f"\n{caret_lines(*r.caret)}" if r.caret else "")
+                node.text = _where(r) + msg + (f"\n{_caret(r.caret)}" if r.caret else "")
         if rep.warnings:
             ET.SubElement(suite, "system-err").text = "\n".join(
                 f"{message('report.warning', lang)}: {message(k, lang, **a)}" for k, a, _ in rep.warnings)
@@ -95,7 +104,11 @@ def report_junit(reports, lang: str = "en") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _properties(parent, **props):
+def _caret(caret: tuple[str, int | None]) -> str:
+    return caret_lines(caret[0], caret[1] or 0)
+
+
+def _properties(parent: ET.Element, **props: object) -> None:
     import xml.etree.ElementTree as ET
 
     node = ET.SubElement(parent, "properties")
@@ -111,7 +124,7 @@ def _gh_prop(text: str) -> str:
     return _gh_escape(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def report_github(report, lang: str = "en") -> str:
+def report_github(report: Report, lang: str = "en") -> str:
     """``::error file=…,line=…::message`` lines for GitHub Actions, at each answer's line."""
     lines = []
     for r in report.results:
@@ -134,7 +147,7 @@ def report_github(report, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def report_description(ex, report, lang: str = "en") -> str:
+def report_description(ex: Exercise, report: Report, lang: str = "en") -> str:
     """The exercise's description, followed by the student's own numbers when the report is of a variant."""
     if report.variant is None:
         return ex.description
@@ -147,12 +160,13 @@ def report_description(ex, report, lang: str = "en") -> str:
 _CODES = {"green": "32", "red": "31", "yellow": "33", "magenta": "35", "cyan": "36", "dim": "2", "bold": "1"}
 
 
-def use_colour(stream) -> bool:
+def use_colour(stream: object) -> bool:
     """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
-    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+    isatty = getattr(stream, "isatty", None)
+    return isatty is not None and bool(isatty()) and "NO_COLOR" not in os.environ
 
 
-def terminal_width(stream) -> int | None:
+def terminal_width(stream: TextIO) -> int | None:
     """The width to wrap at: ``COLUMNS`` if set, else the terminal's; None (no wrapping) for a file or pipe."""
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
@@ -163,8 +177,8 @@ def terminal_width(stream) -> int | None:
         return None
 
 
-def print_report(report, stream=None, lang: str = "en", show_solution: bool = False, description: str | None = None,
-                 colour: bool | None = None, width: int | None = None):
+def print_report(report: Report, stream: TextIO | None = None, lang: str = "en", show_solution: bool = False,
+                 description: str | None = None, colour: bool | None = None, width: int | None = None) -> None:
     """The human report: per question the status, how it was read, its shape, the message and hint; the
     description is Markdown, and long lines wrap at ``width`` (default: the terminal's).
     Plain text with ANSI colours on a terminal (no rich here: this is the hot path of ``check``)."""
@@ -174,7 +188,7 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
     colour = use_colour(stream) if colour is None else colour
     width = terminal_width(stream) if width is None else width
 
-    def paint(text, *styles):
+    def paint(text: str, *styles: str) -> str:
         if not colour or not styles:
             return text
         return "\x1b[" + ";".join(_CODES[s] for s in styles) + "m" + text + "\x1b[0m"
@@ -198,13 +212,13 @@ def print_report(report, stream=None, lang: str = "en", show_solution: bool = Fa
         if r.read is not None:
             out.append(f"    {message('report.read_as', lang)}: {r.read}")
         if r.kind != "shape" and (r.answer_shape or r.expected_shape):
-            shape = lambda s: message("report.scalar", lang) if s == "scalar" else s or "—"  # noqa: E731
+            shape: Callable[[str | None], str] = lambda s: message("report.scalar", lang) if s == "scalar" else s or "—"  # noqa: E731
             out.append(f"    {message('report.shape', lang)}: {shape(r.answer_shape)}   "
                        f"{message('report.expected', lang)}: {shape(r.expected_shape)}")
         if r.status != "correct":
             out += wrap(f"{_where(r)}{result_message(r, lang)}", width, "    ", "      ")
             if r.caret:
-                out.append(paint(caret_lines(*r.caret), "yellow"))
+                out.append(paint(_caret(r.caret), "yellow"))
             if r.retryable:
                 out.append(paint(f"    {message('report.retry', lang)}", "yellow"))
             if r.hint:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import shutil
 import subprocess
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,11 +18,18 @@ from backprop_cli.errors import BackpropError, UsageError
 from backprop_cli.formula.ast import Call
 from backprop_cli.derive.shapes import fmt
 
+if TYPE_CHECKING:      # drawing needs no grading: the reference and its trials are loaded by the caller
+    from backprop_cli.derive.graph import Graph, Node
+    from backprop_cli.derive.numeric import NumEnv
+    from backprop_cli.grade.reference import Reference, Trial
+
+Numbers = dict[int, tuple[Any, Any]]      # node id -> (value, grad), either may be None
+
 DOT_TIMEOUT = 20
 
 
 # -- numbers ---------------------------------------------------------------------------------------
-def short(value, digits: int = 4, items: int | None = 3) -> str:
+def short(value: Any, digits: int = 4, items: int | None = 3) -> str:
     """A value in a few characters: ``-4``, ``0.5121``, ``[[1, 2, …]]``; ``items=None`` keeps every item."""
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
@@ -33,7 +41,7 @@ def short(value, digits: int = 4, items: int | None = 3) -> str:
 
 
 # -- what each node shows ----------------------------------------------------------------------------
-def operation(node, graph) -> str:
+def operation(node: Node, graph: Graph) -> str:
     """The operation of a node for drawings; a declared function shows by its own name (``f``)."""
     if node.kind == "op" and isinstance(node.expr, Call) and node.expr.fn in graph.functions:
         return node.expr.fn + ("'" if node.expr.prime else "")
@@ -42,13 +50,13 @@ def operation(node, graph) -> str:
     return node.label
 
 
-def _title(node, graph) -> str:
+def _title(node: Node, graph: Graph) -> str:
     if node.name is not None:
         return node.name
     return node.label if node.kind == "const" else operation(node, graph)
 
 
-def node_numbers(graph, trial, ref=None) -> dict:
+def node_numbers(graph: Graph, trial: Trial | None, ref: Reference | None = None) -> Numbers:
     """node id -> (value, grad), either may be None. Unnamed nodes get values only through ``ref``."""
     if trial is None:
         return {}
@@ -58,7 +66,7 @@ def node_numbers(graph, trial, ref=None) -> dict:
             env = ref.env(trial)
         except BackpropError:
             env = None
-    out = {}
+    out: Numbers = {}
     for node in graph.nodes:
         value = trial.values.get(node.name) if node.name is not None else None
         if value is None and env is not None:
@@ -74,7 +82,7 @@ def node_numbers(graph, trial, ref=None) -> dict:
     return out
 
 
-def _evaluate(node, env):
+def _evaluate(node: Node, env: NumEnv) -> np.ndarray | None:
     from backprop_cli.derive.numeric import evaluate
 
     try:
@@ -83,7 +91,7 @@ def _evaluate(node, env):
         return None
 
 
-def _numbers_text(numbers, node_id, sep: str) -> list:
+def _numbers_text(numbers: Numbers, node_id: int, sep: str) -> list[str]:
     value, grad = numbers.get(node_id, (None, None))
     out = []
     if value is not None:
@@ -94,19 +102,20 @@ def _numbers_text(numbers, node_id, sep: str) -> list:
 
 
 # -- text tree -----------------------------------------------------------------------------------------
-def graph_tree(graph, ref=None, trial=None) -> str:
+def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None = None) -> str:
     """The graph as a text tree from the loss (or the outputs) back to the inputs.
 
     A named node reached a second time is shown once more, marked ``(see above)``, without its subtree.
     """
     numbers = node_numbers(graph, trial, ref)
-    lines, shown = [], set()
+    lines: list[str] = []
+    shown: set[int] = set()
 
-    def line(node):
+    def line(node: Node) -> str:
         head = f"{_title(node, graph)} ({operation(node, graph)})" if node.name else f"({_title(node, graph)})"
         return "  ".join([f"{head} : {fmt(node.shape)}"] + _numbers_text(numbers, node.id, "="))
 
-    def visit(node_id, prefix, last, top):
+    def visit(node_id: int, prefix: str, last: bool, top: bool) -> None:
         node = graph.nodes[node_id]
         branch = "" if top else ("└── " if last else "├── ")
         again = node.id in shown and node.args
@@ -132,9 +141,10 @@ def graph_tree(graph, ref=None, trial=None) -> str:
 _DOT_SHAPES = {"input": "box", "const": "plaintext", "op": "ellipse", "opaque": "ellipse", "alias": "ellipse"}
 
 
-def _label_lines(node, graph, numbers) -> list:
+def _label_lines(node: Node, graph: Graph, numbers: Numbers) -> list[str]:
     named = f"{node.name} : {fmt(node.shape)}" if node.name else None
     if node.kind == "input":
+        assert named is not None, node.id      # inputs are named
         lines = [named]
     elif node.kind == "const":
         lines = [_title(node, graph)]
@@ -143,14 +153,14 @@ def _label_lines(node, graph, numbers) -> list:
     return lines + _numbers_text(numbers, node.id, " ")
 
 
-def _dot_label(node, graph, numbers) -> str:
+def _dot_label(node: Node, graph: Graph, numbers: Numbers) -> str:
     lines = [html.escape(s, quote=False) for s in _label_lines(node, graph, numbers)]
     if node.kind in ("op", "opaque", "alias"):
         lines[0] = f"<b>{lines[0]}</b>"     # the operation, set apart from the name and the numbers
     return "<br/>".join(lines)
 
 
-def graph_dot(graph, trial=None) -> str:
+def graph_dot(graph: Graph, trial: Trial | None = None) -> str:
     """The graph in Graphviz DOT: inputs as boxes, operations as ellipses, edges from arguments to
     operations. With a trial, each node's label adds its data and grad."""
     numbers = node_numbers(graph, trial)
@@ -181,7 +191,7 @@ def _mermaid_text(s: str) -> str:
     return s.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def graph_mermaid(graph, trial=None) -> str:
+def graph_mermaid(graph: Graph, trial: Trial | None = None) -> str:
     """The graph as a Mermaid ``flowchart LR`` with the same nodes, labels and edges as :func:`graph_dot`."""
     numbers = node_numbers(graph, trial)
     out = ["flowchart LR"]

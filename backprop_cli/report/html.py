@@ -10,8 +10,14 @@ from __future__ import annotations
 import io
 import re
 from html import escape
+from typing import TYPE_CHECKING, Any, Callable
 
 from backprop_cli.messages import message
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from backprop_cli.grade.batch import ClassGrade
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:72em}
@@ -21,7 +27,7 @@ th{background:#f3f3f3}td.n{text-align:right}.plot svg{max-width:100%;height:auto
 """
 
 
-def _svg(fig) -> str:
+def _svg(fig: Figure) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.StringIO()
@@ -32,7 +38,7 @@ def _svg(fig) -> str:
     return text                               # inline SVG: no XML prologue, no DOCTYPE, no metadata
 
 
-def _plots(doc: dict, lang: str) -> list:
+def _plots(doc: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -75,18 +81,18 @@ def _plots(doc: dict, lang: str) -> list:
     return out
 
 
-def _label(row, lang) -> str:
+def _label(row: dict[str, Any], lang: str) -> str:
     kind = "" if row["kind"] == "derivative" else f" ({message('report.kind.' + row['kind'], lang)})"
     return f"{row['exercise']}: {row['question']}{kind}"
 
 
-def grade_html(cg, lang: str = "en") -> str:
+def grade_html(cg: ClassGrade, lang: str = "en") -> str:
     """The class report as one HTML document."""
     from backprop_cli.report.batch import grade_dict
 
     doc = grade_dict(cg, lang)
-    col = lambda k: escape(message("grade.col." + k, lang))  # noqa: E731
-    st = lambda k: escape(message("report.status." + k, lang))  # noqa: E731
+    col: Callable[[str], str] = lambda k: escape(message("grade.col." + k, lang))  # noqa: E731
+    st: Callable[[str], str] = lambda k: escape(message("report.status." + k, lang))  # noqa: E731
     title = escape(message("grade.html.title", lang))
     parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
              f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"

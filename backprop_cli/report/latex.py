@@ -8,9 +8,12 @@ grader reads all of it back: a line ending with an operator continues on the nex
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
-from backprop_cli.formula.ast import ADD, HADAMARD, MUL, OUTER, SUB, Bin, Name, Neg, Num
+from backprop_cli.derive.shapes import Shape
+from backprop_cli.formula.ast import ADD, HADAMARD, MUL, OUTER, SUB, Bin, Expr, Name, Neg, Num
 from backprop_cli.formula.named import fit
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import PROD, UNARY, latex, latex_name, level, plain, unicode
@@ -18,17 +21,21 @@ from backprop_cli.report.graph import short
 from backprop_cli.report.sheet import EXTERNAL, asked, equations, external, in_full, is_given, steps_title, tangent
 from backprop_cli.report.tex import CYRILLIC_PREAMBLE, cyrillic, tex_markdown, tex_text
 
+if TYPE_CHECKING:      # the solution is made by grade.solve before it is shown
+    from backprop_cli.grade.solve import Solution, Solved, Step
+
 #: A formula wider than this (in characters of its unicode form) is broken into lines.
 WIDTH = 72
 _OP = {ADD: "+", SUB: "-", MUL: r"\cdot", HADAMARD: r"\odot", OUTER: r"\otimes"}
 
 
-def tex_number(x: float) -> str:
+def tex_number(x: float | np.ndarray) -> str:
+    """A number as LaTeX math: ``0.5``, ``1.2 \\cdot 10^{-5}``."""
     mantissa, _, exp = short(x).partition("e")
     return rf"{mantissa} \cdot 10^{{{int(exp)}}}" if exp else mantissa
 
 
-def tex_value(value) -> str:
+def tex_value(value: Any) -> str:
     """A value as LaTeX math: a number, or a ``bmatrix``."""
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
@@ -38,17 +45,18 @@ def tex_value(value) -> str:
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
 
-def tex_shape(shape) -> str:
+def tex_shape(shape: Shape) -> str:
+    """A shape as LaTeX math: ``m \\times n``, or scalar."""
     return r"\text{scalar}" if not shape else r" \times ".join(
         str(d) if isinstance(d, int) else latex_name(d) for d in shape)
 
 
 # -- line breaks ---------------------------------------------------------------------------------------------
-def _operands(e) -> list:
+def _operands(e: Expr) -> list[tuple[str | None, Expr]]:
     """[(operator or None, operand)] of the top-level sum or product chain of ``e`` (left-associative), or
     [(None, e)] when ``e`` is neither."""
     ops = (ADD, SUB) if isinstance(e, Bin) and e.op in (ADD, SUB) else (MUL, HADAMARD, OUTER)
-    out = []
+    out: list[tuple[str | None, Expr]] = []
     while isinstance(e, Bin) and e.op in ops and not (e.op == MUL and isinstance(e.left, Num)):
         out.append((e.op, e.right))
         e = e.left
@@ -56,7 +64,7 @@ def _operands(e) -> list:
     return out[::-1]
 
 
-def _operand_tex(op, e) -> str:
+def _operand_tex(op: str | None, e: Expr) -> str:
     """An operand of a chain in LaTeX, in parentheses where the printer would put them."""
     text = latex(e)
     bound = PROD if op in (None, ADD, SUB) else UNARY
@@ -65,7 +73,7 @@ def _operand_tex(op, e) -> str:
     return text
 
 
-def broken(e, width: int = WIDTH) -> list:
+def broken(e: Expr, width: int = WIDTH) -> list[str]:
     """``e`` in LaTeX as lines no wider than ``width`` where a top-level operator allows: every line but the
     last ends with its operator and ``{}`` (so a line break never turns a minus into a sign)."""
     if len(unicode(e)) <= width:
@@ -73,8 +81,10 @@ def broken(e, width: int = WIDTH) -> list:
     parts = _operands(e)
     if len(parts) == 1:
         return [latex(e)]
-    lines, current, used = [], _operand_tex(None, parts[0][1]), len(unicode(parts[0][1]))
+    lines: list[str] = []
+    current, used = _operand_tex(None, parts[0][1]), len(unicode(parts[0][1]))
     for op, operand in parts[1:]:
+        assert op is not None            # only the first operand has no operator before it
         text, w = _operand_tex(op, operand), len(unicode(operand)) + 3
         if used + w > width:
             lines.append(f"{current} {_OP[op]} {{}}")
@@ -84,7 +94,7 @@ def broken(e, width: int = WIDTH) -> list:
     return lines + [current]
 
 
-def formula_rows(e, taken, lead: str, first: str = "", last: str = "") -> list:
+def formula_rows(e: Expr, taken: frozenset[str], lead: str, first: str = "", last: str = "") -> list[str]:
     """``e`` as rows of an ``align*``: ``lead`` (e.g. ``x &=``) and the formula broken into lines, ``first``
     after its first line and ``last`` after its last; then, when it is printed through named
     intermediates, ``where`` and one row per name."""
@@ -104,8 +114,9 @@ def formula_rows(e, taken, lead: str, first: str = "", last: str = "") -> list:
     return rows
 
 
-def _answer(q, taken) -> str:
+def _answer(q: Solved, taken: frozenset[str]) -> str:
     """A question's reference: inline when it fits a line, else an ``align*`` of broken and named lines."""
+    assert q.formula is not None, q.question     # only a question with a reference formula is answered so
     if fit(q.formula, (plain, unicode, latex), taken) is None and len(unicode(q.formula)) <= WIDTH:
         return rf"$\displaystyle {latex(q.formula)}$, "
     rows = formula_rows(q.formula, taken, f"{latex(parse(q.question))} &=")
@@ -113,7 +124,7 @@ def _answer(q, taken) -> str:
 
 
 # -- the document ------------------------------------------------------------------------------------------
-def solution_latex(sol, questions_only: bool = False) -> str:
+def solution_latex(sol: Solution, questions_only: bool = False) -> str:
     """A complete LaTeX document with the content of the Markdown sheet; with ``questions_only``, the
     exercise sheet: the forward pass and the questions, no answers."""
     ex, eqs, taken = sol.exercise, equations(sol.exercise), sol.names
@@ -130,8 +141,8 @@ def solution_latex(sol, questions_only: bool = False) -> str:
     if ex.values:
         body += ["", "Values: " + ", ".join(f"${latex_name(n)} = {tex_value(v)}$" for n, (v, _) in ex.values.items())
                  + "."]
-    rows = [f"{', '.join(latex_name(t) for t in targets)} &= {latex(e)}" if targets else
-            rf"&\text{{{tex_text(e)}}}" for targets, e in eqs]
+    rows = [f"{', '.join(latex_name(t) for t in targets)} &= {latex(e)}" if targets and not isinstance(e, str) else
+            rf"&\text{{{tex_text(str(e))}}}" for targets, e in eqs]
     body += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
     body += [f"Loss: ${latex_name(ex.loss)}$" + (EXTERNAL if external(ex, eqs) else "."), ""]
     body += [r"\subsection*{Questions}" if questions_only else r"\subsection*{Answers}", r"\begin{enumerate}"]
@@ -155,7 +166,7 @@ def solution_latex(sol, questions_only: bool = False) -> str:
     return "\n".join(preamble + [text, r"\end{document}"]) + "\n"
 
 
-def _latex_step(s, taken) -> str:
+def _latex_step(s: Step, taken: frozenset[str]) -> str:
     """One step in ``align*``: the formula and its shape, then (if different, and short enough to print
     whole) the formula in full, then the value."""
     shape = rf" \qquad ({tex_shape(s.shape)})"
@@ -168,6 +179,6 @@ def _latex_step(s, taken) -> str:
         rows = [f"{head} {tangent(latex, s)}" + (shape if full else value + shape)]
     else:
         rows = formula_rows(s.formula, taken, head, first=shape, last="" if full else value)
-    if full:
+    if full and s.expanded is not None:
         rows += formula_rows(s.expanded, taken, "&=", last=value)
     return " \\\\\n".join(rows)

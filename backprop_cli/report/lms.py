@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import TYPE_CHECKING, Any
 
 from backprop_cli.messages import message
 from backprop_cli.report.check import result_message
 
+if TYPE_CHECKING:
+    from backprop_cli.grade.verdict import Report, Result
 
-def _name(report, r, lang: str) -> str:
+
+def _name(report: Report, r: Result, lang: str) -> str:
     kind = "" if r.kind == "derivative" else f" ({message('report.kind.' + r.kind, lang)})"
     return f"{report.exercise}: {r.question}{kind}"
 
 
-def _output(r, lang: str) -> str:
+def _output(r: Result, lang: str) -> str:
     text = result_message(r, lang)
     if r.status != "correct":
         text = f"{message('report.status.' + r.status, lang)}: {text}"
@@ -26,11 +30,11 @@ def _output(r, lang: str) -> str:
     return text
 
 
-def _warnings(report, lang: str) -> list:
+def _warnings(report: Report, lang: str) -> list[str]:
     return [f"{message('report.warning', lang)}: {message(k, lang, **a)}" for k, a, _ in report.warnings]
 
 
-def report_gradescope(report, lang: str = "en") -> str:
+def report_gradescope(report: Report, lang: str = "en") -> str:
     """Gradescope's results.json: a total ``score`` and one test per question."""
     tests = []
     for r in report.results:
@@ -48,9 +52,9 @@ def report_gradescope(report, lang: str = "en") -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def classroom_dict(report, lang: str = "en") -> dict:
+def classroom_dict(report: Report, lang: str = "en") -> dict[str, Any]:
     """The autograding result document (before base64)."""
-    tests = [{
+    tests: list[dict[str, Any]] = [{
         "name": _name(report, r, lang),
         "status": "pass" if r.status == "correct" else "fail",
         "score": r.points,
@@ -68,7 +72,7 @@ def classroom_dict(report, lang: str = "en") -> dict:
             "tests": tests}
 
 
-def report_classroom(report, lang: str = "en") -> str:
+def report_classroom(report: Report, lang: str = "en") -> str:
     """The base64 line to write to the step's ``result`` output (``echo "result=$(...)" >> "$GITHUB_OUTPUT"``)."""
     text = json.dumps(classroom_dict(report, lang), ensure_ascii=False, separators=(",", ":"))
     return base64.b64encode(text.encode("utf-8")).decode("ascii") + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 import unicodedata
+from typing import Callable
 
 _INLINE = re.compile(r"(\*\*|__)(?P<bold>.+?)\1|`(?P<code>[^`]+)`|(?<![\w*])\*(?P<em>[^*\s][^*]*?)\*(?![\w*])")
 _BULLET = re.compile(r"(\s*)([-*+]|\d+[.)])\s+(.*)")
@@ -98,7 +99,7 @@ def render(markdown: str, width: int | None = 80) -> list[str]:
     return out
 
 
-def _table(rows: list[str], inline) -> list[str]:
+def _table(rows: list[str], inline: Callable[[str], str]) -> list[str]:
     cells = [[inline(c.strip()) for c in row.strip("|").split("|")] for row in rows]
     n = max(len(r) for r in cells)
     cells = [r + [""] * (n - len(r)) for r in cells]

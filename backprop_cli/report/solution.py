@@ -8,16 +8,24 @@ formula), which the grader reads back.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from backprop_cli.formula.ast import Expr
 from backprop_cli.formula.printers import plain, unicode
-from backprop_cli.derive.shapes import fmt
+from backprop_cli.derive.shapes import Shape, fmt
 from backprop_cli.report.latex import solution_latex
 from backprop_cli.report.sheet import (EXTERNAL, asked, equations, external, has_values, json_value, shown, step_text,
                                        steps_title, value_text, whole)
 from backprop_cli.report.tex import tex_text
 
+if TYPE_CHECKING:      # the solution is made by grade.solve before it is shown
+    from rich.console import Console
+
+    from backprop_cli.grade.solve import Solution, Step
+
 
 # -- JSON ------------------------------------------------------------------------------------------------
-def solution_json(sol) -> dict:
+def solution_json(sol: Solution) -> dict[str, Any]:
     """The solution as SPEC section 9 has it; formulas in the plain (re-parsable) notation."""
     return {
         "exercise": sol.exercise.id,
@@ -26,7 +34,7 @@ def solution_json(sol) -> dict:
                        "formula": shown(plain, q.formula, sol.names) if q.kind == "derivative" else None,
                        "shape": fmt(q.shape), "value": json_value(q.value)} for q in sol.questions],
         "steps": [{"symbol": plain(s.symbol), "formula": shown(plain, s.formula, sol.names),
-                   "expanded": plain(s.expanded) if whole(s.expanded) else None, "shape": fmt(s.shape), "value": json_value(s.value),
+                   "expanded": plain(s.expanded) if s.expanded is not None and whole(s.expanded) else None, "shape": fmt(s.shape), "value": json_value(s.value),
                    "paths": [{"via": via, "formula": shown(plain, f, sol.names)} for via, f in s.parts]} for s in sol.steps],
     }
 
@@ -36,7 +44,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def solution_markdown(sol) -> str:
+def solution_markdown(sol: Solution) -> str:
     """A Markdown solution sheet: the exercise, its forward pass, a table of answers and the steps."""
     ex, eqs = sol.exercise, equations(sol.exercise)
     out = [f"# {ex.title}", ""]
@@ -55,7 +63,7 @@ def solution_markdown(sol) -> str:
     out += ["| # | Question | Answer | Shape |" + (" Value |" if values else ""),
             "|---|---|---|---|" + ("---|" if values else "")]
     for k, q in enumerate(sol.questions, 1):
-        answer = f"`{_cell(shown(unicode, q.formula, sol.names, '; '))}`" if q.kind == "derivative" and q.formula is not None else ""
+        answer = f"`{_cell(shown(unicode, q.formula, sol.names, '; ') or '')}`" if q.kind == "derivative" and q.formula is not None else ""
         row = f"| {k} | {_cell(asked(q, lambda t: f'`{t}`'))} | {answer} | {fmt(q.shape)} |"
         out.append(row + (f" {_cell(value_text(q.value))} |" if values else ""))
     if sol.steps:
@@ -65,11 +73,11 @@ def solution_markdown(sol) -> str:
     return "\n".join(out) + "\n"
 
 
-def _unicode_equation(targets, e) -> str:
-    return f"{', '.join(targets)} = {unicode(e)}" if targets else e
+def _unicode_equation(targets: tuple[str, ...] | None, e: Expr | str) -> str:
+    return f"{', '.join(targets)} = {unicode(e)}" if targets and not isinstance(e, str) else str(e)
 
 
-def _markdown_step(k, s, taken) -> list:
+def _markdown_step(k: int, s: Step, taken: frozenset[str]) -> list[str]:
     symbol, formula, below = step_text(s, unicode, taken, "; ")
     head = f"`{symbol}` is given" if formula is None else f"`{symbol} = {formula}`"
     value = f" = {value_text(s.value)}" if s.value is not None else ""
@@ -78,7 +86,7 @@ def _markdown_step(k, s, taken) -> list:
 
 
 # -- rich --------------------------------------------------------------------------------------------------
-def print_solution_rich(sol, console, lang: str = "en") -> None:
+def print_solution_rich(sol: Solution, console: Console, lang: str = "en") -> None:
     """The solution on a rich console, in ``lang``: the exercise, a table of answers and a tree of steps."""
     from rich.markdown import Markdown
     from rich.table import Table
@@ -87,8 +95,12 @@ def print_solution_rich(sol, console, lang: str = "en") -> None:
 
     from backprop_cli.messages import message
 
-    say = lambda key, **args: message("solve." + key, lang, **args)  # noqa: E731
-    shape = lambda s: say("scalar") if not s else fmt(s)  # noqa: E731
+    def say(key: str, **args: Any) -> str:
+        return message("solve." + key, lang, **args)
+
+    def shape(s: Shape) -> str:
+        return say("scalar") if not s else fmt(s)
+
     ex, eqs = sol.exercise, equations(sol.exercise)
     console.print(Text(ex.title, style="bold"))
     if ex.source:
@@ -109,7 +121,7 @@ def print_solution_rich(sol, console, lang: str = "en") -> None:
     for column in ("#", say("question"), say("answer"), say("shape")) + ((say("value"),) if values else ()):
         table.add_column(column, overflow="fold")
     for k, q in enumerate(sol.questions, 1):
-        answer = shown(unicode, q.formula, sol.names) if q.kind == "derivative" and q.formula is not None else ""
+        answer = (shown(unicode, q.formula, sol.names) or "") if q.kind == "derivative" else ""
         question = say("asked_" + q.kind, target=q.question) if q.kind != "derivative" else q.question
         row = [str(k), question, answer, shape(q.shape)] + ([value_text(q.value)] if values else [])
         table.add_row(*(Text(c) for c in row))

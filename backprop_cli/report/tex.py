@@ -66,7 +66,8 @@ def _tex_char(ch: str) -> str:
         return _TEXT.get(ch) or _NAMED.get(ch) or rf"\ensuremath{{{_MORE_MATH.get(ch) or _MATH[ch]}}}"
     if ch.isascii() or "\u00a0" <= ch <= "\u00ff" or "\u0400" <= ch <= "\u04ff":
         return ch                                   # Latin-1 and Cyrillic: inputenc knows them
-    base, *marks = unicodedata.normalize("NFD", ch)
+    nfd = unicodedata.normalize("NFD", ch)
+    base, marks = nfd[0], nfd[1:]
     if base.isascii() and base.isalpha() and marks and all(m in _ACCENTS for m in marks):
         out = base
         for m in marks:
@@ -112,9 +113,10 @@ def _tex_inline(line: str) -> str:
     return "".join(out)
 
 
-def tex_markdown(md: str) -> list:
+def tex_markdown(md: str) -> list[str]:
     """Markdown (paragraphs, lists, code, bold, emphasis) as LaTeX lines."""
-    lines, out, i = md.strip("\n").splitlines(), [], 0
+    lines, i = md.strip("\n").splitlines(), 0
+    out: list[str] = []
     item = re.compile(r"^\s*(\d+\.|[-*])\s+")
     while i < len(lines):
         line = lines[i]
@@ -128,8 +130,8 @@ def tex_markdown(md: str) -> list:
             else:
                 out += [r"\par\noindent\texttt{" + tex_text(c).replace(" ", "~") + r"}\\" for c in code]
             i = j + 1
-        elif item.match(line):
-            env = "enumerate" if item.match(line).group(1)[0].isdigit() else "itemize"
+        elif (first := item.match(line)) is not None:
+            env = "enumerate" if first.group(1)[0].isdigit() else "itemize"
             out.append(rf"\begin{{{env}}}")
             while i < len(lines) and (item.match(lines[i]) or lines[i].startswith("  ")):
                 text = _tex_inline(lines[i].strip() if not item.match(lines[i]) else item.sub("", lines[i]))

@@ -1,6 +1,8 @@
 """Lets you show what ``validate`` found in an exercise file, in the reader's language."""
 from __future__ import annotations
 
+from typing import Any
+
 from backprop_cli.errors import BackpropError
 from backprop_cli.grade.checking import FileCheck
 from backprop_cli.messages import message
@@ -15,7 +17,7 @@ def validate_text(check: FileCheck, lang: str = "en") -> str:
             + "\n".join("  " + p for p in problems))
 
 
-def _problem(problem: tuple[str, dict] | BackpropError, lang: str) -> str:
+def _problem(problem: tuple[str, dict[str, Any]] | BackpropError, lang: str) -> str:
     if isinstance(problem, BackpropError):
         return problem.render(lang)
     key, args = problem
