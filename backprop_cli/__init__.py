@@ -10,10 +10,18 @@ Heavy modules are imported only when a function is called, so ``import backprop_
 """
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:
+    from backprop_cli.exercise.model import Exercise
+    from backprop_cli.grade.solve import Solution
+    from backprop_cli.grade.verdict import Report, Result
+
 __all__ = ["check", "solve", "grade_answer", "load_exercise"]
 
 
-def load_exercise(exercise):
+def load_exercise(exercise: str | os.PathLike[str] | Exercise) -> Exercise:
     """An exercise from a path or an id (./exercises, then the built-in bank); Exercise objects pass
     through. Loaded once per file version (path, modification time, size), in a small bounded cache,
     so repeated calls reuse its prepared reference."""
@@ -22,7 +30,8 @@ def load_exercise(exercise):
     return cached_exercise(exercise)
 
 
-def grade_answer(exercise, question: str, answer, seed: int = 0, student: str | None = None):
+def grade_answer(exercise: str | os.PathLike[str] | Exercise, question: str, answer: Any, seed: int = 0,
+                 student: str | None = None) -> Result:
     """Grade one answer without an answers file: ``grade_answer("affine", "dJ/dW", "a^T @ dJ/dc")``
     gives the question's :class:`~backprop_cli.grade.verdict.Result` (``.status``, ``.points``, ``.diagnosis``). ``answer`` is
     a formula as text, or numbers."""
@@ -31,7 +40,8 @@ def grade_answer(exercise, question: str, answer, seed: int = 0, student: str | 
     return _grade_answer(exercise, question, answer, seed, student)
 
 
-def check(exercise, answers: str, seed: int = 0, student: str | None = None, classmates=()):
+def check(exercise: str | os.PathLike[str] | Exercise, answers: str, seed: int = 0, student: str | None = None,
+          classmates: Iterable[str] = ()) -> Report:
     """Grade the answers file ``answers`` against ``exercise``: a :class:`~backprop_cli.grade.verdict.Report` (data; the
     renderers in :mod:`backprop_cli.report` turn it into text). With ``student``, against that
     student's own numbers; numbers of the worked example or of one of ``classmates`` are caught."""
@@ -40,8 +50,8 @@ def check(exercise, answers: str, seed: int = 0, student: str | None = None, cla
     return check_files(load_exercise(exercise), answers, seed, student, tuple(classmates))
 
 
-def solve(exercise, steps: bool = False, mode: str = "reverse", wrt: str | None = None, seed: int = 0,
-          student: str | None = None):
+def solve(exercise: str | os.PathLike[str] | Exercise, steps: bool = False, mode: str = "reverse",
+          wrt: str | None = None, seed: int = 0, student: str | None = None) -> Solution:
     """The reference solution of ``exercise`` (with ``student``'s own numbers): a :class:`solve.Solution`."""
     from backprop_cli.grade.solve import solve as _solve
     from backprop_cli.grade.variant_refs import prepared_for

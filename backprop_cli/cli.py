@@ -6,21 +6,25 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from typing import Any, Callable, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
 from backprop_cli.errors import BackpropError, InputError, UsageError
 from backprop_cli.messages import LANGUAGES, LOCALE_VARIABLES, default_lang, language_of, message
 
+if TYPE_CHECKING:      # the commands import what they run when they run it, so ``--help`` stays quick
+    from rich.console import Console
+    from backprop_cli.exercise.model import Exercise
+    from backprop_cli.grade.verdict import Report
+
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS_CHECK = ("rich", "json", "junit", "github", "gradescope", "classroom")
 FORMATS_GRADE = ("table", "json", "csv", "junit", "canvas", "html")
 
 
-def _console(file=None):
+def _console(file: IO[str] | None = None) -> Console:
     from rich.console import Console
-
     return Console(file=file, highlight=False)
 
 
@@ -64,7 +68,7 @@ class _Failure(click.ClickException):
 class BackpropGroup(click.Group):
     """The command group; the one place where errors become messages and exit codes, never tracebacks."""
 
-    def parse_args(self, ctx: click.Context, args: list) -> list:
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["backprop.github"] = any(a == "--format=github" or (a == "--format" and b == "github")
                                           for a, b in zip(args, list(args[1:]) + [""]))
         return super().parse_args(ctx, args)
@@ -91,7 +95,7 @@ class BackpropGroup(click.Group):
             raise _Failure(message("cli.bug", _lang(ctx), error=f"{type(err).__name__}: {err}"), 2) from None
 
 
-def _write(path: str | None, text: str | bytes):
+def _write(path: str | None, text: str | bytes) -> None:
     """Write ``text`` to ``path`` atomically (no partial file on failure), or to standard output."""
     if path in (None, "-"):
         if isinstance(text, bytes):
@@ -112,7 +116,7 @@ def _write(path: str | None, text: str | bytes):
         raise
 
 
-def _load(name: str, student: str | None = None):
+def _load(name: str, student: str | None = None) -> Exercise:
     """The exercise, with its own texts in the language of this run (``translations``)."""
     from backprop_cli.exercise.bank import load
     from backprop_cli.exercise.texts import localized
@@ -132,7 +136,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1)
 @click.option("--tag", "tags", multiple=True, help="Only exercises with this tag (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def list_cmd(paths, tags, fmt):
+def list_cmd(paths: tuple[str, ...], tags: tuple[str, ...], fmt: str) -> None:
     """List exercises (./exercises if present, else the built-in bank)."""
     from backprop_cli.exercise.bank import exercise_files
     from backprop_cli.exercise.model import load_exercise
@@ -154,7 +158,7 @@ def list_cmd(paths, tags, fmt):
 @click.option("--values", "with_values", is_flag=True, help="Show forward values and gradients.")
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True, help="Seed of the random point when the exercise has no values.")
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
-def show_graph(exercise, fmt, with_values, seed, output):
+def show_graph(exercise: str, fmt: str, with_values: bool, seed: int, output: str | None) -> None:
     """Draw the computational graph of EXERCISE (a file or an id)."""
     from backprop_cli.grade.reference import prepare
     from backprop_cli.report.graph import graph_dot, graph_mermaid, graph_tree, render_graphviz
@@ -185,7 +189,8 @@ def show_graph(exercise, fmt, with_values, seed, output):
 @click.option("--student", default=None, help="Use this student's own numbers (exercises with drawn values).")
 @click.option("--questions-only", is_flag=True, help="With --format latex: the exercise sheet, without answers.")
 @click.option("-o", "--output", default=None, help="Write to FILE instead of standard output.")
-def solve(exercise, fmt, steps, mode, wrt, seed, student, questions_only, output):
+def solve(exercise: str, fmt: str, steps: bool, mode: str, wrt: str | None, seed: int, student: str | None,
+          questions_only: bool, output: str | None) -> None:
     """Print the reference answers of EXERCISE: formula, shape and (with values) number."""
     import json
 
@@ -232,7 +237,8 @@ def solve(exercise, fmt, steps, mode, wrt, seed, student, questions_only, output
 @click.option("--watch", is_flag=True, help="Grade again whenever the answers file is saved, until Ctrl-C.")
 @click.option("--student", default=None, help="Use this student's own numbers (exercises with drawn values).")
 @click.pass_context
-def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch, student):
+def check(ctx: click.Context, exercise: str, answers_path: str | None, fmt: str, seed: int, show_solution: bool,
+          pinned: str | None, watch: bool, student: str | None) -> None:
     """Grade an answers file against EXERCISE (a file or an id)."""
     lang = _lang(ctx)
     try:
@@ -245,46 +251,44 @@ def check(ctx, exercise, answers_path, fmt, seed, show_solution, pinned, watch, 
         raise
 
 
-def _check(ctx, lang, exercise, answers_path, fmt, seed, show_solution, pinned, watch, student):
-    from backprop_cli.grade.checking import check_files, exercise_identity, missing_report, no_answers
-    from backprop_cli.grade import checking
+def _check(ctx: click.Context, lang: str, exercise: str, answers_path: str | None, fmt: str, seed: int,
+           show_solution: bool, pinned: str | None, watch: bool, student: str | None) -> None:
+    from backprop_cli.grade.checking import (CHECK_DEADLINE, check_files, exercise_identity, missing_report, no_answers,
+                                             watch_file)
 
     ex = _load(exercise)
     fp, shadow_warnings = exercise_identity(ex, pinned)
-    answers_path = answers_path or os.path.join("solutions", f"{ex.id}.yaml")
+    path = answers_path or os.path.join("solutions", f"{ex.id}.yaml")
     lms = fmt in ("gradescope", "classroom")
-    if not os.path.exists(answers_path) and not lms:
-        raise no_answers(answers_path, exercise)
-    if os.path.exists(answers_path) and not os.path.isfile(answers_path):
-        raise UsageError("check.not_regular", path=answers_path)   # a FIFO or device would block the read
+    if not os.path.exists(path) and not lms:
+        raise no_answers(path, exercise)
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise UsageError("check.not_regular", path=path)   # a FIFO or device would block the read
 
-    def run():
-        if lms and not os.path.exists(answers_path):
+    def run() -> Report:
+        if lms and not os.path.exists(path):
             report = missing_report(ex)     # in an LMS a deleted answers file scores 0, it is no usage error
         elif lms:
             try:
-                report = check_files(ex, answers_path, seed, deadline=checking.CHECK_DEADLINE)
+                report = check_files(ex, path, seed, deadline=CHECK_DEADLINE)
             except InputError as err:       # and so does an unreadable one
                 report = missing_report(ex, err)
         else:
-            report = check_files(ex, answers_path, seed, student, deadline=checking.CHECK_DEADLINE)
+            report = check_files(ex, path, seed, student, deadline=CHECK_DEADLINE)
         report = dataclasses.replace(report, fingerprint=fp, warnings=shadow_warnings + report.warnings)
         _show_report(report, fmt, lang, show_solution, ex)
         return report
 
     if not watch:
         ctx.exit(0 if run().passed else 1)
-    from backprop_cli.grade.checking import watch_file
-
-    watch_file(answers_path, run, lambda err: click.echo(err.render(lang), err=True))
+    watch_file(path, run, lambda err: click.echo(err.render(lang), err=True))
 
 
-def _show_report(report, fmt, lang, show_solution, ex):
+def _show_report(report: Report, fmt: str, lang: str, show_solution: bool, ex: Exercise) -> None:
     from backprop_cli.report.check import print_report, report_description, report_github, report_json, report_junit
 
     if fmt in ("gradescope", "classroom"):
         from backprop_cli.report.lms import report_classroom, report_gradescope
-
         _write(None, (report_gradescope if fmt == "gradescope" else report_classroom)(report, lang))
     elif fmt == "json":
         _write(None, report_json(report, lang, show_solution))
@@ -303,7 +307,7 @@ def _show_report(report, fmt, lang, show_solution, ex):
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.option("--student", default=None, help="Use this student's own numbers (exercises with drawn values).")
 @click.pass_context
-def init(ctx, exercise, output, force, student):
+def init(ctx: click.Context, exercise: str, output: str | None, force: bool, student: str | None) -> None:
     """Write an answers template for EXERCISE."""
     from backprop_cli.report.template import answers_template
 
@@ -324,10 +328,9 @@ def init(ctx, exercise, output, force, student):
 @click.argument("paths", nargs=-1)
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.pass_context
-def validate(ctx, paths, seed):
+def validate(ctx: click.Context, paths: tuple[str, ...], seed: int) -> None:
     """Check exercise files: schema, graph, shapes, references against finite differences, solutions."""
     from backprop_cli.grade.checking import validate_files
-
     from backprop_cli.report.validate import validate_text
 
     lang = _lang(ctx)
@@ -349,7 +352,8 @@ def validate(ctx, paths, seed):
 @click.option("--seed", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True, help="Seconds per submission.")
 @click.pass_context
-def grade(ctx, submissions, exercises_dir, assignment_file, fmt, output, jobs, seed, timeout):
+def grade(ctx: click.Context, submissions: str, exercises_dir: str | None, assignment_file: str | None, fmt: str,
+          output: str | None, jobs: int, seed: int, timeout: float) -> None:
     """Grade a class: SUBMISSIONS holds one folder per student with <id>.yaml answers files; every
     student gets a record for every exercise of --exercises DIR or --assignment FILE."""
     from backprop_cli.grade.batch import grade_class
@@ -359,9 +363,10 @@ def grade(ctx, submissions, exercises_dir, assignment_file, fmt, output, jobs, s
     bar = render.ProgressBar(lang) if sys.stderr.isatty() else None
     try:
         cg = grade_class(submissions, exercises_dir, assignment_file, jobs, seed, timeout,
-                         progress=bar and bar.advance)
+                         progress=bar.advance if bar is not None else None)
     finally:
-        bar and bar.stop()
+        if bar is not None:
+            bar.stop()
     if fmt != "table":
         for text in render.class_warnings(cg, lang):
             click.echo(f"{message('report.warning', lang)}: {text}", err=True)
@@ -381,7 +386,7 @@ def grade(ctx, submissions, exercises_dir, assignment_file, fmt, output, jobs, s
 @cli.command()
 @lang_option()
 @click.argument("which", type=click.Choice(["exercise", "answers"]), default="exercise")
-def schema(which):
+def schema(which: str) -> None:
     """Print the JSON Schema of the exercise or answers file, for editor validation."""
     from backprop_cli.exercise.schema import schema_json
 

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
-from backprop_cli.errors import Mark
 from backprop_cli.grade.assignment import Assigned, Problem, collect, load_assignment
 from backprop_cli.grade.checking import Deadline, time_limit
 
 if TYPE_CHECKING:      # loaded in the workers, when they grade
     from multiprocessing.connection import Connection
     from multiprocessing.context import ForkContext
-    from backprop_cli.grade.verdict import Report, Result
+    from backprop_cli.grade.verdict import Report, Result, Warning_
 
 Task = tuple[str, str, str]           # (exercise id, answers file, student)
 Outcome = tuple[Any, ...]             # ("ok", report) or ("error", key, args)
@@ -42,7 +41,7 @@ class Record:
     max_score: float
     error: Problem | None = None   # (message key, args): why the file could not be graded
     file: str | None = None
-    warnings: tuple[tuple[str, dict[str, object], Mark], ...] = ()   # (message key, args, mark) from reading the answers
+    warnings: tuple[Warning_, ...] = ()   # from reading the answers
     variant: str | None = None     # the student whose drawn numbers were graded (SPEC 7.5)
     internal: bool = False         # ``error`` is a fault of the tool, not of the file: the record is not counted
 

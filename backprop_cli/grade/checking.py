@@ -16,9 +16,8 @@ from backprop_cli.errors import BackpropError, InputError, Mark, UsageError
 if TYPE_CHECKING:      # the commands import this module early; what it grades with is loaded when used
     from backprop_cli.exercise.model import Exercise
     from backprop_cli.grade.reference import Reference
-    from backprop_cli.grade.verdict import Report
+    from backprop_cli.grade.verdict import Report, Warning_
 
-Warning_ = tuple[str, dict[str, Any], Mark | None]     # (message key, args, mark)
 
 
 #: CPU seconds that grading one answers file may take in ``check`` (SPEC 10: under 2 s whatever the

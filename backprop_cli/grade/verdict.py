@@ -12,6 +12,7 @@ from backprop_cli.formula.ast import Expr
 from backprop_cli.formula.named import show
 from backprop_cli.formula.printers import unicode
 
+Warning_ = tuple[str, dict[str, Any], Mark | None]     # (message key, args, where, if anywhere)
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
 RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.wrong_shape_asked", "result.star_is_matmul",
                                            "result.shape_rank1")
@@ -72,7 +73,7 @@ class Report:
     exercise: str
     title: str
     results: tuple[Result, ...]
-    warnings: tuple[tuple[str, dict[str, object], Mark], ...] = ()   # (message key, args, mark)
+    warnings: tuple[Warning_, ...] = ()
     answers_path: str | None = None
     fingerprint: str | None = None   # sha256 of the exercise's canonical content (grade/assignment.py)
     variant: str | None = None       # the student whose drawn numbers were graded (SPEC 7.5)
