@@ -31,3 +31,22 @@ def test_an_entry_made_for_another_object_never_hits():
     cache.get(("x", 1), lambda: "for one", owner=one)
     assert cache.get(("x", 1), lambda: "for other", owner=other) == "for other"
     assert cache.get(("x", 1), lambda: "again", owner=other) == "for other"
+
+
+def test_an_entry_owned_by_a_tuple_hits_only_for_the_same_objects():
+    """A tuple owner (a formula and its functions) hits only when every item is the very same object."""
+    cache = BoundedCache(4)
+    formula, functions = object(), {}
+    cache.get("k", lambda: "compiled", owner=(formula, functions))
+    assert cache.get("k", lambda: "again", owner=(formula, functions)) == "compiled"
+    assert cache.get("k", lambda: "for equal functions", owner=(formula, {})) == "for equal functions"
+
+
+def test_programs_are_compiled_once_per_formula_and_functions():
+    """program_of keeps a compiled program for the same formula object and functions object only."""
+    from backprop_cli.derive.program import program_of
+    from backprop_cli.formula.parser import parse
+
+    e, functions = parse("a * b + a"), {}
+    assert program_of(e, functions) is program_of(e, functions)
+    assert program_of(e, {}) is not program_of(e, functions)

@@ -2,7 +2,6 @@
 shapes, shape answers, and the element-count limit."""
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import pytest
@@ -327,10 +326,9 @@ def test_parse_shape_rejects_garbage(text):
     pytest.param("ones(1000, 1001)", id="just-over"),
 ])
 def test_element_limit_before_allocation(text):
-    """A formula whose arrays would exceed the element limit is refused by infer, quickly and without
+    """A formula whose arrays would exceed the element limit is refused by infer, without
     allocating them."""
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         with pytest.raises(LimitError) as info:
             shape_of(text)
@@ -338,7 +336,6 @@ def test_element_limit_before_allocation(text):
     finally:
         tracemalloc.stop()
     assert info.value.key == "limit.elements"
-    assert time.perf_counter() - start < 0.5
     assert peak < 1_000_000
 
 

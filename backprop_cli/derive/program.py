@@ -10,16 +10,17 @@ no change here. A slot is released after its last use, so long chains keep few a
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence, cast
 
 import numpy as np
 
+from backprop_cli.cache import BoundedCache
 from backprop_cli.errors import EvaluationError
 from backprop_cli.formula.ast import Call, Deriv, Expr, Name, Num
 from backprop_cli.derive.ops import OPS, as_array, op_key, operands
 
 _NAME, _DERIV = "name", "deriv"
-MAX_CACHED = 1024
+MAX_CACHED = 1024    # compiled programs kept (least recently used first out)
 STEP_COST = 1000     # work units of one step beyond its elements: the Python and numpy call overhead
 
 
@@ -43,13 +44,35 @@ class Env(Protocol):
 def budget(units: int) -> Iterator[None]:
     """Within the block, every evaluation and compilation is charged (elements computed plus
     :data:`STEP_COST` per step); past ``units`` it raises :class:`BudgetExceeded`. Deterministic: the
-    same input stops at the same point on any machine."""
+    same input stops at the same point on any machine. An enclosing budget is charged what this one spent."""
     old = _budget[0]
     _budget[0] = units
     try:
         yield
     finally:
-        _budget[0] = old
+        spent = units - cast(int, _budget[0])
+        _budget[0] = None if old is None else old - spent
+
+
+class Meter:
+    """The work units charged within :func:`metered`, set when its block ends."""
+
+    units = 0
+
+
+_UNBOUNDED = 2 ** 62
+
+
+@contextmanager
+def metered() -> Iterator[Meter]:
+    """Count the work of every evaluation and compilation within the block (as :func:`budget` charges
+    it, budgets inside the block included): a bound on the work of an input that no machine's speed changes."""
+    meter = Meter()
+    with budget(_UNBOUNDED):
+        try:
+            yield meter
+        finally:
+            meter.units = _UNBOUNDED - cast(int, _budget[0])
 
 
 def charge(units: int) -> None:
@@ -160,18 +183,16 @@ def _run(program: Program, env: Env) -> np.ndarray:
     return value
 
 
-_cache: dict[tuple[int, int], tuple[Expr, dict[str, str], Program]] = {}
+_cache = BoundedCache(MAX_CACHED)
 
 
 def program_of(e: Expr, functions: dict[str, str]) -> Program:
-    """:func:`compile_formula`, cached by the identity of the formula (kept alive with its program)."""
-    key = (id(e), id(functions))
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is e and hit[1] is functions:
-        return hit[2]
-    prog = compile_formula(e, functions)
-    charge(STEP_COST * prog.size // 4)
-    if len(_cache) >= MAX_CACHED:
-        del _cache[next(iter(_cache))]
-    _cache[key] = (e, functions, prog)
+    """:func:`compile_formula`, cached by the identity of the formula and its functions (both kept alive
+    with the program, so their ids are not reused)."""
+    def make() -> Program:
+        prog = compile_formula(e, functions)
+        charge(STEP_COST * prog.size // 4)
+        return prog
+
+    prog: Program = _cache.get((id(e), id(functions)), make, owner=(e, functions))
     return prog
