@@ -1,5 +1,5 @@
-"""Class grading (SPEC section 9, issue 10): complete records, the class summary, every grade format, and
-each record equal to ``check`` of the same file."""
+"""Class grading (SPEC section 9, issue 10) through the command line: complete records, the class summary,
+every grade format, and each record equal to ``check`` of the same file."""
 from __future__ import annotations
 
 import base64
@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import ROOT
+from test_hostile import assert_clean
 
 SOLUTION = (ROOT / "solutions" / "affine.yaml").read_text()
 DENSE = (ROOT / "solutions" / "dense.yaml").read_text()
@@ -289,3 +290,66 @@ def test_check_suggests_the_yml_file_beside_a_missing_yaml(run, tmp_path):
     (tmp_path / "solutions" / "affine.yml").write_text(SOLUTION)
     res = run("check", "affine", cwd=tmp_path)
     assert res.exit_code == 2 and "did you mean 'solutions/affine.yml'" in res.stderr
+
+
+# -- a small class, a time-out, a hostile class ---------------------------------------------------------------
+WRONG_AFFINE = """\
+exercise: affine
+answers:
+  dJ/da: dJ/dc @ W^T
+  dJ/dW: dJ/dc^T a
+  dJ/db: ab
+  dc/da:
+shapes:
+  dJ/dW: n x m
+"""
+
+ASSIGN = ROOT / "tests" / "data" / "affine-assignment.yaml"
+
+
+def test_grade_a_class(run, tmp_path):
+    """grade writes one row per student and exercise, in every format, and exits 1 if any is wrong."""
+    for student, text in (("alice", (ROOT / "solutions" / "affine.yaml").read_text()), ("bob", WRONG_AFFINE)):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        (tmp_path / "class" / student / "affine.yaml").write_text(text)
+    res = run("grade", str(tmp_path / "class"), "--assignment", str(ASSIGN), "--format", "json")
+    assert res.exit_code == 1
+    rows = {r["student"]: r["exercises"][0] for r in json.loads(res.output)["students"]}
+    assert rows["alice"]["score"] == rows["alice"]["max_score"] == 10
+    assert {(x["kind"], x["question"]): x["status"] for x in rows["bob"]["results"]}[("derivative", "dJ/da")] == "correct"
+    csv_out = tmp_path / "out.csv"
+    assert run("grade", str(tmp_path / "class"), "--assignment", str(ASSIGN), "--format", "csv", "-o", str(csv_out)).exit_code == 1
+    assert csv_out.read_text().splitlines()[0].startswith("student,exercise,score")
+    junit = run("grade", str(tmp_path / "class"), "--assignment", str(ASSIGN), "--format", "junit", "-j", "2").output
+    assert ET.fromstring(junit).tag == "testsuites"
+
+
+def test_grade_marks_timeouts_and_goes_on(run, tmp_path):
+    """A submission over the time bound is marked and the rest are graded."""
+    (tmp_path / "c" / "x").mkdir(parents=True)
+    (tmp_path / "c" / "x" / "affine.yaml").write_text(WRONG_AFFINE)
+    (tmp_path / "c" / "y").mkdir()
+    (tmp_path / "c" / "y" / "affine.yaml").write_text((ROOT / "solutions" / "affine.yaml").read_text())
+    res = run("grade", str(tmp_path / "c"), "--assignment", str(ASSIGN), "--format", "json", "--timeout", "0.1")
+    rows = json.loads(res.output)["students"]
+    assert len(rows) == 2
+
+
+def test_grade_survives_a_hostile_class(run, tmp_path):
+    """grade marks broken submissions and grades the rest."""
+    for name, text in (("ok", (ROOT / "solutions" / "affine.yaml").read_text()),
+                       ("alias", "a: &x 1\nb: *x\n"), ("binary", "\x00\x01"), ("nested", "answers:\n  dJ/da: '" + "(" * 3000 + "'\n")):
+        (tmp_path / "c" / name).mkdir(parents=True)
+        (tmp_path / "c" / name / "affine.yaml").write_text(text)
+    (tmp_path / "c" / "ghost").mkdir()
+    (tmp_path / "c" / "ghost" / "no-such-exercise.yaml").write_text("answers: {}\n")
+    out = tmp_path / "grades.json"
+    res = run("grade", str(tmp_path / "c"), "--assignment", str(ROOT / "tests" / "data" / "affine-assignment.yaml"),
+              "--format", "json", "-o", str(out))
+    assert_clean(res, (1,))
+    rows = {r["student"]: r for r in json.loads(out.read_text())["students"]}
+    assert rows["ok"]["score"] == rows["ok"]["max_score"]
+    assert rows["alias"]["exercises"][0]["error"] and rows["binary"]["exercises"][0]["error"]
+    assert rows["ghost"]["score"] == 0 and rows["ghost"]["problems"]
+    nested = {(x["kind"], x["question"]): x["status"] for x in rows["nested"]["exercises"][0]["results"]}
+    assert nested[("derivative", "dJ/da")] == "invalid"
