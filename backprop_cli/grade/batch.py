@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
 from backprop_cli.grade.assignment import Assigned, Problem, collect, load_assignment
 from backprop_cli.grade.checking import Deadline, time_limit
+from backprop_cli.grade.verdict import Scored
 
 if TYPE_CHECKING:      # loaded in the workers, when they grade
     from multiprocessing.connection import Connection
@@ -32,7 +33,7 @@ GRACE = 5.0                # seconds past the time-out before the parent kills a
 
 
 @dataclass(frozen=True)
-class Record:
+class Record(Scored):
     """The grade of one student on one exercise; ``results`` are check's results, one per question."""
 
     student: str
@@ -46,17 +47,13 @@ class Record:
     internal: bool = False         # ``error`` is a fault of the tool, not of the file: the record is not counted
 
     @property
-    def score(self) -> float:
-        return sum(r.points for r in self.results)
-
-    @property
     def counted(self) -> bool:
         """Whether the record counts in the student's total (a tool fault does not)."""
         return not self.internal
 
     @property
     def passed(self) -> bool:
-        return self.error is None and all(r.status == "correct" for r in self.results)
+        return self.error is None and super().passed
 
 
 @dataclass(frozen=True)

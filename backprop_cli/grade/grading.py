@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from backprop_cli.formula.ast import Deriv, Expr, Name, T, walk
 from backprop_cli.formula import definitions
 from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
+from backprop_cli.formula.printers import unicode
 from backprop_cli.derive.infer import MAX_WORK, canonical, infer
 from backprop_cli.derive.numeric import evaluate, evaluate_trials
 from backprop_cli.derive.program import BudgetExceeded, budget
@@ -57,7 +58,7 @@ def grade(ref: Reference, answers: Answers) -> Report:
             results.append(_grade_one(ref, q, entry, parsed.get(q.key) if q.kind == "derivative" else None))
         except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
             results.append(_result(q, entry, "invalid", message=err.key, args=err.args_))
-    results = settle(ref, answers, _without_leaks(ref, results))
+    results = settle(ref, answers, results)
     return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path,
                   variant=ref.exercise.variant)
 
@@ -100,25 +101,9 @@ def _circular(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed
 def grade_one(ref: Reference, q: QRef, entry: AnswerEntry | None) -> Result:
     """The result of one answers-file entry (None: missing) to the resolved question ``q``."""
     try:
-        return _hide_leaks(ref, q, _grade_one(ref, q, entry))
+        return _grade_one(ref, q, entry)
     except BackpropError as err:   # a designed error we did not expect here still becomes a verdict
         return _result(q, entry, "invalid", message=err.key, args=err.args_)
-
-
-def _without_leaks(ref: Reference, results: Sequence[Result]) -> tuple[Result, ...]:
-    return tuple(_hide_leaks(ref, q, r) for q, r in zip(ref.questions, results))
-
-
-def _hide_leaks(ref: Reference, q: QRef, r: Result) -> Result:
-    """``r`` with nothing that gives away another answer (SPEC 7.4): no expected shape where that shape is
-    itself a question, and no transposed/sign diagnosis on a shape or a plain number."""
-    if r.kind != "shape" and any(x.kind == "shape" and x.key == q.key for x in ref.questions):
-        if r.message == "result.wrong_shape":
-            r = replace(r, message="result.wrong_shape_asked", args={"got": r.args.get("got")})
-        r = replace(r, expected_shape=None)
-    if r.diagnosis in ("transposed", "sign-error") and (r.kind == "shape" or r.read is None or _is_number(r.read)):
-        r = replace(r, diagnosis="shape-mismatch" if r.kind == "shape" else None, note=None, note_args={})
-    return r
 
 
 def _is_number(read: str) -> bool:
@@ -127,13 +112,23 @@ def _is_number(read: str) -> bool:
 
 
 def _result(q: QRef, entry: AnswerEntry | None, status: str, **kw: Any) -> Result:
+    """The verdict on ``q``. Every verdict is made here, so here the answer stays hidden (SPEC 7.4): no
+    expected shape where that shape is itself a question, and no transposed or sign diagnosis of a shape
+    or of a plain number (it would tell the shape, or the number itself)."""
     qq = q.question
     formula = q.formula if q.kind == "derivative" else None
     expected = fmt(q.shape)
     kw.setdefault("solution_text", expected if q.kind == "shape" else None)
+    hide_shape = q.kind == "shape" or q.shape_asked
+    if hide_shape and q.kind != "shape" and kw.get("message") == "result.wrong_shape":
+        kw.update(message="result.wrong_shape_asked", args={"got": kw.get("args", {}).get("got")})
+    read = kw.get("read_formula")
+    if kw.get("diagnosis") in ("transposed", "sign-error") and (
+            q.kind == "shape" or read is None or _is_number(unicode(read))):
+        kw.update(diagnosis="shape-mismatch" if q.kind == "shape" else None, note=None, note_args={})
     return Result(qq.target, q.kind, status, qq.points if status == "correct" else 0.0, qq.points,
                   answer=None if entry is None else (entry.text if entry.array is None else str(entry.array.tolist())),
-                  expected_shape=None if q.kind == "shape" else expected, hint=qq.hint,
+                  expected_shape=None if hide_shape else expected, hint=qq.hint,
                   mark=entry.mark if entry is not None else qq.mark,
                   reference=formula, taken=q.taken, **kw)
 
@@ -234,8 +229,7 @@ def _grade_shape(q: QRef, entry: AnswerEntry, dims: frozenset[str], either_way: 
         return _result(q, entry, "incorrect", answer_shape=str(shape[0]), message="result.shape_rank1")
     if shape == q.shape or (either_way and tuple(reversed(shape)) == q.shape):
         return _result(q, entry, "correct", answer_shape=fmt(shape), message="result.correct")
-    code = "transposed" if tuple(reversed(shape)) == q.shape else "shape-mismatch"
-    return _result(q, entry, "incorrect", answer_shape=fmt(shape), diagnosis=code, message="result.not_the_shape",
+    return _result(q, entry, "incorrect", answer_shape=fmt(shape), diagnosis="shape-mismatch", message="result.not_the_shape",
                    args={"got": fmt(shape), "question": q.question.target})
 
 

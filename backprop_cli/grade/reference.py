@@ -46,6 +46,7 @@ class QRef:
     expanded: Expr | None  # the same with every derived symbol substituted, or None
     rule: Expr | None = None  # the formula with built-in derivatives (f'(x)) where the shown one spells them out
     taken: frozenset[str] = frozenset()   # the exercise's names, which no printed intermediate may take
+    shape_asked: bool = False  # the shape of ``key`` is itself a question (then no other answer may show it)
 
 
 @dataclass(eq=False)
@@ -227,6 +228,7 @@ def prepare(ex: Exercise, seed: int = 0, trials: int = TRIALS) -> Reference:
     ref.policy = policies(ref)
     ref.constants = exercise_constants(graph)
     resolved, ref.questions = ref.questions, []
+    shapes_asked = {r.key for r in resolved if r.kind == "shape"}
     for r in resolved:
         q, kind, num, den, key = r.question, r.kind, r.num, r.den, r.key
         formula = expanded = None
@@ -253,7 +255,7 @@ def prepare(ex: Exercise, seed: int = 0, trials: int = TRIALS) -> Reference:
             raise InputError("policy.unanswerable", q.mark, question=key,
                              symbols=", ".join(sorted(_symbols(ref, formula) - ref.policy[key].allowed)))
         ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded, rule if rule != formula else None,
-                                  graph.reserved))
+                                  graph.reserved, key in shapes_asked))
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         ref.trials.append(_draw_finite(ref, rng))

@@ -66,8 +66,22 @@ class Result:
             self.message in RETRYABLE_MESSAGES or self.diagnosis == "dimension-error"))
 
 
+class Scored:
+    """What a graded answers file adds up to: the one place for :class:`Report` and ``batch.Record``."""
+
+    results: tuple[Result, ...]
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results)
+
+    @property
+    def passed(self) -> bool:
+        return all(r.status == "correct" for r in self.results)
+
+
 @dataclass(frozen=True)
-class Report:
+class Report(Scored):
     """The verdicts on one answers file, in question order, with the warnings of reading it."""
 
     exercise: str
@@ -79,13 +93,5 @@ class Report:
     variant: str | None = None       # the student whose drawn numbers were graded (SPEC 7.5)
 
     @property
-    def score(self) -> float:
-        return sum(r.points for r in self.results)
-
-    @property
     def max_score(self) -> float:
         return sum(r.max_points for r in self.results)
-
-    @property
-    def passed(self) -> bool:
-        return all(r.status == "correct" for r in self.results)
