@@ -1,8 +1,12 @@
-"""Shared fixtures: paths of the repository's bank and a CliRunner that calls the real command group."""
+"""Shared fixtures: paths of the repository's bank, a CliRunner that calls the real command group, and a
+memory tracer for bounds that must not depend on the machine's speed."""
 from __future__ import annotations
 
 import os
+import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +15,24 @@ from backprop_cli.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = sorted((ROOT / "exercises").glob("*.yaml"))
+
+
+class Traced:
+    """The peak of memory allocated within :func:`traced`, in bytes, set when its block ends."""
+
+    peak = 0
+
+
+@contextmanager
+def traced() -> Iterator[Traced]:
+    """Trace Python's allocations within the block (an error that ends the block is let through)."""
+    memory = Traced()
+    tracemalloc.start()
+    try:
+        yield memory
+    finally:
+        memory.peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
 
 
 class Result:

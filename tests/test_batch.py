@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import ROOT
+from test_cli import WRONG as WRONG_AFFINE
 from test_hostile import assert_clean
 
 SOLUTION = (ROOT / "solutions" / "affine.yaml").read_text()
@@ -293,17 +294,6 @@ def test_check_suggests_the_yml_file_beside_a_missing_yaml(run, tmp_path):
 
 
 # -- a small class, a time-out, a hostile class ---------------------------------------------------------------
-WRONG_AFFINE = """\
-exercise: affine
-answers:
-  dJ/da: dJ/dc @ W^T
-  dJ/dW: dJ/dc^T a
-  dJ/db: ab
-  dc/da:
-shapes:
-  dJ/dW: n x m
-"""
-
 ASSIGN = ROOT / "tests" / "data" / "affine-assignment.yaml"
 
 

@@ -2,8 +2,6 @@
 and the limits of section 10."""
 from __future__ import annotations
 
-import tracemalloc
-
 import pytest
 
 from backprop_cli.errors import BackpropError, FormulaSyntaxError, LimitError, UnknownNameError
@@ -11,6 +9,7 @@ from backprop_cli.formula.ast import (ADD, DIV, HADAMARD, MUL, OUTER, SUB, Bin, 
                                       Pow, T)
 from backprop_cli.formula.parser import parse, parse_equation
 from backprop_cli.derive.infer import Scope, infer
+from conftest import traced
 
 a, b, c, g, u, v, x, y, z, W, X = (Name(n) for n in ("a", "b", "c", "g", "u", "v", "x", "y", "z", "W", "X"))
 DECLARED = {"f": "elementwise", "F": "opaque"}
@@ -409,15 +408,10 @@ LIMITS = [
 def test_limit_is_a_clear_error_quickly(text, key):
     """Every limit of SPEC section 10 raises LimitError with its key before the work it guards: no huge
     number (a tower's value) or deep structure is built first (measured in memory, never in time)."""
-    tracemalloc.start()
-    try:
-        with pytest.raises(LimitError) as info:
-            parse(text)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    with traced() as memory, pytest.raises(LimitError) as info:
+        parse(text)
     assert info.value.key == key
-    assert peak < 1_000_000
+    assert memory.peak < 1_000_000
 
 
 @pytest.mark.parametrize("text", [

@@ -2,14 +2,13 @@
 shapes, shape answers, and the element-count limit."""
 from __future__ import annotations
 
-import tracemalloc
-
 import pytest
 
 from backprop_cli.errors import BackpropError, FormulaError, LimitError, ShapeError, UnknownNameError
 from backprop_cli.formula.parser import parse
 from backprop_cli.derive.infer import MAX_ELEMENTS, Scope, infer
 from backprop_cli.derive.shapes import SCALAR, dims, fmt, jacobian_shape, norm, parse_shape
+from conftest import traced
 
 SHAPES = {
     "a": (1, "n"),     # row
@@ -328,15 +327,10 @@ def test_parse_shape_rejects_garbage(text):
 def test_element_limit_before_allocation(text):
     """A formula whose arrays would exceed the element limit is refused by infer, without
     allocating them."""
-    tracemalloc.start()
-    try:
-        with pytest.raises(LimitError) as info:
-            shape_of(text)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    with traced() as memory, pytest.raises(LimitError) as info:
+        shape_of(text)
     assert info.value.key == "limit.elements"
-    assert peak < 1_000_000
+    assert memory.peak < 1_000_000
 
 
 def test_element_limit_allows_the_limit_itself():
