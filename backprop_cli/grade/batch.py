@@ -9,6 +9,7 @@ the student's score, and ``grade`` flags it for the instructor in every output a
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -30,6 +31,7 @@ Outcome = tuple[Any, ...]             # ("ok", report) or ("error", key, args)
 
 MEMORY_MIB = 1024          # address space a worker may add to what it holds when it starts
 GRACE = 5.0                # seconds past the time-out before the parent kills a stuck worker
+FLUSH = 0.2                # seconds a worker may keep results before it sends them
 
 
 @dataclass(frozen=True)
@@ -154,28 +156,42 @@ def _cap_memory(mib: int) -> None:
         pass
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the parent dies, however it dies (even by SIGKILL)."""
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the parent dies, however it dies (even by SIGKILL); a parent
+    that died before the request was made (then nothing would come) ends the worker at once."""
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
-def _worker(conn: Connection, timeout: float, memory_mib: int) -> None:
+def _worker(conn: Connection, timeout: float, memory_mib: int, now: Any, parent: int) -> None:
+    """Grade the chunks that arrive on ``conn``; the results go back a few at a time (one message per
+    :data:`FLUSH` seconds, not one per file: each message wakes the parent). ``now`` (shared memory) holds
+    the index of the task being graded and when it started, so the parent knows which file a dead or
+    stuck worker was on without a message per file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
+    _die_with_parent(parent)
     _cap_memory(memory_mib)
     try:
         while True:
             chunk = conn.recv()
             if chunk is None:
                 return
+            done, sent = [], time.monotonic()
             for index, task in chunk:
-                conn.send((index, _timed(task, timeout)))
+                now[0], now[1] = index, time.monotonic()
+                done.append((index, _timed(task, timeout)))
+                if now[1] - sent > FLUSH:
+                    conn.send(done)
+                    done, sent = [], time.monotonic()
+            now[0] = -1.0
+            conn.send(done)
     except (EOFError, OSError, KeyboardInterrupt):
         return
 
@@ -187,16 +203,28 @@ class _Slot:
     def __init__(self, ctx: ForkContext, timeout: float, memory_mib: int) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
-        self.proc = ctx.Process(target=_worker, args=(child, timeout, memory_mib), daemon=True)
+        self.now = ctx.RawArray("d", [-1.0, 0.0])     # the task being graded, and when it started
+        self.proc = ctx.Process(target=_worker, args=(child, timeout, memory_mib, self.now, os.getpid()),
+                                daemon=True)
         self.proc.start()
         child.close()
-        self.chunk: list[tuple[int, Task]] = []    # (index, task) sent and not yet answered
-        self.since = 0.0         # when the oldest unanswered task started
+        self.chunk: list[tuple[int, Task]] = []    # (index, task) sent and not answered, in grading order
+        self.since = 0.0         # when the last chunk was sent or the last results came
 
     def send(self, chunk: list[tuple[int, Task]]) -> None:
-        self.chunk = list(chunk)
-        self.since = time.monotonic()
         self.conn.send(chunk)
+        if not self.chunk:
+            self.since = time.monotonic()
+        self.chunk.extend(chunk)
+
+    def current(self) -> tuple[int, Task]:
+        """(index, task) the worker is grading (the first unanswered one if that is not known)."""
+        index = int(self.now[0])
+        return next((c for c in self.chunk if c[0] == index), self.chunk[0])
+
+    def stuck(self, limit: float) -> bool:
+        started = self.now[1] if self.now[0] >= 0 else self.since
+        return time.monotonic() - max(started, self.since) > limit
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -214,24 +242,27 @@ def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Calla
     from multiprocessing.connection import wait
 
     ctx = multiprocessing.get_context("fork")
-    queue = list(enumerate(tasks))
+    size = max(1, min(64, len(tasks) // (jobs * 4)))
+    queue = _chunks(list(enumerate(tasks)), size)
     queue.reverse()
     tries: dict[int, int] = {}
-    size = max(1, min(32, len(tasks) // (jobs * 4) or 1))
     old_term = signal.signal(signal.SIGTERM, _terminate)    # before any worker exists
     slots: list[_Slot] = []
+    gc.freeze()    # what exists now lives on: no collection rescans it (nor, in a worker, copies its pages)
     try:
         slots.extend(_Slot(ctx, timeout, memory_mib) for _ in range(min(jobs, len(tasks))))
         while queue or any(s.chunk for s in slots):
-            for i, s in enumerate(slots):
-                if not s.chunk and queue:
-                    chunk = [queue.pop() for _ in range(min(size, len(queue)))]
+            for i, s in enumerate(slots):    # a second chunk waits in the pipe: a worker never waits for us
+                while len(s.chunk) <= size and queue:
+                    chunk = queue.pop()
                     try:
                         s.send(chunk)
-                    except OSError:      # the worker died while idle: nothing of the chunk was started
-                        queue.extend(reversed(chunk))
-                        s.kill()
-                        slots[i] = _Slot(ctx, timeout, memory_mib)
+                    except OSError:      # the worker died: nothing of this chunk was started
+                        queue.append(chunk)
+                        if not s.chunk:  # it died while idle, so no file of its own is to blame
+                            s.kill()
+                            slots[i] = _Slot(ctx, timeout, memory_mib)
+                        break
             busy = [s for s in slots if s.chunk]
             ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0.5)
             for i, s in enumerate(slots):
@@ -240,17 +271,21 @@ def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Calla
                 dead = s.proc.sentinel in ready and not s.conn.poll()
                 while not dead and s.chunk and s.conn.poll():
                     try:
-                        index, outcome = s.conn.recv()
+                        results = s.conn.recv()
                     except (EOFError, OSError):
                         dead = True
                         break
-                    s.chunk = [c for c in s.chunk if c[0] != index]
+                    answered = {index for index, _ in results}
+                    s.chunk = [c for c in s.chunk if c[0] not in answered]
                     s.since = time.monotonic()
-                    on_result(index, outcome)
-                stuck = s.chunk and time.monotonic() - s.since > timeout + GRACE
+                    for index, outcome in results:
+                        on_result(index, outcome)
+                stuck = s.chunk and s.stuck(timeout + GRACE)
                 if (dead or not s.proc.is_alive() or stuck) and s.chunk:
-                    (index, task), rest = s.chunk[0], s.chunk[1:]
-                    queue.extend(reversed(rest))
+                    index, task = s.current()
+                    rest = [c for c in s.chunk if c[0] != index]     # graded or not, they go again
+                    if rest:
+                        queue.append(rest)
                     s.kill()
                     slots[i] = _Slot(ctx, timeout, memory_mib)
                     if stuck:
@@ -259,8 +294,9 @@ def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Calla
                         on_result(index, ("internal", "grade.worker_died", {}))
                     else:
                         tries[index] = 1
-                        queue.append((index, task))
+                        queue.append([(index, task)])
     finally:
+        gc.unfreeze()
         signal.signal(signal.SIGTERM, old_term)
         for s in slots:
             try:
@@ -268,6 +304,19 @@ def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Calla
             except OSError:
                 pass
             s.kill()
+
+
+def _chunks(tasks: list[tuple[int, Task]], size: int) -> list[list[tuple[int, Task]]]:
+    """``tasks`` (index, (exercise, path, student)) cut into chunks of at most ``size`` of one exercise
+    each, so that a worker prepares an exercise only when it grades a good share of its files."""
+    out: list[list[tuple[int, Task]]] = []
+    for item in tasks:
+        last = out[-1] if out else None
+        if last is not None and len(last) < size and last[-1][1][0] == item[1][0]:
+            last.append(item)
+        else:
+            out.append([item])
+    return out
 
 
 def _terminate(signum: int, frame: FrameType | None) -> NoReturn:
