@@ -90,8 +90,8 @@ def stable(ref: Reference, q: QRef, e: Expr, values: Sequence[np.ndarray]) -> bo
     memo = ref.expected.setdefault(("precision-verdicts", q.kind, q.key), {})
     try:
         hit = memo.get(e)
-    except RecursionError:      # a formula too deep to hash is simply not remembered
-        hit, memo = None, {}
+    except RecursionError:      # a formula too deep to hash (a pasted-back derived one) is not remembered
+        return _stable(ref, q, e, values)
     if hit is None:
         hit = _stable(ref, q, e, values)
         if len(memo) < MEMO:
