@@ -8,6 +8,7 @@ step, so it amplifies each rounding by about ``Σ|c_k| |f| / (h |f'|)``: hundred
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Sequence
 
 import numpy as np
@@ -81,27 +82,39 @@ def reference_drift(q: QRef, env: NumEnv, value: np.ndarray, scale: float) -> fl
     return max(mine, drift(q.expanded, env, value, scale))
 
 
+class _Kept:
+    """What the re-check keeps per preparation: the reference's scale per trial, and verdicts by formula."""
+
+    def __init__(self) -> None:
+        self.scales: dict[str, list[float]] = {}
+        self.verdicts: dict[str, dict[Expr, bool]] = {}
+
+
+_kept: weakref.WeakKeyDictionary[Reference, _Kept] = weakref.WeakKeyDictionary()   # dies with its preparation
+
+
 def stable(ref: Reference, q: QRef, e: Expr, values: Sequence[np.ndarray]) -> bool:
     """Whether the accepted answer ``e`` (its float64 ``values`` per trial) is no difference quotient: it
     is refused when :data:`SUSPECT` trials are suspect. An exact answer whose first two trials drift by
     less than :data:`CALM` is accepted at once (two rounded evaluations); otherwise every trial counts
     until the verdict is sure. The reference is rounded only in a trial where the answer drifts. The
     verdict is kept per preparation and formula, as a class writes the same answers again and again."""
-    memo = ref.expected.setdefault(("precision-verdicts", q.kind, q.key), {})
+    kept = _kept.setdefault(ref, _Kept())
+    memo = kept.verdicts.setdefault(q.key, {})
     try:
         hit = memo.get(e)
     except RecursionError:      # a formula too deep to hash (a pasted-back derived one) is not remembered
-        return _stable(ref, q, e, values)
+        return _stable(ref, q, e, values, kept)
     if hit is None:
-        hit = _stable(ref, q, e, values)
+        hit = _stable(ref, q, e, values, kept)
         if len(memo) < MEMO:
             memo[e] = hit
     return hit
 
 
-def _stable(ref: Reference, q: QRef, e: Expr, values: Sequence[np.ndarray]) -> bool:
-    suspects, clean, trials = 0, 0, len(ref.trials)
-    for k, (v, t, env, scale) in enumerate(zip(values, ref.trials, ref.trial_envs(), _scales(ref, q))):
+def _stable(ref: Reference, q: QRef, e: Expr, values: Sequence[np.ndarray], kept: _Kept) -> bool:
+    suspects, clean, trials, calm = 0, 0, len(ref.trials), False
+    for k, (v, t, env, scale) in enumerate(zip(values, ref.trials, ref.trial_envs(), _scales(ref, q, kept))):
         mine = drift(e, env, v, scale) if scale else 0.0
         if mine > FLOOR and suspect(mine, reference_drift(q, env, np.asarray(ref.value(t, q), dtype=float), scale)):
             suspects += 1
@@ -115,11 +128,10 @@ def _stable(ref: Reference, q: QRef, e: Expr, values: Sequence[np.ndarray]) -> b
     return True
 
 
-def _scales(ref: Reference, q: QRef) -> list[float]:
-    """The largest entry of the reference in each trial, once per preparation (kept with its references)."""
-    key = ("precision-scale", q.kind, q.key)
-    hit = ref.expected.get(key)
+def _scales(ref: Reference, q: QRef, kept: _Kept) -> list[float]:
+    """The largest entry of the reference in each trial, once per preparation."""
+    hit = kept.scales.get(q.key)
     if hit is None:
-        hit = ref.expected[key] = [float(np.max(np.abs(np.asarray(ref.value(t, q), dtype=float)), initial=0.0))
-                                   for t in ref.trials]
+        hit = kept.scales[q.key] = [float(np.max(np.abs(np.asarray(ref.value(t, q), dtype=float)), initial=0.0))
+                                    for t in ref.trials]
     return hit
