@@ -127,6 +127,14 @@ def test_tanh_to_the_minus_one_is_never_one_over_tanh():
         parse("tanh^(-1)(x)")
 
 
+def test_a_function_before_a_number_is_not_applied_to_the_number():
+    """\\sin 2x would be sin(2)·x if read term by term; it is refused (an unknown name sin), never misread."""
+    import backprop_cli
+
+    r = backprop_cli.grade_answer("activation-derivatives", "dz_sin/dx", r"\operatorname{diag}(\cos 2x)")
+    assert r.status == "invalid" and r.args.get("name") == "cos"
+
+
 def test_latex_t_is_a_power_where_t_is_a_node():
     """x^{t} is a transpose, but e^{t} where t is a node of the exercise is a power (so here refused: e is a node)."""
     assert plain(parse(r"x^{t}", names=NAMES)) == "x^T"

@@ -113,7 +113,7 @@ class WrittenReader:
                 return power
         syntax = syntax_of(fn) if fn else None
         elementwise = fn and (self.functions.get(fn) == "elementwise" or (syntax and syntax.prime and syntax.arity[0] == 1))
-        if elementwise and not known and nxt.space and nxt.kind in ("name", "num", "deriv", "√"):
+        if elementwise and not known and nxt.space and nxt.kind in ("name", "deriv", "√"):    # not \sin 2x
             self.advance()                       # \sin x: a function applied without parentheses
             return self.node(Call(str(fn), (self.power(),), False, tok.pos))
         m = _INDEX_SUM.fullmatch(canonical_name(tok.text))
