@@ -47,7 +47,8 @@ def rss_mib() -> float:
 def stage_profile(ex_id: str, question: str, text: str, repeat: int = 300) -> dict:
     """Microseconds per answer spent in each stage of grading ``text`` for ``question``."""
     from backprop_cli.derive.infer import infer
-    from backprop_cli.derive.numeric import agree, evaluate
+    from backprop_cli.derive.numeric import evaluate_trials
+    from backprop_cli.grade import compare
     from backprop_cli.exercise.answers import load_answers, match_answers
     from backprop_cli.formula.parser import parse
     from backprop_cli.grade.diagnosis import diagnose
@@ -61,20 +62,23 @@ def stage_profile(ex_id: str, question: str, text: str, repeat: int = 300) -> di
     n_answers = len(ex.questions)
     out = {}
 
-    def timed(name, fn, per=1):
-        start = time.perf_counter()
-        for _ in range(repeat):
-            result = fn()
-        out[name] = (time.perf_counter() - start) / repeat / per * 1e6
+    def timed(name, fn, per=1):      # best of three rounds: other processes only ever slow a round down
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(repeat):
+                result = fn()
+            best = min(best, (time.perf_counter() - start) / repeat / per * 1e6)
+        out[name] = best
         return result
 
     loaded = timed("read answers file (per answer)", lambda: load_answers(answers), n_answers)
     timed("match keys (per answer)", lambda: match_answers(ex, loaded), n_answers)
     e = timed("parse", lambda: parse(text, g.functions, set(g.shapes) | {g.loss}))
     shape = timed("shapes", lambda: infer(e, ref.scope_for(q)))
-    values = timed("evaluate 5 trials", lambda: [evaluate(e, ref.env(t)) for t in ref.trials])
-    ok = timed("compare", lambda: all(agree(v, ref.value(t, q)) for v, t in zip(values, ref.trials)))
-    if not ok:
+    values = timed("evaluate 5 trials", lambda: evaluate_trials(e, ref.trial_envs()))
+    verdict = timed("compare", lambda: compare.verdict(values, compare.expected(ref, q)))
+    if verdict != compare.EXACT:
         timed("diagnose", lambda: diagnose(ref, q, values, shape, e))
     out["total (grade_answer)"] = 1e6 / rate(lambda: backprop_cli.grade_answer(ex_id, question, text))
     return out
