@@ -162,3 +162,9 @@ def test_sqrt_derivative_is_written_out(tmp_path):
                             "loss: J\nquestions:\n  - dJ/dv\n")
     ref = prepare(load_exercise(path))
     assert unicode(ref.questions[0].formula) == "1 / (2 sqrt(v + 0.5))"
+
+
+def test_a_sum_of_a_name_with_itself_prints_as_twice_it(tmp_path):
+    """The gradient of sum(a ⊙ a) is printed 2a (as an instructor writes it), not a + a."""
+    path = _write(tmp_path, "inputs:\n  a: [1, k]\nforward:\n  - J = sum(a ⊙ a)\nloss: J\nquestions:\n  - dJ/da\n")
+    assert prepare(load_exercise(path)).questions[0].formula == parse("2 * a")

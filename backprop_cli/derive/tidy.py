@@ -60,6 +60,8 @@ class _Tidy:
         if e.op == HADAMARD:
             return self.hadamard(left, right)
         if e.op == ADD:
+            if _same_leaf(left, right):                # x + x is 2x, as an instructor writes it
+                return self.collect(B.mul(Num(2.0), left))
             return B.add(left, right) if not _is_zero(right) else left
         if e.op == SUB:
             return B.sub(left, right)
@@ -136,6 +138,13 @@ class _Tidy:
         op = OPS.get(op_key(x, self.scope.functions))
         out: Expr | None = op.transpose(x, self) if op is not None and op.transpose is not None else None
         return T(x) if out is None else out
+
+
+def _same_leaf(a: Expr, b: Expr) -> bool:
+    """Whether ``a`` and ``b`` are one name or symbol (possibly transposed): compared in constant time."""
+    if isinstance(a, T) and isinstance(b, T):
+        a, b = a.x, b.x
+    return isinstance(a, (Name, Deriv)) and a == b
 
 
 def _is_ones(e: Expr) -> bool:
