@@ -114,7 +114,7 @@ def corpus() -> None:
     rows, quotients = {}, 0
     for line in log.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        if re.search(r"\bx [+-] (0|0\.\d+) \* (\(|I\(n\)|ones\()", r["answer"]):     # the tests' own quotients (x + 0.001 * I(n))
+        if re.search(r"\bx [+-] (0|0\.\d+) \* (\(|I\(n\)|eye\(|ones\()", r["answer"]):     # the tests' own quotients (x + 0.001 * I(n))
             quotients += 1
             continue
         if r["drifts"]:
