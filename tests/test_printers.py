@@ -195,3 +195,14 @@ def test_latex_names_beyond_ascii_round_trip():
     and read back as the same names."""
     e = parse("é ⊙ хх + θ_1")
     assert r"\text{é}" in latex(e) and parse(latex(e)) == e
+
+
+@pytest.mark.parametrize("e", [
+    Neg(Neg(Bin("/", Name("dx"), Name("dx")))),
+    Bin("/", Bin("*", Name("a"), Name("dx")), Pow(Name("dy"), 2.0)),
+    Bin("/", Name("dx"), Call("diag", (Name("s"),), False)),
+])
+def test_a_quotient_of_d_names_is_not_printed_as_a_derivative_symbol(e):
+    """Nodes named dx and dy divided print with the denominator bracketed, since `dx / dy` reads as dx/dy."""
+    assert parse(plain(e), DECLARED) == e
+    assert parse(unicode(e), DECLARED) == e

@@ -36,6 +36,10 @@ def number_text(v: float) -> str:
     return repr(float(v))
 
 
+#: A left operand ending in a name like ``dx``: ``dx / dy`` would read back as a derivative symbol.
+_ENDS_IN_D = re.compile(r"(?<![\w.])[d∂]\w+$")
+
+
 class Printer:
     """Base printer: subclasses give the spellings."""
 
@@ -79,6 +83,8 @@ class Printer:
         lvl = level(e)
         left = self.wrap(e.left, lvl)
         right = self.wrap(e.right, lvl + 1)
+        if e.op == DIV and right[:1] in ("d", "∂") and _ENDS_IN_D.search(left):
+            right = f"{self.lparen}{right}{self.rparen}"   # else `dx / dy` reads back as the symbol dx/dy
         return self.binary(e, left, right)
 
     def binary(self, e: Bin, left: str, right: str) -> str:
