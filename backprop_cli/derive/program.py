@@ -153,10 +153,11 @@ def _forward(e: Expr, functions: dict[str, str]) -> Forward:
     return op.forward
 
 
-def run(program: Program, env: Env) -> np.ndarray:
-    """The value of the compiled formula in ``env`` (a :class:`numeric.NumEnv`)."""
+def run(program: Program, env: Env, each: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """The value of the compiled formula in ``env`` (a :class:`numeric.NumEnv`); ``each``, if given, is
+    applied to every leaf's and every step's value before it is used (grade/precision rounds them)."""
     with np.errstate(all="ignore"):
-        return _run(program, env)
+        return _run(program, env, each)
 
 
 def run_trials(program: Program, envs: Sequence[Env]) -> list[np.ndarray]:
@@ -165,7 +166,7 @@ def run_trials(program: Program, envs: Sequence[Env]) -> list[np.ndarray]:
         return [_run(program, env) for env in envs]
 
 
-def _run(program: Program, env: Env) -> np.ndarray:
+def _run(program: Program, env: Env, each: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     vals: list[Any] = [None] * program.size
     budgeted = _budget[0] is not None
     for i, (node, fwd, args, rel) in enumerate(program.steps):
@@ -175,6 +176,8 @@ def _run(program: Program, env: Env) -> np.ndarray:
             vals[i] = env.deriv(node)
         else:
             vals[i] = as_array(fwd(node, tuple(vals[a] for a in args), env))
+        if each is not None:
+            vals[i] = each(vals[i])
         for a in rel:
             vals[a] = None
         if budgeted:

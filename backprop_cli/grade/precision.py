@@ -9,13 +9,13 @@ step, so it amplifies each rounding by about ``Σ|c_k| |f| / (h |f'|)``: hundred
 from __future__ import annotations
 
 import weakref
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from backprop_cli.derive.numeric import NumEnv
 from backprop_cli.derive.ops import as_array
-from backprop_cli.derive.program import charge, program_of, _DERIV, _NAME, STEP_COST, _budget
+from backprop_cli.derive.program import program_of, run
 from backprop_cli.formula.ast import Expr
 from backprop_cli.grade.reference import QRef, Reference
 
@@ -23,25 +23,11 @@ from backprop_cli.grade.reference import QRef, Reference
 def rounded(e: Expr, env: NumEnv) -> np.ndarray:
     """The value of formula ``e`` in ``env`` with every leaf and every step's result rounded to float32
     (each computed in float64 from rounded operands)."""
-    program = program_of(e, env.functions)
-    vals: list[Any] = [None] * program.size
-    budgeted = _budget[0] is not None
-    f32, f64 = np.float32, np.float64
-    with np.errstate(all="ignore"):
-        for i, (node, fwd, args, rel) in enumerate(program.steps):
-            if fwd is _NAME:
-                v = env.name(node)
-            elif fwd is _DERIV:
-                v = env.deriv(node)
-            else:
-                v = as_array(fwd(node, tuple(vals[a] for a in args), env))
-            vals[i] = v.astype(f32).astype(f64)
-            for a in rel:
-                vals[a] = None
-            if budgeted:
-                charge(STEP_COST + vals[i].size)
-    value: np.ndarray = vals[-1]
-    return value
+    return run(program_of(e, env.functions), env, _to_float32)
+
+
+def _to_float32(v: np.ndarray) -> np.ndarray:
+    return v.astype(np.float32).astype(np.float64)
 
 
 def drift(e: Expr, env: NumEnv, exact_value: np.ndarray, scale: float) -> float:
