@@ -3,6 +3,7 @@ memory tracer for bounds that must not depend on the machine's speed."""
 from __future__ import annotations
 
 import os
+import time
 import tracemalloc
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,3 +55,31 @@ def run():
         return Result(res.exit_code, res.stdout, res.stderr)
 
     return invoke
+
+
+def children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (read from /proc; empty when it has gone)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def still_running(pids: list[int], tries: int = 100) -> list[int]:
+    """Those of ``pids`` still running (not gone, not zombies) after waiting up to ``tries`` tenths of a second."""
+    alive = list(pids)
+    for _ in range(tries):
+        alive = [p for p in pids if os.path.exists(f"/proc/{p}") and "zombie" not in _state(p)]
+        if not alive:
+            break
+        time.sleep(0.1)
+    return alive
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(line for line in fh if line.startswith("State:")).lower()
+    except (OSError, StopIteration):
+        return "zombie"

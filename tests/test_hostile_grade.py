@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, children, still_running
 
 SOLUTION = (ROOT / "solutions" / "affine.yaml").read_text()
 ASSIGNMENT = str(ROOT / "tests" / "data" / "affine-assignment.yaml")
@@ -217,12 +217,6 @@ main()
 """
 
 
-def _children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as fh:
-            return [int(p) for p in fh.read().split()]
-    except OSError:
-        return []
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc to find the workers")
@@ -235,7 +229,7 @@ def test_sigterm_stops_the_workers(tmp_path, signum):
                              "-j", "4", "--timeout", "300"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     workers = []
     for _ in range(300):
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
         if len(workers) == 4:
             break
         time.sleep(0.1)
@@ -243,20 +237,9 @@ def test_sigterm_stops_the_workers(tmp_path, signum):
     proc.send_signal(signum)
     proc.communicate(timeout=60)
     assert proc.returncode != 0
-    for _ in range(100):
-        alive = [w for w in workers if os.path.exists(f"/proc/{w}") and "zombie" not in _state(w)]
-        if not alive:
-            break
-        time.sleep(0.1)
-    assert alive == []
+    assert still_running(workers) == []
 
 
-def _state(pid):
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            return next(line for line in fh if line.startswith("State:")).lower()
-    except (OSError, StopIteration):
-        return "zombie"
 
 
 def test_a_superscript_in_a_shape_is_a_verdict(run, tmp_path):

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 import backprop_cli
-from conftest import ROOT
+from conftest import ROOT, children, still_running
 
 sys.path.insert(0, str(ROOT / "fuzz"))
 from quotients import quotient  # noqa: E402
@@ -182,12 +182,6 @@ def _hostile_grading(patch, log) -> None:
     patch(batch, "grade_one", logged)
 
 
-def _children(pid: int) -> list:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as fh:
-            return [int(p) for p in fh.read().split()]
-    except OSError:
-        return []
 
 
 def _killer(log, at: tuple, killed: list, stop: threading.Event) -> None:
@@ -195,7 +189,7 @@ def _killer(log, at: tuple, killed: list, stop: threading.Event) -> None:
     for count in at:
         while not stop.is_set():
             lines = log.read_text().split() if log.exists() else []
-            workers = _children(os.getpid())
+            workers = children(os.getpid())
             if len(lines) >= count and workers:
                 os.kill(workers[0], signal.SIGKILL)
                 killed.append(workers[0])
@@ -304,7 +298,7 @@ def test_sigterm_half_way_through_the_class_stops_everything(tmp_path):
                             env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     workers = []
     for _ in range(600):      # half way: 200 of the ~520 files graded
-        workers = _children(proc.pid) or workers
+        workers = children(proc.pid) or workers
         if log.exists() and len(log.read_text().split()) >= 200:
             break
         time.sleep(0.05)
@@ -312,18 +306,7 @@ def test_sigterm_half_way_through_the_class_stops_everything(tmp_path):
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
     assert proc.returncode != 0
-    for _ in range(100):
-        alive = [w for w in workers if os.path.exists(f"/proc/{w}") and "zombie" not in _state(w)]
-        if not alive:
-            break
-        time.sleep(0.1)
-    assert alive == []
+    assert still_running(workers) == []
     assert list(out.parent.iterdir()) == []
 
 
-def _state(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            return next(line for line in fh if line.startswith("State:")).lower()
-    except (OSError, StopIteration):
-        return "zombie"
