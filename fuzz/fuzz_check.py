@@ -1,6 +1,9 @@
 """Fuzz the whole ``check`` path: random answers files, built from the formula grammar's tokens and
 mutations of the bank's sample answers, are graded against bank exercises. Only designed errors may come
-out (the grader turns them into verdicts), and each answers file must be graded in under 2 s.
+out (the grader turns them into verdicts), and the work of grading each answers file, counted as the budgets
+charge it (``derive.program.metered``), stays within the bound that keeps ``check`` under its 2 s: the work
+of one answer (as tests/test_hostile.py bounds it) per answer in the file. Counted, never timed: the same
+input gives the same count on a loaded machine.
 
     python fuzz/fuzz_check.py [--examples 2000] [--seed 0]
 
@@ -21,11 +24,14 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from backprop_cli.derive.infer import MAX_WORK  # noqa: E402
+from backprop_cli.derive.program import metered  # noqa: E402
 from backprop_cli.exercise.answers import match_answers, parse_answers  # noqa: E402
 from backprop_cli.errors import BackpropError  # noqa: E402
-from backprop_cli.grade.grading import grade  # noqa: E402
+from backprop_cli.grade.checking import Deadline, time_limit  # noqa: E402
+from backprop_cli.grade.grading import DIAGNOSIS_BUDGET, grade  # noqa: E402
 from backprop_cli.exercise.model import load_exercise  # noqa: E402
-from backprop_cli.grade.reference import prepared  # noqa: E402
+from backprop_cli.grade.reference import TRIALS, prepared  # noqa: E402
 from backprop_cli.exercise.yamlio import load_yaml_text  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "fuzz"))
@@ -90,17 +96,35 @@ answers_files = st.builds(
 )
 
 
-def check_one(ex_name: str, text: str) -> None:
+#: The most work grading one answer may do (as tests/test_hostile.py bounds it): an evaluation per trial and
+#: at the values, each within MAX_WORK, and one diagnosis within its budget.
+WORK_PER_ANSWER = (TRIALS + 1) * MAX_WORK + DIAGNOSIS_BUDGET
+#: CPU seconds after which one answers file counts as hung: only a safety net that turns a hang in uncounted
+#: work into a failure instead of a stuck run, far above the 2 s of check, and CPU time, which load does not eat.
+HUNG = 60.0
+
+
+def check_one(ex_name: str, text: str) -> int:
+    """Grade ``text`` against the exercise; return the work units it cost (the exercise's preparation,
+    shared by every answers file, is not counted)."""
     ex = load_exercise(ex_name if ex_name.endswith(".yaml") else str(ROOT / "exercises" / f"{ex_name}.yaml"))
-    start = time.perf_counter()
+    ref = prepared(ex, 0)
+    answered = 1
     try:
-        answers = match_answers(ex, parse_answers(load_yaml_text(text, "fuzz.yaml"), "fuzz.yaml"))
-        report = grade(prepared(ex, 0), answers)
-        assert all(r.status in ("correct", "incorrect", "invalid", "missing") for r in report.results)
-    except BackpropError:
-        pass
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"{elapsed:.2f} s for {text!r}"
+        with time_limit(HUNG, "cpu"), metered() as work:
+            try:
+                answers = match_answers(ex, parse_answers(load_yaml_text(text, "fuzz.yaml"), "fuzz.yaml"))
+                answered = max(1, sum(e.text is not None or e.array is not None
+                                      for section in (answers.answers, answers.shapes, answers.values)
+                                      for e in section.values()))
+                report = grade(ref, answers)
+                assert all(r.status in ("correct", "incorrect", "invalid", "missing") for r in report.results)
+            except BackpropError:
+                pass
+    except Deadline:
+        raise AssertionError(f"over {HUNG:g} CPU seconds (hung) for {text!r}") from None
+    assert work.units <= answered * WORK_PER_ANSWER, f"{work.units} work units for {text!r}"
+    return work.units
 
 
 # Difference quotients (issue 15, item 1): any stencil of orders 2-8 at any step in 1e-6..1e-1, the step
@@ -118,12 +142,16 @@ def check_quotient(exercise: str, question: str, answer: str) -> None:
     assert r.status != "correct", answer
 
 
-def run(examples: int, seed: int | None = None):
+def run(examples: int, seed: int | None = None) -> int:
+    """Fuzz ``examples`` answers files (and a tenth as many quotients); return the most work units one
+    answers file cost."""
+    most = [0]
+
     @settings(max_examples=examples, deadline=None, derandomize=seed is not None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(answers_files)
     def fuzz(case):
-        check_one(*case)
+        most[0] = max(most[0], check_one(*case))
 
     fuzz()
 
@@ -134,6 +162,7 @@ def run(examples: int, seed: int | None = None):
         check_quotient(*case)
 
     fuzz_quotients()
+    return most[0]
 
 
 if __name__ == "__main__":
@@ -142,5 +171,6 @@ if __name__ == "__main__":
     ap.add_argument("--seed", type=int, default=None)
     a = ap.parse_args()
     t = time.perf_counter()
-    run(a.examples, a.seed)
-    print(f"{a.examples} answers files graded without an undesigned error in {time.perf_counter() - t:.1f} s")
+    most = run(a.examples, a.seed)
+    print(f"{a.examples} answers files graded without an undesigned error in {time.perf_counter() - t:.1f} s; "
+          f"the most work of one: {most:,} units ({most / WORK_PER_ANSWER:.2f} of one answer's bound)")
