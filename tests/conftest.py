@@ -66,15 +66,32 @@ def children(pid: int) -> list[int]:
         return []
 
 
-def still_running(pids: list[int], tries: int = 100) -> list[int]:
-    """Those of ``pids`` still running (not gone, not zombies) after waiting up to ``tries`` tenths of a second."""
-    alive = list(pids)
-    for _ in range(tries):
+def still_running(pids: list[int], tries: int = 600) -> list[int]:
+    """Those of ``pids`` still running (not gone, not zombies), polled until none is or ``tries`` tenths of a
+    second have passed: it returns as soon as they are gone, so ``tries`` is only a safety net for a loaded
+    machine (a process that never ends is reported after it)."""
+    while True:
         alive = [p for p in pids if os.path.exists(f"/proc/{p}") and "zombie" not in _state(p)]
-        if not alive:
-            break
+        if not alive or tries <= 0:
+            return alive
+        tries -= 1
         time.sleep(0.1)
-    return alive
+
+
+def wait_for(condition, what: str, proc, safety: float = 300.0):
+    """Poll ``condition()`` until it is true and return its value; fail at once if the process ``proc``
+    (a Popen) ended first. ``safety`` seconds only stop a hung test: the wait ends on the condition, never
+    on a fixed time, so a loaded machine only makes it longer."""
+    give_up = time.monotonic() + safety
+    while True:
+        value = condition()
+        if value:
+            return value
+        if proc.poll() is not None:
+            pytest.fail(f"the process ended ({proc.returncode}) before {what}")
+        if time.monotonic() > give_up:
+            pytest.fail(f"no {what} after {safety:g} s (hung)")
+        time.sleep(0.05)
 
 
 def _state(pid: int) -> str:

@@ -32,6 +32,23 @@ def test_bank_has_every_required_id():
     assert set(required) <= ids and len(ids) >= 32
 
 
+def until(condition, safety: float = 60.0) -> None:
+    """Wait until ``condition()`` is true; ``safety`` seconds only stop a hung test (the wait ends on the
+    condition, never on a fixed time)."""
+    give_up = time.monotonic() + safety
+    while not condition() and time.monotonic() < give_up:
+        time.sleep(0.01)
+
+
+def save(path, text: str) -> None:
+    """Save ``text`` at ``path`` in one step, a second later than now by its time stamp (so a coarse clock
+    still sees a change, and the watcher never sees the text before its time stamp)."""
+    new = path.with_suffix(".new")
+    new.write_text(text)
+    os.utime(new, ns=(time.time_ns(), time.time_ns() + 10**9))
+    os.replace(new, path)
+
+
 def test_watch_grades_again_when_the_file_is_saved(tmp_path):
     """watch_file runs once at the start and again after each save."""
     path = tmp_path / "a.yaml"
@@ -39,12 +56,9 @@ def test_watch_grades_again_when_the_file_is_saved(tmp_path):
     runs, stop = [], threading.Event()
     worker = threading.Thread(target=watch_file, args=(str(path), lambda: runs.append(1), print, 0.02, stop.is_set))
     worker.start()
-    time.sleep(0.2)
-    path.write_text("two")
-    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
-    deadline = time.time() + 5
-    while len(runs) < 2 and time.time() < deadline:
-        time.sleep(0.02)
+    until(lambda: len(runs) == 1)     # the first run has seen the first version (a fixed sleep raced with it)
+    save(path, "two")
+    until(lambda: len(runs) >= 2)
     stop.set()
     worker.join()
     assert len(runs) == 2
@@ -62,7 +76,9 @@ def test_watch_reports_errors_and_keeps_watching(tmp_path):
 
     worker = threading.Thread(target=watch_file, args=(str(path), run, errors.append, 0.02, stop.is_set))
     worker.start()
-    time.sleep(0.1)
+    until(lambda: bool(errors))       # a fixed sleep could end before the thread's first look
+    save(path, "y")
+    until(lambda: len(calls) >= 2)    # still watching after the error: the next save runs again
     stop.set()
     worker.join()
-    assert calls and errors and errors[0].key == "yaml.syntax"
+    assert len(calls) == 2 and [e.key for e in errors] == ["yaml.syntax", "yaml.syntax"]

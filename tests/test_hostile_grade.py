@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, children, still_running
+from conftest import ROOT, children, still_running, wait_for
 
 SOLUTION = (ROOT / "solutions" / "affine.yaml").read_text()
 ASSIGNMENT = str(ROOT / "tests" / "data" / "affine-assignment.yaml")
@@ -208,38 +208,52 @@ def test_symlinks_are_never_followed(run, tmp_path):
 
 
 STALLING_GRADE = """
-import sys, time
+import os, sys, time
 from backprop_cli.grade import grading
-grading._grade_one = lambda ref, q, entry, *parsed: time.sleep(600)
+
+LOG = sys.argv[1]
+
+def stall(ref, q, entry, *parsed):
+    with open(LOG, "a") as fh:      # this worker is set up (it dies with its parent) and grading
+        fh.write(f"{os.getpid()}\\n")
+    time.sleep(600)
+
+grading._grade_one = stall
 from backprop_cli.cli import main
-sys.argv = ["backprop"] + sys.argv[1:]
+sys.argv = ["backprop"] + sys.argv[2:]
 main()
 """
-
-
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc to find the workers")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_sigterm_stops_the_workers(tmp_path, signum):
-    """SIGTERM (or even SIGKILL) to grade -j 4 ends it and all four of its workers."""
+    """SIGTERM (or even SIGKILL) to grade -j 4 ends it and all four of its workers, once each worker is set
+    up and grading (it waits for that, never for a fixed time)."""
     root = make_class(tmp_path / "c", {f"s{i}": {"affine.yaml": SOLUTION} for i in range(8)})
+    log = tmp_path / "grading.log"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-c", STALLING_GRADE, "grade", str(root), "--assignment", ASSIGNMENT,
-                             "-j", "4", "--timeout", "300"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    workers = []
-    for _ in range(300):
-        workers = children(proc.pid)
-        if len(workers) == 4:
-            break
-        time.sleep(0.1)
-    assert len(workers) == 4
-    proc.send_signal(signum)
-    proc.communicate(timeout=60)
+    workers: list[int] = []
+    with open(tmp_path / "out", "wb") as out:     # files, not pipes: a worker left alive cannot hold up the wait
+        proc = subprocess.Popen([sys.executable, "-c", STALLING_GRADE, str(log), "grade", str(root), "--assignment",
+                                 ASSIGNMENT, "-j", "4", "--timeout", "300"], env=env, stdout=out, stderr=out)
+    try:
+        def four_grading():   # the four workers (by /proc), each past its set-up and stalled in a file (by the log)
+            grading = {int(p) for p in log.read_text().split()} if log.exists() else set()
+            return sorted(grading) if len(grading) == 4 and set(children(proc.pid)) == grading else None
+
+        workers = wait_for(four_grading, "four workers grading", proc)
+        proc.send_signal(signum)
+        proc.wait(timeout=300)      # a safety net only
+        left = still_running(workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in still_running(workers, tries=0):   # never leave a stalled worker behind, even on failure
+            os.kill(pid, signal.SIGKILL)
     assert proc.returncode != 0
-    assert still_running(workers) == []
-
-
+    assert left == [], (tmp_path / "out").read_text(errors="replace")
 
 
 def test_a_superscript_in_a_shape_is_a_verdict(run, tmp_path):
@@ -289,17 +303,22 @@ def test_an_unreadable_student_folder_is_missing_with_a_reason(run, tmp_path, mo
 
 
 def test_preparing_the_exercise_is_not_charged_to_the_student(run, tmp_path, monkeypatch):
-    """A slow preparation of the exercise does not time out the student whose file comes first."""
+    """A slow preparation of the exercise does not time out the student whose file comes first: no clock of
+    the student's runs while the exercise is prepared."""
     from backprop_cli.grade import reference
 
-    real = reference.prepare
+    real, log = reference.prepare, tmp_path / "timers.log"
 
     def slow_prepare(*args, **kw):
-        time.sleep(1.0)
+        with open(log, "a") as fh:     # the time left on the wall and CPU clocks of the student, if running
+            fh.write(f"{signal.getitimer(signal.ITIMER_REAL)[0]} {signal.getitimer(signal.ITIMER_PROF)[0]}\n")
+        time.sleep(2.0)                # past the time-out below; grading the file itself takes ~20 ms
         return real(*args, **kw)
 
     monkeypatch.setattr(reference, "prepare", slow_prepare)
     monkeypatch.setattr(reference, "_cache", reference.BoundedCache(reference.MAX_PREPARED))
     root = make_class(tmp_path / "c", {"first": {"affine.yaml": SOLUTION}})
-    res = run("grade", str(root), "--assignment", ASSIGNMENT, "--format", "json", "--timeout", "0.5")
+    res = run("grade", str(root), "--assignment", ASSIGNMENT, "--format", "json", "--timeout", "1.5")
     assert records(res)["first"]["score"] == 10, res.output
+    timers = [float(t) for t in log.read_text().split()]
+    assert timers and all(t == 0.0 for t in timers)
