@@ -11,8 +11,15 @@ from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from backprop_cli.cli import cli
+
+# Hypothesis times two things by default: each example (a 200 ms deadline) and the drawing of the first
+# examples (the too_slow health check). Both fail on a loaded machine for no fault of the code, so every
+# property test runs without them; tests that set their own settings keep them, and inherit the rest.
+settings.register_profile("no-timing", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("no-timing")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = sorted((ROOT / "exercises").glob("*.yaml"))
