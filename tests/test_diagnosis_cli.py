@@ -171,7 +171,8 @@ def test_the_activation_is_not_named_where_that_gives_the_answer(run, tmp_path, 
     pytest.param("affine", "dJ/da", "sigmod(a)", "sigmod", "sigmoid", id="misspelt-function-call-is-a-function"),
     pytest.param("function1", "dd/da", "3/bc", "bc", "(b*c)", id="product-kept-together-under-division"),
     pytest.param("affine", "dJ/da", "dJ/dc @ WW^T", "WW", "(W*W)", id="product-kept-together-under-transpose"),
-    pytest.param("affine", "dJ/da", "dJ/dc @ Wt", "Wt", "W", id="typo-of-a-node"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ Wt", "Wt", "W^T", id="transpose-written-as-a-letter"),
+    pytest.param("suggestion-names", "df/dx", "z_co * x", "z_co", "z_cos", id="typo-of-a-node"),
 ])
 def test_a_suggestion_is_of_the_same_kind_and_readable(run, tmp_path, exercise, question, answer, name, suggested):
     """The suggestion is a name of the kind written (gradient, function, node), and the answer with it in

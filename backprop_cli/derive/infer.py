@@ -14,6 +14,7 @@ from typing import Callable, Collection, Sequence
 from backprop_cli.errors import FormulaError, LimitError, UnknownNameError
 from backprop_cli.formula.ast import Bin, Call, Deriv, Expr, Name, replace, walk
 from backprop_cli.formula.constants import fold
+from backprop_cli.formula.names import close_spellings
 from backprop_cli.formula.vocabulary import function_name
 from backprop_cli.derive.ops import OPS, op_key, operands
 from backprop_cli.derive.shapes import SCALAR, Dim, Shape, fmt, size_bound
@@ -89,7 +90,7 @@ def suggest(name: str, known: Sequence[str]) -> str:
 
 def candidates(name: str, known: Sequence[str], n: int = 3) -> list[str]:
     """The known names ``name`` may be a typo of, best first: the product of two or three known names glued
-    together (``a*b`` for ``ab``), then up to ``n`` close spellings."""
+    together (``a*b`` for ``ab``), then up to ``n`` plausible misspellings (:func:`close_spellings`)."""
     out: list[str] = []
     for i in range(1, len(name)):
         left, right = name[:i], name[i:]
@@ -99,9 +100,7 @@ def candidates(name: str, known: Sequence[str], n: int = 3) -> list[str]:
             parts = (name[:i], name[i:j], name[j:])
             if all(p in known for p in parts):
                 out.append("*".join(parts))
-    import difflib
-
-    return out + difflib.get_close_matches(name, known, n=n, cutoff=0.5)
+    return out + close_spellings(name, list(known), n)
 
 
 def infer(e: Expr, scope: Scope, text: str = "", max_work: int | None = None) -> Shape:

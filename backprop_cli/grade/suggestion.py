@@ -2,25 +2,29 @@
 
 A suggestion must never lead to a wrong answer (SPEC 5): it is a name of the same kind as the one written
 (a function for a call, ``sigmod(a)`` → ``sigmoid``; a derivative symbol for a name that reads as one,
-``dc`` → ``dJ/dc``; an input or node otherwise, ``Wt`` → ``W``), never a function name turned into a node
+``dc`` → ``dJ/dc``; an input or node otherwise, ``Wt`` → ``W^T``, ``z_co`` → ``z_cos``), never a function name turned into a node
 (``cosh``) nor a derivative turned into a node (``dxpy`` → ``xpy``), and only one that makes the answer
 readable: the answer with the suggestion in its place gets a verdict instead of being refused (it parses,
 uses only names it may use, and has a shape or a dimension error, which is graded as incorrect).
-A product of names is put in parentheses where precedence would otherwise change it (``x/ab``).
+A product of names is put in parentheses where precedence would otherwise change it (``x/ab``). A close
+spelling must be plausible (:func:`~backprop_cli.formula.names.close_spellings`): ``foo`` suggests no ``f``.
 """
 from __future__ import annotations
 
 import re
 
 from backprop_cli.derive.infer import MAX_WORK, candidates, infer
+from backprop_cli.derive.shapes import SCALAR, Shape
 from backprop_cli.errors import BackpropError, FormulaError, ShapeError
 from backprop_cli.formula.ast import Expr
 from backprop_cli.formula.habits import function_name
+from backprop_cli.formula.names import close_spellings
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.vocabulary import SYNTAX
 from backprop_cli.grade import aliases
 from backprop_cli.grade.reference import QRef, Reference
 
+TRANSPOSE_SUFFIXES = ("_tr", "tr", "_T", "_t", "T", "t")
 MAX_TRIES = 6     # readability checks per unknown name: each parses and shapes the answer once
 #: The shape errors that grading grades (incorrect, dimension-error) rather than refuses: grading.DIMENSION_ERRORS.
 GRADED = ("shape.matmul", "shape.broadcast", "shape.elementwise")
@@ -47,6 +51,8 @@ def suggestion(ref: Reference, q: QRef, text: str, err: FormulaError) -> str:
         tries = _close(name, sorted(functions)) + candidates(name, nodes)
     else:
         tries = candidates(name, nodes)
+        products = [t for t in tries if "*" in t]
+        tries = products + _transposed(name, g.shapes) + tries[len(products):]
     for cand in tries[:MAX_TRIES]:
         shown = _readable(ref, q, text, start, name, cand)
         if shown:
@@ -69,10 +75,17 @@ def _symbols(name: str, nodes: list[str], loss: str) -> list[str]:
     return out
 
 
-def _close(name: str, known: list[str]) -> list[str]:
-    import difflib
+def _transposed(name: str, shapes: dict[str, Shape]) -> list[str]:
+    """``W^T`` for ``Wt``, ``WT``, ``W_T`` or ``Wtr``: a matrix or vector with a transpose written as letters."""
+    for suffix in TRANSPOSE_SUFFIXES:
+        base = name[:-len(suffix)]
+        if name.endswith(suffix) and shapes.get(base, SCALAR) != SCALAR:
+            return [f"{base}^T"]
+    return []
 
-    return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+
+def _close(name: str, known: list[str]) -> list[str]:
+    return close_spellings(name, known, n=3, cutoff=0.6)
 
 
 def _readable(ref: Reference, q: QRef, text: str, start: int, name: str, cand: str) -> str:
@@ -93,7 +106,7 @@ def _readable(ref: Reference, q: QRef, text: str, start: int, name: str, cand: s
 
     try:
         e = read(cand)
-        if "*" in cand and e != read(f"({cand})"):
+        if ("*" in cand or "^" in cand) and e != read(f"({cand})"):
             cand = f"({cand})"
     except BackpropError:
         return ""

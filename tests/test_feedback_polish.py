@@ -1,0 +1,70 @@
+"""Feedback students meet, polished: plausible "did you mean" suggestions, the ⊙ hint for a juxtaposed
+elementwise product, the note that ``^(-1)`` is elementwise, and Greek names with accents on LaTeX sheets.
+Each case is named by what the student meant and whether it is right (SPEC 5, 7.4)."""
+from __future__ import annotations
+
+import pytest
+
+from backprop_cli.formula.names import close_spellings
+from backprop_cli.messages import LANGUAGES, message
+from test_diagnosis_cli import graded, solution
+
+SUGGESTION_NODES = ["x", "y", "xpy", "z_cos", "f"]
+
+
+# -- 1. a suggestion must be plausible ----------------------------------------------------------------
+
+@pytest.mark.parametrize("exercise, question, answer, name", [
+    pytest.param("suggestion-names", "df/dx", "foo", "foo", id="three-letter-word-is-not-the-loss-f"),
+    pytest.param("suggestion-names", "df/dx", "foo * x", "foo", id="three-letter-word-in-a-product-is-not-f"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ foo", "foo", id="unknown-word-is-no-one-letter-input"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ Wxyz", "Wxyz", id="long-word-is-not-W"),
+    pytest.param("suggestion-names", "df/dx", "cost * x", "cost", id="word-is-not-z_cos-nor-cos"),
+])
+def test_no_implausible_suggestion(run, tmp_path, exercise, question, answer, name):
+    """A word of three letters or more that is no misspelling of any name gets no "did you mean"."""
+    r = graded(run, tmp_path, exercise, question, answer)
+    assert r["status"] == "invalid"
+    assert message("name.unknown", name=name, suggestion="", known="").split(";")[0] + ";" in r["message"]
+
+
+@pytest.mark.parametrize("exercise, question, answer, name, suggested", [
+    pytest.param("affine", "dJ/da", "dJdc @ W^T", "dJdc", "dJ/dc", id="symbol-without-its-slash"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ Wt", "Wt", "W^T", id="Wt-is-W-transposed"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ W_T", "W_T", "W^T", id="W_T-is-W-transposed"),
+    pytest.param("affine", "dJ/dW", "at @ dJ/dc", "at", "a^T", id="at-is-a-transposed"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ sigmod(W)^T", "sigmod", "sigmoid", id="sigmod-is-sigmoid"),
+    pytest.param("suggestion-names", "df/dx", "z_co * x", "z_co", "z_cos", id="letter-dropped-from-a-node"),
+    pytest.param("suggestion-names", "df/dx", "rleu(xpy) * x", "rleu", "relu", id="relu-letters-swapped"),
+    pytest.param("suggestion-names", "df/dx", "tahn(xpy) * x", "tahn", "tanh", id="tanh-letters-swapped-not-tan"),
+    pytest.param("suggestion-names", "df/dx", "coss(xpy) * x", "coss", "cos", id="cos-letter-doubled-not-cosh"),
+    pytest.param("suggestion-names", "df/dx", "xyp", "xyp", "xpy", id="node-letters-swapped"),
+])
+def test_plausible_suggestions_are_still_made(run, tmp_path, exercise, question, answer, name, suggested):
+    """A misspelling of one edit per three letters, a swap, or a transpose written as letters is suggested,
+    and the answer with the suggestion in place is graded, not refused."""
+    r = graded(run, tmp_path, exercise, question, answer)
+    assert r["status"] == "invalid"
+    assert message("name.unknown", name=name, suggestion=suggested, known="").split(";")[0] in r["message"]
+    fixed = graded(run, tmp_path, exercise, question, answer.replace(name, suggested, 1))
+    assert fixed["status"] in ("correct", "incorrect"), fixed
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_implausible_suggestion_in_any_language(run, tmp_path, lang):
+    """`foo` suggests no `f` in en, de or ru."""
+    r = graded(run, tmp_path, "suggestion-names", "df/dx", "foo", lang)
+    assert message("name.did_you_mean", lang, suggestion="f") not in r["message"]
+
+
+@pytest.mark.parametrize("name, known, expected", [
+    pytest.param("foo", SUGGESTION_NODES, [], id="foo-is-no-spelling-of-f"),
+    pytest.param("fo", SUGGESTION_NODES, ["f"], id="fo-is-one-letter-from-f"),
+    pytest.param("sigmd", ["sigmoid", "sin"], ["sigmoid"], id="two-letters-dropped-from-seven"),
+    pytest.param("sig", ["sigmoid", "sinh"], ["sigmoid"], id="start-of-a-name"),
+    pytest.param("hidden_lyr", ["hidden_layer", "h"], ["hidden_layer"], id="long-name-two-letters-dropped"),
+    pytest.param("dense", ["d", "dens"], ["dens"], id="one-letter-dropped-not-the-first-letter"),
+])
+def test_close_spellings(name, known, expected):
+    """Close spellings are those at most one edit per three letters away, or the start of a name."""
+    assert close_spellings(name, known) == expected
