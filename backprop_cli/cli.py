@@ -209,9 +209,9 @@ def solve(exercise: str, fmt: str, steps: bool, mode: str, wrt: str | None, seed
     if fmt == "json":
         _write(output, json.dumps(solution_json(sol), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        _write(output, solution_markdown(sol))
+        _write(output, solution_markdown(sol, _lang(click.get_current_context())))
     elif fmt == "latex":
-        _write(output, solution_latex(sol, questions_only))
+        _write(output, solution_latex(sol, questions_only, _lang(click.get_current_context())))
     elif output:
         from rich.console import Console
 

@@ -193,7 +193,7 @@ def test_translated_texts_are_plain_paths():
 
 @pytest.mark.parametrize(("lang", "words", "english"), [
     ("de", ("Vorwärtsdurchlauf", "Frage", "Antwort", "Skalar", "Schritte: Rückwärtsmodus", "über xpy"), "Forward pass"),
-    ("ru", ("Проход вперёд", "Вопрос", "Ответ", "скаляр", "Шаги: обратный режим", "через xpy"), "Forward pass"),
+    ("ru", ("Прямой проход", "Вопрос", "Ответ", "скаляр", "Шаги: обратный режим", "через xpy"), "Forward pass"),
 ])
 def test_solve_speaks_the_language(run, lang, words, english):
     """``solve`` (rich) shows its own words, the exercise's texts and the step tree in the chosen language."""

@@ -30,7 +30,10 @@ MAX_DEFINITIONS, MAX_TOTAL_LENGTH = 1000, 200_000
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{(?:aligned|split|gathered|align\*?|gather\*?|multline\*?|array)\}"
                           r"(?:\[[tcb]\]|\{[lcr|]*\})?")
 _BREAK = re.compile(r"\n|(?<!\\);|\\\\(?![A-Za-z])")
-_DEFINITION = re.compile(r"(?:where\s+)?(?P<name>[^\W\d]\w*)\s*=(?![=<>])(?P<body>.*)", re.S)
+#: The word before the first named intermediate on a sheet, in each language of the sheets (the message
+#: ``sheet.where`` of en, de and ru: a test keeps them the same).
+WHERE = ("where", "wobei", "где")
+_DEFINITION = re.compile(r"(?:(?:where|wobei|где)\s+)?(?P<name>[^\W\d]\w*)\s*=(?![=<>])(?P<body>.*)", re.S)
 _ANSWER = re.compile(r"[d∂][^\W\d]\w*/[d∂][^\W\d]\w*\s*=(?![=<>])(?P<body>.*)", re.S)
 _OPERATOR_END = re.compile(r"(?:[-+−*@·⋅×⊙∘/⊘⊗(,]|\.\*|\./|\\(?:cdot|times|odot|circ|otimes|oslash|div|left\s*\())\s*$")
 _OPERATOR_START = re.compile(r"\s*(?:[+*@·⋅×⊙∘/⊘⊗)]|\.\*|\./|\\(?:cdot|times|odot|circ|otimes|oslash|div|right)(?![A-Za-z]))")
@@ -65,7 +68,7 @@ def split(text: str, names: Collection[str] | None = None) -> list[tuple[str | N
     out: list[tuple[str | None, str]] = []
     for line in lines:
         line = from_latex(unicodedata.normalize("NFC", line), names).strip()
-        if line.lower() in ("where", "with", ""):
+        if line.lower() in (*WHERE, "with", ""):
             continue
         m = _DEFINITION.fullmatch(line)
         if m and not function_name(m.group("name")):

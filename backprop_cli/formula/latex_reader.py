@@ -29,7 +29,7 @@ _SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "\\", "displaystyle", "text
 _BOLD = {"mathbf", "boldsymbol", "bm", "vec", "mathbfit"}
 _SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg", "biggl", "biggr"}
 _WRAPPERS = {"mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "boldsymbol", "bm", "mathsf",
-             "mathbfit", "vec", "mathnormal", "textit", "textbf"}
+             "mathbfit", "vec", "mathnormal", "textit", "textbf", "cyr"}
 _DELIMITERS = {"(": "(", ")": ")", "[": "(", "]": ")", "\\{": "(", "\\}": ")", "\\lbrace": "(",
                "\\rbrace": ")", "\\lbrack": "(", "\\rbrack": ")", "\\langle": "(", "\\rangle": ")",
                "|": "|", "\\|": "‖", "\\lvert": "|", "\\rvert": "|", "\\vert": "|", "\\lVert": "‖", "\\rVert": "‖",

@@ -8,7 +8,7 @@ grader reads all of it back: a line ending with an operator continues on the nex
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -18,8 +18,9 @@ from backprop_cli.formula.named import fit
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import PROD, UNARY, latex, latex_name, level, plain, unicode
 from backprop_cli.report.graph import short
-from backprop_cli.report.sheet import EXTERNAL, asked, equations, external, in_full, is_given, steps_title, tangent
-from backprop_cli.report.tex import CYRILLIC_PREAMBLE, cyrillic, tex_markdown, tex_text
+from backprop_cli.messages import message
+from backprop_cli.report.sheet import asked, equations, in_full, is_given, loss_line, steps_title, tangent
+from backprop_cli.report.tex import cyrillic, cyrillic_preamble, tex_markdown, tex_text
 
 if TYPE_CHECKING:      # the solution is made by grade.solve before it is shown
     from backprop_cli.grade.solve import Solution, Solved, Step
@@ -45,9 +46,9 @@ def tex_value(value: Any) -> str:
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
 
-def tex_shape(shape: Shape) -> str:
-    """A shape as LaTeX math: ``m \\times n``, or scalar."""
-    return r"\text{scalar}" if not shape else r" \times ".join(
+def tex_shape(shape: Shape, lang: str = "en") -> str:
+    """A shape as LaTeX math: ``m \\times n``, or the word for scalar in ``lang``."""
+    return rf"\text{{{tex_text(message('solve.scalar', lang))}}}" if not shape else r" \times ".join(
         str(d) if isinstance(d, int) else latex_name(d) for d in shape)
 
 
@@ -94,7 +95,7 @@ def broken(e: Expr, width: int = WIDTH) -> list[str]:
     return lines + [current]
 
 
-def formula_rows(e: Expr, taken: frozenset[str], lead: str, first: str = "", last: str = "") -> list[str]:
+def formula_rows(e: Expr, taken: frozenset[str], lead: str, first: str = "", last: str = "", lang: str = "en") -> list[str]:
     """``e`` as rows of an ``align*``: ``lead`` (e.g. ``x &=``) and the formula broken into lines, ``first``
     after its first line and ``last`` after its last; then, when it is printed through named
     intermediates, ``where`` and one row per name."""
@@ -109,76 +110,99 @@ def formula_rows(e: Expr, taken: frozenset[str], lead: str, first: str = "", las
         rows[-1] += last
     for k, (name, f) in enumerate(() if n is None else n.definitions):
         parts = broken(f)
-        head = r"&\text{where}\quad " if k == 0 else r"&\qquad\quad "
+        head = rf"&\text{{{tex_text(message('sheet.where', lang))}}}\quad " if k == 0 else r"&\qquad\quad "
         rows += [f"{head}{latex(Name(name))} = {parts[0]}"] + [rf"&\qquad\qquad {line}" for line in parts[1:]]
     return rows
 
 
-def _answer(q: Solved, taken: frozenset[str]) -> str:
+def _answer(q: Solved, taken: frozenset[str], lang: str = "en") -> str:
     """A question's reference: inline when it fits a line, else an ``align*`` of broken and named lines."""
     assert q.formula is not None, q.question     # only a question with a reference formula is answered so
     if fit(q.formula, (plain, unicode, latex), taken) is None and len(unicode(q.formula)) <= WIDTH:
         return rf"$\displaystyle {latex(q.formula)}$, "
-    rows = formula_rows(q.formula, taken, f"{latex(parse(q.question))} &=")
+    rows = formula_rows(q.formula, taken, f"{latex(parse(q.question))} &=", lang=lang)
     return "\n".join([r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]) + "\n"
 
 
 # -- the document ------------------------------------------------------------------------------------------
-def solution_latex(sol: Solution, questions_only: bool = False) -> str:
-    """A complete LaTeX document with the content of the Markdown sheet; with ``questions_only``, the
-    exercise sheet: the forward pass and the questions, no answers."""
+def solution_latex(sol: Solution, questions_only: bool = False, lang: str = "en") -> str:
+    """A complete LaTeX document in ``lang`` with the content of the Markdown sheet; with ``questions_only``,
+    the exercise sheet: the forward pass and the questions, no answers."""
+    def say(key: str, **args: Any) -> str:
+        return tex_text(message(key, lang, **args))
+
     ex, eqs, taken = sol.exercise, equations(sol.exercise), sol.names
+    code = lambda t: rf"\texttt{{{tex_text(t)}}}"      # noqa: E731  (a question's target)
     body = [rf"\section*{{{tex_text(ex.title)}}}"]
     if ex.source:
-        body += [r"\noindent\textit{Source:} " + tex_text(ex.source), ""]
+        body += [rf"\noindent\textit{{{say('solve.source')}:}} " + tex_text(ex.source), ""]
     if ex.variant is not None:
-        body += [r"\noindent\textit{Variant:} " + tex_text(ex.variant), ""]
+        body += [rf"\noindent\textit{{{say('solve.variant')}:}} " + tex_text(ex.variant), ""]
     if ex.description.strip():
         body += tex_markdown(ex.description) + [""]
-    body += [r"\subsection*{Forward pass}", "Inputs: " + ", ".join(
-        rf"${latex_name(i.name)} \in \mathbb{{R}}" + (f"^{{{tex_shape(i.shape)}}}$" if i.shape else "$")
-        for i in ex.inputs) + "."]
+    inputs = ", ".join(rf"${latex_name(i.name)} \in \mathbb{{R}}" + (f"^{{{tex_shape(i.shape, lang)}}}$" if i.shape else "$")
+                       for i in ex.inputs)
+    body += [rf"\subsection*{{{say('solve.forward_pass')}}}", _fill("sheet.inputs", lang, inputs=inputs)]
     if ex.values:
-        body += ["", "Values: " + ", ".join(f"${latex_name(n)} = {tex_value(v)}$" for n, (v, _) in ex.values.items())
-                 + "."]
+        body += ["", _fill("sheet.values", lang, values=", ".join(
+            f"${latex_name(n)} = {tex_value(v)}$" for n, (v, _) in ex.values.items()))]
     rows = [f"{', '.join(latex_name(t) for t in targets)} &= {latex(e)}" if targets and not isinstance(e, str) else
             rf"&\text{{{tex_text(str(e))}}}" for targets, e in eqs]
     body += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-    body += [f"Loss: ${latex_name(ex.loss)}$" + (EXTERNAL if external(ex, eqs) else "."), ""]
-    body += [r"\subsection*{Questions}" if questions_only else r"\subsection*{Answers}", r"\begin{enumerate}"]
+    body += [_fill_line(loss_line(ex, eqs, "\x00", lang), f"${latex_name(ex.loss)}$"), ""]
+    body += [rf"\subsection*{{{say('sheet.questions' if questions_only else 'sheet.answers')}}}", r"\begin{enumerate}"]
     for q in sol.questions if questions_only else ():
-        body.append(r"\item " + asked(q, lambda t: rf"\texttt{{{tex_text(t)}}}"))
+        body.append(r"\item " + _asked(q, code, lang))
     for q in () if questions_only else sol.questions:
-        text = r"\item " + asked(q, lambda t: rf"\texttt{{{tex_text(t)}}}") + ": "
+        text = r"\item " + _asked(q, code, lang) + ": "
         if q.kind == "derivative" and q.formula is not None:
-            text += _answer(q, taken)
-        text += f"shape ${tex_shape(q.shape)}$"
-        body.append(text + (f", value ${tex_value(q.value)}$" if q.value is not None else ""))
+            text += _answer(q, taken, lang)
+        text += _fill("sheet.shape", lang, shape=f"${tex_shape(q.shape, lang)}$")
+        body.append(text + (", " + _fill("sheet.value", lang, value=f"${tex_value(q.value)}$") if q.value is not None else ""))
     body.append(r"\end{enumerate}")
     if sol.steps and not questions_only:
-        body += [rf"\subsection*{{{tex_text(steps_title(sol))}}}", r"\begin{align*}"]
-        body.append(" \\\\\n".join(_latex_step(s, taken) for s in sol.steps))
+        body += [rf"\subsection*{{{tex_text(steps_title(sol, lang))}}}", r"\begin{align*}"]
+        body.append(" \\\\\n".join(_latex_step(s, taken, lang) for s in sol.steps))
         body.append(r"\end{align*}")
     text = cyrillic("\n".join(body))       # also names in formulas, as \text{…}
     preamble = [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}",
-                CYRILLIC_PREAMBLE if r"\cyr{" in text else r"\usepackage[T1]{fontenc}",
+                cyrillic_preamble(tex_text(message("sheet.no_cyrillic", lang))) if r"\cyr{" in text
+                else r"\usepackage[T1]{fontenc}",
                 r"\usepackage{amsmath}", r"\usepackage{amssymb}", r"\allowdisplaybreaks", r"\begin{document}"]
     return "\n".join(preamble + [text, r"\end{document}"]) + "\n"
 
 
-def _latex_step(s: Step, taken: frozenset[str]) -> str:
+def _fill_line(sentence: str, tex: str) -> str:
+    """A sentence of the catalogue as LaTeX text, with the LaTeX ``tex`` where it has the mark ``\\x00``."""
+    return tex.join(tex_text(part) for part in sentence.split("\x00"))
+
+
+def _fill(key: str, lang: str, **tex: str) -> str:
+    """The message ``key`` in ``lang`` as LaTeX text, its arguments (LaTeX already) put in unescaped."""
+    marks = {name: f"\x00{k}\x00" for k, name in enumerate(tex)}
+    parts = message(key, lang, **marks).split("\x00")
+    names = list(tex)
+    return "".join(tex[names[int(p)]] if k % 2 else tex_text(p) for k, p in enumerate(parts))
+
+
+def _asked(q: Solved, code: Callable[[str], str], lang: str) -> str:
+    """What a question asks, as LaTeX: the sentence escaped, the target set by ``code``."""
+    return _fill_line(asked(q, lambda _t: "\x00", lang), code(q.question))
+
+
+def _latex_step(s: Step, taken: frozenset[str], lang: str = "en") -> str:
     """One step in ``align*``: the formula and its shape, then (if different, and short enough to print
     whole) the formula in full, then the value."""
-    shape = rf" \qquad ({tex_shape(s.shape)})"
+    shape = rf" \qquad ({tex_shape(s.shape, lang)})"
     value = "" if s.value is None else f" = {tex_value(s.value)}"
     if is_given(s):
-        return f"{latex(s.symbol)} &\\quad\\text{{given}}{value}{shape}"
+        return f"{latex(s.symbol)} &\\quad\\text{{{tex_text(message('sheet.given', lang))}}}{value}{shape}"
     full = in_full(s, taken)
     head = f"{latex(s.symbol)} &="
     if s.formula is None:
         rows = [f"{head} {tangent(latex, s)}" + (shape if full else value + shape)]
     else:
-        rows = formula_rows(s.formula, taken, head, first=shape, last="" if full else value)
+        rows = formula_rows(s.formula, taken, head, first=shape, last="" if full else value, lang=lang)
     if full and s.expanded is not None:
-        rows += formula_rows(s.expanded, taken, "&=", last=value)
+        rows += formula_rows(s.expanded, taken, "&=", last=value, lang=lang)
     return " \\\\\n".join(rows)

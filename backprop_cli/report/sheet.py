@@ -13,6 +13,7 @@ from backprop_cli.formula.ast import Expr, Name, intern
 from backprop_cli.formula.named import fits_whole, show
 from backprop_cli.formula.parser import parse_equation
 from backprop_cli.formula.printers import latex, plain, unicode
+from backprop_cli.messages import message
 from backprop_cli.report.graph import short
 
 if TYPE_CHECKING:      # the solution is made by grade.solve before it is shown
@@ -43,9 +44,11 @@ def value_text(value: Any) -> str:
     return "" if value is None else short(value, items=None)
 
 
-def asked(q: Solved, code: Callable[[str], str] = lambda t: t) -> str:
-    """What a question asks, with its target set by ``code`` (backticks in Markdown, ``\\texttt`` in LaTeX)."""
-    return {"shape": "shape of ", "value": "value of "}.get(q.kind, "") + code(q.question)
+def asked(q: Solved, code: Callable[[str], str] = lambda t: t, lang: str = "en") -> str:
+    """What a question asks, in ``lang``, with its target set by ``code`` (backticks in Markdown, ``\\texttt``
+    in LaTeX)."""
+    key = {"shape": "solve.asked_shape", "value": "solve.asked_value"}.get(q.kind)
+    return code(q.question) if key is None else message(key, lang, target=code(q.question))
 
 
 def equations(ex: Exercise) -> list[Equation]:
@@ -60,17 +63,19 @@ def equations(ex: Exercise) -> list[Equation]:
     return out
 
 
-EXTERNAL = " (not computed here: its upstream gradients are given)."
-
-
 def external(ex: Exercise, eqs: list[Equation]) -> bool:
     return not any(targets is not None and ex.loss in targets for targets, _ in eqs)
 
 
-def steps_title(sol: Solution) -> str:
+def loss_line(ex: Exercise, eqs: list[Equation], loss: str, lang: str = "en") -> str:
+    """The sentence naming the loss (``loss`` as the format sets it), saying so when it is not computed here."""
+    return message("sheet.loss_external" if external(ex, eqs) else "sheet.loss", lang, loss=loss)
+
+
+def steps_title(sol: Solution, lang: str = "en") -> str:
     if sol.mode == "reverse":
-        return f"Steps: reverse mode, from {sol.exercise.loss} back to the inputs"
-    return f"Steps: forward mode, tangents with respect to {sol.wrt}"
+        return message("solve.steps_reverse", lang, loss=sol.exercise.loss)
+    return message("solve.steps_forward", lang, wrt=sol.wrt)
 
 
 def step_text(s: Step, printer: Printer = unicode, taken: frozenset[str] = frozenset(),

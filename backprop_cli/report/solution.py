@@ -14,8 +14,8 @@ from backprop_cli.formula.ast import Expr
 from backprop_cli.formula.printers import plain, unicode
 from backprop_cli.derive.shapes import Shape, fmt
 from backprop_cli.report.latex import solution_latex
-from backprop_cli.report.sheet import (EXTERNAL, asked, equations, external, has_values, json_value, shown, step_text,
-                                       steps_title, value_text, whole)
+from backprop_cli.report.sheet import (asked, equations, external, has_values, json_value, loss_line, shown,
+                                       step_text, steps_title, value_text, whole)
 from backprop_cli.report.tex import tex_text
 
 if TYPE_CHECKING:      # the solution is made by grade.solve before it is shown
@@ -44,45 +44,61 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def solution_markdown(sol: Solution) -> str:
-    """A Markdown solution sheet: the exercise, its forward pass, a table of answers and the steps."""
+def solution_markdown(sol: Solution, lang: str = "en") -> str:
+    """A Markdown solution sheet in ``lang``: the exercise, its forward pass, a table of answers and the steps."""
+    from backprop_cli.messages import message
+
+    def say(key: str, **args: Any) -> str:
+        return message(key, lang, **args)
+
     ex, eqs = sol.exercise, equations(sol.exercise)
     out = [f"# {ex.title}", ""]
     if ex.source:
-        out += [f"*Source:* {ex.source}", ""]
+        out += [f"*{say('solve.source')}:* {ex.source}", ""]
     if ex.variant is not None:
-        out += [f"*Variant:* {ex.variant}", ""]
+        out += [f"*{say('solve.variant')}:* {ex.variant}", ""]
     if ex.description.strip():
         out += [ex.description.strip(), ""]
-    out += ["## Forward pass", "", "Inputs: " + ", ".join(f"`{i.name}` ({fmt(i.shape)})" for i in ex.inputs) + "."]
+    out += [f"## {say('solve.forward_pass')}", "",
+            say("sheet.inputs", inputs=", ".join(f"`{i.name}` ({_shape(i.shape, lang)})" for i in ex.inputs))]
     if ex.values:
-        out += ["", "Values: " + ", ".join(f"`{n} = {value_text(v)}`" for n, (v, _) in ex.values.items()) + "."]
+        out += ["", say("sheet.values", values=", ".join(f"`{n} = {value_text(v)}`" for n, (v, _) in ex.values.items()))]
     out += ["", "```"] + [_unicode_equation(t, e) for t, e in eqs] + ["```", ""]
-    out += [f"Loss: `{ex.loss}`" + (EXTERNAL if external(ex, eqs) else "."), "", "## Answers", ""]
+    out += [loss_line(ex, eqs, f"`{ex.loss}`", lang), "", f"## {say('sheet.answers')}", ""]
     values = has_values(sol)
-    out += ["| # | Question | Answer | Shape |" + (" Value |" if values else ""),
-            "|---|---|---|---|" + ("---|" if values else "")]
+    out += [f"| # | {say('solve.question')} | {say('solve.answer')} | {say('solve.shape')} |"
+            + (f" {say('solve.value')} |" if values else ""), "|---|---|---|---|" + ("---|" if values else "")]
     for k, q in enumerate(sol.questions, 1):
         answer = f"`{_cell(shown(unicode, q.formula, sol.names, '; ') or '')}`" if q.kind == "derivative" and q.formula is not None else ""
-        row = f"| {k} | {_cell(asked(q, lambda t: f'`{t}`'))} | {answer} | {fmt(q.shape)} |"
+        row = f"| {k} | {_cell(asked(q, lambda t: f'`{t}`', lang))} | {answer} | {_shape(q.shape, lang)} |"
         out.append(row + (f" {_cell(value_text(q.value))} |" if values else ""))
     if sol.steps:
-        out += ["", f"## {steps_title(sol)}", ""]
+        out += ["", f"## {steps_title(sol, lang)}", ""]
         for k, s in enumerate(sol.steps, 1):
-            out += _markdown_step(k, s, sol.names)
+            out += _markdown_step(k, s, sol.names, lang)
     return "\n".join(out) + "\n"
+
+
+def _shape(shape: Shape, lang: str) -> str:
+    """A shape as the sheets print it: ``1×n``, or the word for scalar in ``lang``."""
+    from backprop_cli.messages import message
+
+    return fmt(shape) if shape else message("solve.scalar", lang)
 
 
 def _unicode_equation(targets: tuple[str, ...] | None, e: Expr | str) -> str:
     return f"{', '.join(targets)} = {unicode(e)}" if targets and not isinstance(e, str) else str(e)
 
 
-def _markdown_step(k: int, s: Step, taken: frozenset[str]) -> list[str]:
+def _markdown_step(k: int, s: Step, taken: frozenset[str], lang: str = "en") -> list[str]:
+    from backprop_cli.messages import message
+
     symbol, formula, below = step_text(s, unicode, taken, "; ")
-    head = f"`{symbol}` is given" if formula is None else f"`{symbol} = {formula}`"
+    head = message("solve.is_given", lang, symbol=f"`{symbol}`") if formula is None else f"`{symbol} = {formula}`"
     value = f" = {value_text(s.value)}" if s.value is not None else ""
-    return [f"{k}. {head} ({fmt(s.shape)}){value}"] + [
-        f"   - {label}{f' `{via}`' if via else ''}: `{text}`" for label, via, text in below]
+    return [f"{k}. {head} ({_shape(s.shape, lang)}){value}"] + [
+        f"   - {message('solve.' + label.replace(' ', '_'), lang)}{f' `{via}`' if via else ''}: `{text}`"
+        for label, via, text in below]
 
 
 # -- rich --------------------------------------------------------------------------------------------------

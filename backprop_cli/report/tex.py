@@ -22,11 +22,6 @@ _MATH = {"×": r"\times", "−": "-", "·": r"\cdot", "ℝ": r"\mathbb{R}", "∈
          **{ch: f"^{{{d}}}" for ch, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁽⁾", "0123456789-()")},
          **{ch: f"_{{{d}}}" for ch, d in zip("₀₁₂₃₄₅₆₇₈₉", "0123456789")}}
 _CYRILLIC = re.compile(r"\\cyr\{[^{}]*\}|[\u0400-\u04ff](?:[\u0400-\u04ff\s,.:;!?/-]*[\u0400-\u04ff])?")
-# Cyrillic needs the T2A fonts; where they are missing the document still compiles, without that text.
-CYRILLIC_PREAMBLE = "\n".join([
-    r"\newif\ifcyrillic\IfFileExists{t2aenc.def}{\cyrillictrue}{}",
-    r"\ifcyrillic\usepackage[T2A,T1]{fontenc}\newcommand{\cyr}[1]{{\fontencoding{T2A}\selectfont #1}}",
-    r"\else\usepackage[T1]{fontenc}\newcommand{\cyr}[1]{[Cyrillic text: needs the T2A fonts]}\fi"])
 
 
 _ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0307": r"\dot", "\u0303": r"\tilde", "\u0308": r"\ddot"}
@@ -57,6 +52,15 @@ _MORE_MATH = {"ϵ": r"\epsilon", "ϑ": r"\vartheta", "ϕ": r"\phi", "ϱ": r"\var
               "✓": r"\checkmark", "↑": r"\uparrow", "↓": r"\downarrow", "⊗": r"\otimes", "∖": r"\setminus",
               "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
               "Ρ": "P", "Τ": "T", "Υ": r"\Upsilon", "Χ": "X", "ο": "o"}
+
+
+def cyrillic_preamble(missing: str) -> str:
+    """The preamble lines for Cyrillic, which needs the T2A fonts: where they are missing the document still
+    compiles, with ``missing`` (LaTeX text without Cyrillic, in the sheet's language) in place of that text."""
+    return "\n".join([
+        r"\newif\ifcyrillic\IfFileExists{t2aenc.def}{\cyrillictrue}{}",
+        r"\ifcyrillic\usepackage[T2A,T1]{fontenc}\newcommand{\cyr}[1]{{\fontencoding{T2A}\selectfont #1}}",
+        rf"\else\usepackage[T1]{{fontenc}}\newcommand{{\cyr}}[1]{{{missing}}}\fi"])
 
 
 def _tex_char(ch: str) -> str:
