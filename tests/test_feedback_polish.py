@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from backprop_cli.formula.names import close_spellings
-from backprop_cli.messages import LANGUAGES, message
+from backprop_cli.messages import LANGUAGES, catalogue, message
 from test_diagnosis_cli import graded, solution
 
 SUGGESTION_NODES = ["x", "y", "xpy", "z_cos", "f"]
@@ -68,3 +68,42 @@ def test_no_implausible_suggestion_in_any_language(run, tmp_path, lang):
 def test_close_spellings(name, known, expected):
     """Close spellings are those at most one edit per three letters away, or the start of a name."""
     assert close_spellings(name, known) == expected
+
+
+# -- 2. factors written side by side that fail as a matrix product get the ⊙ hint -------------------------
+
+@pytest.mark.parametrize("exercise, question, answer, shape", [
+    pytest.param("two-layer-sigmoid-l2", "dLoss/dh1", "dLoss/dz1 ⊙ σ(h1)(1 - σ(h1))", "1×k",
+                 id="sigmoid-derivative-as-two-vectors-side-by-side"),
+    pytest.param("two-layer-sigmoid-l2", "dLoss/dh1", "dLoss/dz1 σ(h1)(1 - σ(h1))", "1×k",
+                 id="whole-chain-side-by-side"),
+    pytest.param("two-layer-sigmoid-l2", "dLoss/dh1", "dLoss/dz1 ⊙ z1 (1 - z1)", "1×k",
+                 id="node-and-bracket-with-a-space"),
+    pytest.param("hadamard", "dJ/da", "dJ/dc b", "1×n", id="upstream-and-vector-with-a-space"),
+])
+def test_side_by_side_vectors_get_the_elementwise_hint(run, tmp_path, exercise, question, answer, shape):
+    """Two same-shaped vectors written side by side (meaning their elementwise product) fail as a matrix
+    product and are told to write ⊙, in every language, without the reference in the message."""
+    reference = solution(run, tmp_path, exercise, question, answer)
+    for lang in LANGUAGES:
+        r = graded(run, tmp_path, exercise, question, answer, lang)
+        assert r["status"] == "incorrect"
+        assert message("result.juxtaposed_is_matmul", lang, left=shape) in r["message"]
+        assert reference not in r["message"]
+
+
+@pytest.mark.parametrize("exercise, question, answer, key", [
+    pytest.param("two-layer-sigmoid-l2", "dLoss/dh1", "dLoss/dz1 ⊙ z1 @ (1 - z1)", "shape.matmul",
+                 id="explicit-at-is-meant-as-a-matrix-product"),
+    pytest.param("two-layer-sigmoid-l2", "dLoss/dh1", "dLoss/dz1 ⊙ matmul(z1, 1 - z1)", "shape.matmul",
+                 id="matmul-call-is-meant-as-a-matrix-product"),
+    pytest.param("two-layer-sigmoid-l2", "dLoss/dh1", "dLoss/dz1 ⊙ z1 * (1 - z1)", "result.star_is_matmul",
+                 id="star-keeps-its-own-message"),
+    pytest.param("affine", "dJ/da", "dJ/dc W", "shape.matmul", id="side-by-side-of-different-shapes-is-a-plain-mismatch"),
+])
+def test_elementwise_hint_only_for_side_by_side_same_shapes(run, tmp_path, exercise, question, answer, key):
+    """A product written with @ or matmul, a product of different shapes, and a * keep their own messages."""
+    r = graded(run, tmp_path, exercise, question, answer)
+    assert r["status"] == "incorrect"
+    assert catalogue("en")["result.juxtaposed_is_matmul"].split("{")[0] not in r["message"]
+    assert r["message"].startswith(catalogue("en")[key].split("{")[0])

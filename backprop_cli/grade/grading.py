@@ -14,12 +14,12 @@ import numpy as np
 
 from backprop_cli.errors import BackpropError, FormulaError, FormulaSyntaxError, LimitError, ShapeError
 from backprop_cli.exercise.answers import AnswerEntry, Answers
-from backprop_cli.formula.ast import Deriv, Expr, Name, T, walk
+from backprop_cli.formula.ast import MUL, Bin, Deriv, Expr, Name, T, walk
 from backprop_cli.formula import definitions
 from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import unicode
-from backprop_cli.derive.infer import MAX_WORK, canonical, infer
+from backprop_cli.derive.infer import MAX_WORK, Scope, canonical, infer
 from backprop_cli.derive.numeric import evaluate, evaluate_trials
 from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import dims, fmt, parse_shape
@@ -32,6 +32,7 @@ from backprop_cli.grade.verdict import DIMENSION_ERRORS, Report, Result
 
 Parsed = tuple[Expr | FormulaError, str]     # (formula or why it cannot be read, the text as read)
 R = TypeVar("R")
+EXPLICIT_PRODUCTS = frozenset("*@·⋅×\\")   # a product joined by an operator (LaTeX's \cdot, \times start with \)
 
 
 #: Work units (elements computed, plus a fixed cost per numpy step) the diagnosis of one answer may use;
@@ -177,6 +178,8 @@ def _grade_one(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parse
         key = err.key
         if code == "elementwise-vs-matrix-product" and key == "shape.matmul" and err.pos is not None and text[err.pos:err.pos + 1] == "*":
             key = "result.star_is_matmul"      # numpy's habit: * meant elementwise, but here it is the matrix product
+        elif key == "shape.matmul" and _juxtaposed(e, scope, text, err):
+            key = "result.juxtaposed_is_matmul"    # σ(h)(1 - σ(h)): side by side meant elementwise
         return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=key, args=err.args_,
                        caret=(text, err.pos))
     except FormulaError as err:
@@ -207,6 +210,22 @@ def _grade_one(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parse
     found = _diagnosed(_within_budget(find, ref, q, values, shape, e))
     return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), **found,
                                         message="result.wrong_value"), values=values)
+
+
+def _juxtaposed(e: Expr, scope: Scope, text: str, err: ShapeError) -> bool:
+    """Whether the matrix product that failed with ``err`` is two factors of the same shape written side by
+    side (``σ(h)(1 - σ(h))``, ``z (1 - z)``), not joined by an operator or a call such as ``matmul(a, b)``."""
+    pos = err.pos
+    if pos is None or err.args_.get("left") != err.args_.get("right") or text[pos:pos + 1] in EXPLICIT_PRODUCTS:
+        return False
+    for node in walk(e):
+        if isinstance(node, Bin) and node.op == MUL and node.pos == pos and 0 <= node.left.pos < pos:
+            try:
+                if infer(node.left, scope) == infer(node.right, scope):
+                    return True
+            except FormulaError:
+                pass
+    return False
 
 
 def _diagnosed(found: Finding | None, default: str | None = None) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from backprop_cli.formula.printers import unicode
 Warning_ = tuple[str, dict[str, Any], Mark | None]     # (message key, args, where, if anywhere)
 DIMENSION_ERRORS = ("shape.matmul", "shape.broadcast", "shape.elementwise")
 RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.wrong_shape_asked", "result.star_is_matmul",
-                                           "result.shape_rank1")
+                                           "result.juxtaposed_is_matmul", "result.shape_rank1")
 
 
 @dataclass(frozen=True)

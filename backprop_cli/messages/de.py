@@ -147,6 +147,7 @@ MESSAGES: dict[str, str] = {
     "result.list_not_numbers": "eine Listenantwort enthält nur Zahlen (wie [0, -1/0.6]); schreib eine Formel ohne die eckigen Klammern",
     "result.wrong_shape_asked": "deine Antwort hat die Form {got}; das ist nicht die Form, die diese Antwort haben muss",
     "result.star_is_matmul": "* ist hier das Matrixprodukt, und diese Formen lassen sich nicht als Matrizen multiplizieren; für das elementweise Produkt schreib ⊙ (oder .*)",
+    "result.juxtaposed_is_matmul": "zwei nebeneinander geschriebene Faktoren sind hier ein Matrixprodukt, und zwei Faktoren der Form {left} lassen sich nicht als Matrizen multiplizieren; wenn du das elementweise Produkt meinst, schreib ⊙ (oder .*) dazwischen",
     "result.wrong_shape": "deine Antwort hat die Form {got}, die Antwort muss aber die Form {want} haben",
     "result.wrong_value": "die Form stimmt, aber die Werte weichen von der Referenz ab",
     "result.not_finite": "deine Antwort ist nicht endlich (Division durch null oder Überlauf), wo die Referenz endlich ist",

@@ -147,6 +147,7 @@ MESSAGES: dict[str, str] = {
     "result.list_not_numbers": "a list answer holds numbers only (like [0, -1/0.6]); write a formula without the brackets",
     "result.wrong_shape_asked": "your answer has shape {got}, which is not the shape this answer must have",
     "result.star_is_matmul": "here * is the matrix product, and these shapes cannot be multiplied as matrices; for the elementwise product write ⊙ (or .*)",
+    "result.juxtaposed_is_matmul": "two factors written side by side are a matrix product here, and two factors of shape {left} cannot be multiplied as matrices; if you meant the elementwise product, write ⊙ (or .*) between them",
     "result.wrong_shape": "your answer has shape {got}, but the answer must have shape {want}",
     "result.wrong_value": "the shape is right, but the values differ from the reference",
     "result.not_finite": "your answer is not finite (division by zero or overflow) where the reference is",
