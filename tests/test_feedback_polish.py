@@ -107,3 +107,34 @@ def test_elementwise_hint_only_for_side_by_side_same_shapes(run, tmp_path, exerc
     assert r["status"] == "incorrect"
     assert catalogue("en")["result.juxtaposed_is_matmul"].split("{")[0] not in r["message"]
     assert r["message"].startswith(catalogue("en")[key].split("{")[0])
+
+
+# -- 3. ^(-1) of a matrix is elementwise: a wrong answer using it is told so ------------------------------
+
+@pytest.mark.parametrize("exercise, question, answer", [
+    pytest.param("affine", "dJ/da", "dJ/dc @ W^(-1)", id="inverse-of-W-meant-dimension-error"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ W^{-1}", id="latex-braces-inverse-of-W"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ (W^T)^(-1)", id="inverse-of-W-transposed-meant-wrong-values"),
+    pytest.param("affine", "dJ/dW", "W⁻¹", id="superscript-inverse-wrong-values"),
+])
+def test_matrix_to_the_minus_one_is_said_to_be_elementwise(run, tmp_path, exercise, question, answer):
+    """A wrong answer raising a matrix to -1 (a matrix inverse meant) is told that ^(-1) is elementwise and
+    that there is no matrix inverse, in every language, without the reference in the message."""
+    reference = solution(run, tmp_path, exercise, question, answer)
+    for lang in LANGUAGES:
+        r = graded(run, tmp_path, exercise, question, answer, lang)
+        assert r["status"] == "incorrect"
+        assert message("remark.power_minus_one_elementwise", lang) in r["message"]
+        assert reference not in r["message"]
+
+
+@pytest.mark.parametrize("exercise, question, answer", [
+    pytest.param("affine", "dJ/da", "a^(-1)", id="vector-to-the-minus-one-is-no-inverse-question"),
+    pytest.param("function1", "dd/da", "b^(-1)", id="scalar-to-the-minus-one-is-its-reciprocal"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ W^T", id="right-answer-gets-no-remark"),
+    pytest.param("affine", "dJ/da", "dJ/dc @ W^(-2)", id="other-powers-get-no-remark"),
+])
+def test_no_elementwise_remark_without_a_matrix_to_the_minus_one(run, tmp_path, exercise, question, answer):
+    """A scalar or a vector to the power -1, another power, or a right answer gets no remark."""
+    r = graded(run, tmp_path, exercise, question, answer)
+    assert message("remark.power_minus_one_elementwise") not in r["message"]

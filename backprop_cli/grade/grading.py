@@ -14,7 +14,7 @@ import numpy as np
 
 from backprop_cli.errors import BackpropError, FormulaError, FormulaSyntaxError, LimitError, ShapeError
 from backprop_cli.exercise.answers import AnswerEntry, Answers
-from backprop_cli.formula.ast import MUL, Bin, Deriv, Expr, Name, T, walk
+from backprop_cli.formula.ast import MUL, Bin, Deriv, Expr, Name, Pow, T, walk
 from backprop_cli.formula import definitions
 from backprop_cli.formula.latex_reader import from_latex
 from backprop_cli.formula.parser import parse
@@ -139,6 +139,28 @@ def _is_empty(entry: AnswerEntry | None) -> bool:
 
 
 def _grade_one(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed | None = None) -> Result:
+    result = _grade_entry(ref, q, entry, parsed)
+    if result.status == "incorrect" and result.read_formula is not None and result.credit is None and _matrix_power_minus_one(
+            result.read_formula, ref.scope_for(q) if q.kind == "derivative" else ref.graph.scope()):
+        return replace(result, remark="remark.power_minus_one_elementwise")
+    return result
+
+
+def _matrix_power_minus_one(e: Expr, scope: Scope) -> bool:
+    """Whether ``e`` raises a matrix (not a scalar, not a vector) to the power -1: ``W^(-1)``, which the
+    formula language reads elementwise (SPEC 5), not as the matrix inverse a student may have meant."""
+    for node in walk(e):
+        if isinstance(node, Pow) and node.exp == -1:
+            try:
+                shape = infer(node.base, scope)
+            except FormulaError:
+                continue
+            if len(shape) == 2 and 1 not in shape:
+                return True
+    return False
+
+
+def _grade_entry(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed | None = None) -> Result:
     if entry is not None and entry.problem is not None:
         return _result(q, entry, "invalid", message="result.quote_it", args={"got": entry.problem})
     if entry is None or _is_empty(entry):

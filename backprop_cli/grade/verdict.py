@@ -34,6 +34,7 @@ class Result:
     message: str = ""                # message key
     note: str | None = None          # message key of the diagnosis' explanation (None: diag.<diagnosis>)
     note_args: dict[str, Any] = field(default_factory=dict)
+    remark: str | None = None        # message key of a remark on the notation used (``^(-1)`` is elementwise)
     args: dict[str, Any] = field(default_factory=dict)
     hint: str | None = None
     mark: Mark | None = None

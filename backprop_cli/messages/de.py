@@ -148,6 +148,7 @@ MESSAGES: dict[str, str] = {
     "result.wrong_shape_asked": "deine Antwort hat die Form {got}; das ist nicht die Form, die diese Antwort haben muss",
     "result.star_is_matmul": "* ist hier das Matrixprodukt, und diese Formen lassen sich nicht als Matrizen multiplizieren; für das elementweise Produkt schreib ⊙ (oder .*)",
     "result.juxtaposed_is_matmul": "zwei nebeneinander geschriebene Faktoren sind hier ein Matrixprodukt, und zwei Faktoren der Form {left} lassen sich nicht als Matrizen multiplizieren; wenn du das elementweise Produkt meinst, schreib ⊙ (oder .*) dazwischen",
+    "remark.power_minus_one_elementwise": "(Hinweis: ^(-1) einer Matrix wird hier elementweise genommen, jeder Eintrag x wird zu 1/x; die Formelsprache kennt keine Matrixinverse.)",
     "result.wrong_shape": "deine Antwort hat die Form {got}, die Antwort muss aber die Form {want} haben",
     "result.wrong_value": "die Form stimmt, aber die Werte weichen von der Referenz ab",
     "result.not_finite": "deine Antwort ist nicht endlich (Division durch null oder Überlauf), wo die Referenz endlich ist",

@@ -148,6 +148,7 @@ MESSAGES: dict[str, str] = {
     "result.wrong_shape_asked": "your answer has shape {got}, which is not the shape this answer must have",
     "result.star_is_matmul": "here * is the matrix product, and these shapes cannot be multiplied as matrices; for the elementwise product write ⊙ (or .*)",
     "result.juxtaposed_is_matmul": "two factors written side by side are a matrix product here, and two factors of shape {left} cannot be multiplied as matrices; if you meant the elementwise product, write ⊙ (or .*) between them",
+    "remark.power_minus_one_elementwise": "(Note: ^(-1) of a matrix is taken elementwise here, each entry x becomes 1/x; the formula language has no matrix inverse.)",
     "result.wrong_shape": "your answer has shape {got}, but the answer must have shape {want}",
     "result.wrong_value": "the shape is right, but the values differ from the reference",
     "result.not_finite": "your answer is not finite (division by zero or overflow) where the reference is",

@@ -29,6 +29,8 @@ def result_message(r: Result, lang: str) -> str:
     text = message(r.message, lang, **r.args)
     if (r.diagnosis or r.note) and r.credit != "carried-forward":
         text += " — " + message(r.note or f"diag.{r.diagnosis}", lang, **r.note_args)
+    if r.remark:
+        text += " " + message(r.remark, lang)
     return text
 
 
