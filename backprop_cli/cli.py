@@ -165,14 +165,15 @@ def show_graph(exercise: str, fmt: str, with_values: bool, seed: int, output: st
 
     ref = prepare(_load(exercise), seed)
     trial = (ref.value_trial or ref.trials[0]) if with_values else None
+    lang = _lang(click.get_current_context())
     if fmt == "tree":
-        _write(output, graph_tree(ref.graph, ref, trial))
+        _write(output, graph_tree(ref.graph, ref, trial, lang))
     elif fmt == "mermaid":
-        _write(output, graph_mermaid(ref.graph, trial))
+        _write(output, graph_mermaid(ref.graph, trial, lang))
     elif fmt == "dot":
-        _write(output, graph_dot(ref.graph, trial))
+        _write(output, graph_dot(ref.graph, trial, lang))
     else:
-        data = render_graphviz(graph_dot(ref.graph, trial), fmt)
+        data = render_graphviz(graph_dot(ref.graph, trial, lang), fmt)
         if output is None and fmt == "png" and sys.stdout.isatty():
             raise UsageError("cli.png_to_terminal")
         _write(output, data)
@@ -213,11 +214,11 @@ def solve(exercise: str, fmt: str, steps: bool, mode: str, wrt: str | None, seed
     elif fmt == "latex":
         _write(output, solution_latex(sol, questions_only, _lang(click.get_current_context())))
     elif output:
+        from io import StringIO
         from rich.console import Console
 
-        console = Console(record=True, width=100, color_system=None)
-        with console.capture():
-            print_solution_rich(sol, console, _lang(click.get_current_context()))
+        console = Console(file=StringIO(), record=True, width=100, color_system=None)
+        print_solution_rich(sol, console, _lang(click.get_current_context()))
         _write(output, console.export_text())
     else:
         print_solution_rich(sol, _console(), _lang(click.get_current_context()))

@@ -226,6 +226,12 @@ MESSAGES: dict[str, str] = {
     # Shown in a LaTeX sheet where the Cyrillic (T2A) fonts are missing, so it cannot be Cyrillic itself:
     # the Russian words in Latin letters.
     "sheet.no_cyrillic": "[kirillicheskij tekst: nuzhny shrifty T2A]",
+    "graph.word.input": "вход",
+    "graph.word.const": "константа",
+    "graph.word.value": "значение",
+    "graph.word.see_above": "см. выше",
+    "graph.word.loss": "функция потерь",
+    "graph.word.loss_given": "функция потерь; дано {given}",
     "template.source": "Источник",
     "template.your_numbers": "Ваши числа (вариант {variant})",
     "template.not_the_example": "Используйте эти числа, а не числа из разобранного примера выше.",

@@ -135,7 +135,8 @@ def report_github(report: Report, lang: str = "en") -> str:
         where = ""
         if r.mark is not None:
             where = f" file={_gh_prop(r.mark.file)},line={r.mark.line},col={r.mark.col},"
-        title = f"{report.exercise} {r.question}: {r.status} {r.points:g}/{r.max_points:g}"
+        status = message("report.status." + r.status, lang)      # the word the rich report shows
+        title = f"{report.exercise} {r.question}: {status} {r.points:g}/{r.max_points:g}"
         if r.retryable:
             title += f" ({message('report.retryable', lang)})"
         lines.append(f"::error{where or ' '}title={_gh_prop(title)}::{_gh_escape(result_message(r, lang))}")

@@ -16,7 +16,8 @@ import numpy as np
 
 from backprop_cli.errors import BackpropError, UsageError
 from backprop_cli.formula.ast import Call
-from backprop_cli.derive.shapes import fmt
+from backprop_cli.derive.shapes import Shape, fmt
+from backprop_cli.messages import message
 
 if TYPE_CHECKING:      # drawing needs no grading: the reference and its trials are loaded by the caller
     from backprop_cli.derive.graph import Graph, Node
@@ -41,19 +42,26 @@ def short(value: Any, digits: int = 4, items: int | None = 3) -> str:
 
 
 # -- what each node shows ----------------------------------------------------------------------------
-def operation(node: Node, graph: Graph) -> str:
-    """The operation of a node for drawings; a declared function shows by its own name (``f``)."""
+def operation(node: Node, graph: Graph, lang: str = "en") -> str:
+    """The operation of a node for drawings, in ``lang`` where it is a word (input, constant); a declared
+    function shows by its own name (``f``), an operation by its sign or function name."""
     if node.kind == "op" and isinstance(node.expr, Call) and node.expr.fn in graph.functions:
         return node.expr.fn + ("'" if node.expr.prime else "")
     if node.kind == "const":
-        return "const"
+        return message("graph.word.const", lang)
+    if node.kind == "input":
+        return message("graph.word.input", lang)
     return node.label
 
 
-def _title(node: Node, graph: Graph) -> str:
+def _title(node: Node, graph: Graph, lang: str = "en") -> str:
     if node.name is not None:
         return node.name
-    return node.label if node.kind == "const" else operation(node, graph)
+    return node.label if node.kind == "const" else operation(node, graph, lang)
+
+
+def _shape(shape: Shape, lang: str) -> str:
+    return fmt(shape) if shape else message("solve.scalar", lang)
 
 
 def node_numbers(graph: Graph, trial: Trial | None, ref: Reference | None = None) -> Numbers:
@@ -91,19 +99,21 @@ def _evaluate(node: Node, env: NumEnv) -> np.ndarray | None:
         return None
 
 
-def _numbers_text(numbers: Numbers, node_id: int, sep: str) -> list[str]:
+def _numbers_text(numbers: Numbers, node_id: int, sep: str, lang: str = "en") -> list[str]:
+    """A node's value and gradient: ``value=… grad=…`` in the tree (``value`` in ``lang``); ``data …`` and
+    ``grad …`` in drawings, micrograd's names of the two fields (code, as in its ``draw_dot``)."""
     value, grad = numbers.get(node_id, (None, None))
     out = []
     if value is not None:
-        out.append(f"value={short(value)}" if sep == "=" else f"data {short(value)}")
+        out.append(f"{message('graph.word.value', lang)}={short(value)}" if sep == "=" else f"data {short(value)}")
     if grad is not None:
         out.append(f"grad={short(grad)}" if sep == "=" else f"grad {short(grad)}")
     return out
 
 
 # -- text tree -----------------------------------------------------------------------------------------
-def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None = None) -> str:
-    """The graph as a text tree from the loss (or the outputs) back to the inputs.
+def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None = None, lang: str = "en") -> str:
+    """The graph as a text tree from the loss (or the outputs) back to the inputs, its words in ``lang``.
 
     A named node reached a second time is shown once more, marked ``(see above)``, without its subtree.
     """
@@ -112,14 +122,15 @@ def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None =
     shown: set[int] = set()
 
     def line(node: Node) -> str:
-        head = f"{_title(node, graph)} ({operation(node, graph)})" if node.name else f"({_title(node, graph)})"
-        return "  ".join([f"{head} : {fmt(node.shape)}"] + _numbers_text(numbers, node.id, "="))
+        head = (f"{_title(node, graph, lang)} ({operation(node, graph, lang)})" if node.name
+                else f"({_title(node, graph, lang)})")
+        return "  ".join([f"{head} : {_shape(node.shape, lang)}"] + _numbers_text(numbers, node.id, "=", lang))
 
     def visit(node_id: int, prefix: str, last: bool, top: bool) -> None:
         node = graph.nodes[node_id]
         branch = "" if top else ("└── " if last else "├── ")
         again = node.id in shown and node.args
-        lines.append(prefix + branch + line(node) + ("  (see above)" if again else ""))
+        lines.append(prefix + branch + line(node) + (f"  ({message('graph.word.see_above', lang)})" if again else ""))
         if again:
             return
         shown.add(node.id)
@@ -129,7 +140,7 @@ def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None =
 
     if graph.external:
         given = ", ".join(f"d{graph.loss}/d{o}" for o in graph.outputs)
-        lines.append(f"{graph.loss} (loss; given {given}) : scalar")
+        lines.append(f"{graph.loss} ({message('graph.word.loss_given', lang, given=given)}) : {_shape((), lang)}")
         for k, out in enumerate(graph.outputs):
             visit(graph.ids[out], "", k == len(graph.outputs) - 1, False)
     else:
@@ -141,39 +152,40 @@ def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None =
 _DOT_SHAPES = {"input": "box", "const": "plaintext", "op": "ellipse", "opaque": "ellipse", "alias": "ellipse"}
 
 
-def _label_lines(node: Node, graph: Graph, numbers: Numbers) -> list[str]:
-    named = f"{node.name} : {fmt(node.shape)}" if node.name else None
+def _label_lines(node: Node, graph: Graph, numbers: Numbers, lang: str = "en") -> list[str]:
+    named = f"{node.name} : {_shape(node.shape, lang)}" if node.name else None
     if node.kind == "input":
         assert named is not None, node.id      # inputs are named
         lines = [named]
     elif node.kind == "const":
-        lines = [_title(node, graph)]
+        lines = [_title(node, graph, lang)]
     else:
-        lines = [operation(node, graph), named or fmt(node.shape)]
+        lines = [operation(node, graph, lang), named or _shape(node.shape, lang)]
     return lines + _numbers_text(numbers, node.id, " ")
 
 
-def _dot_label(node: Node, graph: Graph, numbers: Numbers) -> str:
-    lines = [html.escape(s, quote=False) for s in _label_lines(node, graph, numbers)]
+def _dot_label(node: Node, graph: Graph, numbers: Numbers, lang: str = "en") -> str:
+    lines = [html.escape(s, quote=False) for s in _label_lines(node, graph, numbers, lang)]
     if node.kind in ("op", "opaque", "alias"):
         lines[0] = f"<b>{lines[0]}</b>"     # the operation, set apart from the name and the numbers
     return "<br/>".join(lines)
 
 
-def graph_dot(graph: Graph, trial: Trial | None = None) -> str:
+def graph_dot(graph: Graph, trial: Trial | None = None, lang: str = "en") -> str:
     """The graph in Graphviz DOT: inputs as boxes, operations as ellipses, edges from arguments to
-    operations. With a trial, each node's label adds its data and grad."""
+    operations; words in ``lang``. With a trial, each node's label adds its data and grad."""
     numbers = node_numbers(graph, trial)
     name = graph.exercise.id.replace("\\", "\\\\").replace('"', '\\"')
     out = [f'digraph "{name}" {{', "  rankdir=LR;",
            '  node [fontname="Helvetica", fontsize=11];', "  edge [arrowsize=0.7];"]
     for node in graph.nodes:
-        label = _dot_label(node, graph, numbers)
+        label = _dot_label(node, graph, numbers, lang)
         extra = ", peripheries=2" if node.name == graph.loss else ""
         out.append(f"  n{node.id} [shape={_DOT_SHAPES.get(node.kind, 'ellipse')}, label=<{label}>{extra}];")
     if graph.external:
-        loss = html.escape(f"{graph.loss} : scalar", quote=False)
-        out.append(f"  loss [shape=box, style=dashed, label=<{loss}<br/>loss>];")
+        loss = html.escape(f"{graph.loss} : {_shape((), lang)}", quote=False)
+        word = html.escape(message("graph.word.loss", lang), quote=False)
+        out.append(f"  loss [shape=box, style=dashed, label=<{loss}<br/>{word}>];")
     for node in graph.nodes:
         out.extend(f"  n{arg} -> n{node.id};" for arg in node.args)
     if graph.external:
@@ -191,16 +203,17 @@ def _mermaid_text(s: str) -> str:
     return s.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def graph_mermaid(graph: Graph, trial: Trial | None = None) -> str:
+def graph_mermaid(graph: Graph, trial: Trial | None = None, lang: str = "en") -> str:
     """The graph as a Mermaid ``flowchart LR`` with the same nodes, labels and edges as :func:`graph_dot`."""
     numbers = node_numbers(graph, trial)
     out = ["flowchart LR"]
     for node in graph.nodes:
         left, right = _MERMAID_SHAPES.get(node.kind, ('(["', '"])'))
-        label = "<br/>".join(_mermaid_text(s) for s in _label_lines(node, graph, numbers))
+        label = "<br/>".join(_mermaid_text(s) for s in _label_lines(node, graph, numbers, lang))
         out.append(f"  n{node.id}{left}{label}{right}")
     if graph.external:
-        out.append(f'  loss{{{{"{_mermaid_text(graph.loss)} : scalar<br/>loss"}}}}')
+        word = _mermaid_text(message("graph.word.loss", lang))
+        out.append(f'  loss{{{{"{_mermaid_text(graph.loss)} : {_mermaid_text(_shape((), lang))}<br/>{word}"}}}}')
     for node in graph.nodes:
         out.extend(f"  n{arg} --> n{node.id}" for arg in node.args)
     if graph.external:
