@@ -8,6 +8,7 @@ import pytest
 from backprop_cli.formula.names import close_spellings
 from backprop_cli.messages import LANGUAGES, catalogue, message
 from test_diagnosis_cli import graded, solution
+from test_latex_sheets import HAVE_PDFLATEX, _compile
 
 SUGGESTION_NODES = ["x", "y", "xpy", "z_cos", "f"]
 
@@ -138,3 +139,60 @@ def test_no_elementwise_remark_without_a_matrix_to_the_minus_one(run, tmp_path, 
     """A scalar or a vector to the power -1, another power, or a right answer gets no remark."""
     r = graded(run, tmp_path, exercise, question, answer)
     assert message("remark.power_minus_one_elementwise") not in r["message"]
+
+
+# -- 4. Greek names with accents on the LaTeX sheet --------------------------------------------------------
+
+@pytest.mark.parametrize("name, expected", [
+    pytest.param("ά", r"\acute{\alpha}", id="alpha-with-tonos-as-acute"),
+    pytest.param("Ά", r"\text{\textit{(greek capital letter alpha with tonos)}}", id="capital-alpha-with-tonos-named"),
+    pytest.param("ΐ", r"\acute{\ddot{\iota}}", id="iota-with-dialytika-and-tonos"),
+    pytest.param("ῶ", r"\tilde{\omega}", id="omega-with-perispomeni-as-tilde"),
+    pytest.param("ὠ", r"\text{\textit{(greek small letter omega with psili)}}", id="breathing-has-no-accent-named"),
+    pytest.param("ᾳ", r"\text{\textit{(greek small letter alpha with ypogegrammeni)}}", id="iota-subscript-named"),
+    pytest.param("ό_1", r"\text{\textit{(greek small letter omicron with tonos)}}_{1}", id="omicron-with-tonos-named"),
+    pytest.param("Α", r"\text{\textit{(greek capital letter alpha)}}", id="capital-alpha-named-not-latin-A"),
+    pytest.param("ο", "o", id="plain-omicron-has-no-command"),
+    pytest.param("α", r"\alpha", id="plain-alpha-unchanged"),
+    pytest.param("é", r"\text{é}", id="latin-accent-unchanged"),
+])
+def test_greek_names_with_accents_in_latex(name, expected):
+    """A Greek name with diacritics prints as a math accent over the letter's command, or by its Unicode name
+    when no math accent draws the mark; never as a raw character pdflatex cannot set."""
+    from backprop_cli.formula.printers import latex_name
+
+    assert latex_name(name) == expected
+
+
+ACCENTED = ["ά", "ὠ", "Ά", "ΐ", "ᾳ", "ῶ", "ό_1", "ϑ", "ἄ", "ᾆ", "ϝ"]
+
+
+@pytest.mark.parametrize("name", ACCENTED)
+def test_accented_greek_names_read_back_from_latex(name):
+    """What the sheet prints for an accented Greek name reads back as that name (SPEC 5: parse(print(x)) is x)."""
+    from backprop_cli.formula.ast import Name
+    from backprop_cli.formula.latex_reader import from_latex
+    from backprop_cli.formula.parser import parse
+    from backprop_cli.formula.printers import latex
+
+    assert parse(from_latex(latex(Name(name)), ACCENTED), {}, set(ACCENTED)) == Name(name)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_PDFLATEX, reason="needs pdflatex (required in CI)")
+@pytest.mark.parametrize("questions_only", [False, True], ids=["answers-with-steps", "questions-only"])
+def test_sheet_with_accented_greek_names_compiles(run, tmp_path, questions_only):
+    """A sheet whose inputs, nodes and questions are Greek letters with accents and breathings compiles."""
+    import yaml
+
+    data = {"id": "greek-accents", "title": "Ἀκρίβεια: ά, ὠ", "description": "Κόμβοι `ά` και `ὠ`.",
+            "inputs": {"x": [1, "n"], "ά": ["n", "m"]},
+            "forward": ["ὠ = x @ ά", "Ά = ὠ ⊙ ὠ", "ΐ = tanh(Ά)", "ῶ = sum(ΐ)"],
+            "loss": "ῶ", "questions": ["dῶ/dx", "dῶ/dά", "dῶ/dὠ", "dΐ/dΆ"]}
+    path = tmp_path / "greek.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    res = run("solve", str(path), "--format", "latex", *(["--questions-only"] if questions_only else ["--steps"]))
+    assert res.exit_code == 0, res.output + res.stderr
+    assert r"\acute{\alpha}" in res.output and "omega with psili" in res.output
+    done = _compile(res.output, tmp_path)
+    assert done.returncode == 0, done.stdout.decode("utf-8", "replace")[-2000:]

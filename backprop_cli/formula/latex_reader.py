@@ -26,6 +26,9 @@ _OPERATORS = {"cdot": " * ", "times": " * ", "ast": " * ", "odot": " ⊙ ", "cir
               "sum": "sum", "geq": " >= ", "ge": " >= ", "leq": " <= ", "le": " <= ", "gt": " > ", "lt": " < ",
               "nabla": "∇"}
 _SPACES = {",", ";", ":", "!", " ", "quad", "qquad", "\\", "displaystyle", "textstyle", "nonumber"}
+#: Math accents over a letter, as latex_name prints Greek letters with marks (tilde is the Greek perispomeni).
+_ACCENTS = {"acute": "\u0301", "grave": "\u0300", "tilde": "\u0303", "ddot": "\u0308", "bar": "\u0304", "breve": "\u0306",
+            "check": "\u030c", "dot": "\u0307"}
 _BOLD = {"mathbf", "boldsymbol", "bm", "vec", "mathbfit"}
 _SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg", "biggl", "biggr"}
 _WRAPPERS = {"mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "boldsymbol", "bm", "mathsf",
@@ -182,11 +185,16 @@ class _Reader:
             return " ", i
         if name in _WRAPPERS:
             arg, i = self.argument(i, end)
+            if (named := _named_greek(arg)) is not None:     # \text{\textit{(greek small letter omega with psili)}}
+                return named, i
             arg = re.sub(r"\s+", "", re.sub(r"^\((.*)\)$", r"\1", arg))
             if arg in ("1", "0") and name in _BOLD:      # \mathbf{1}: a vector of ones (or zeros) of no size
                 indicator = self.indicator(self.skip(i, end), end) if arg == "1" else None
                 return indicator or self.fail(m.start(), "syntax.ones_vector", command=f"\\{name}{{{arg}}}")
             return arg, i
+        if name in _ACCENTS:                              # \acute{\alpha} is ά, as latex_name prints it
+            arg, i = self.argument(i, end)
+            return _accented(arg.strip("() "), name), i
         if name in ("hat", "widehat"):
             arg, i = self.argument(i, end)
             return arg.strip("()") + "hat", i
@@ -206,3 +214,33 @@ class _Reader:
         if name in _WORDS:
             return _WORDS[name], i
         self.fail(m.start(), command="\\" + name)
+
+
+def _accented(letter: str, accent: str) -> str:
+    """``letter`` with the mark of ``accent`` (``\\acute{\\alpha}`` is ά), composed where Unicode composes it."""
+    import unicodedata
+
+    mark = _ACCENTS[accent]
+    if accent == "tilde" and unicodedata.name(unicodedata.normalize("NFD", letter)[:1], "").startswith("GREEK"):
+        mark = "\u0342"
+    return unicodedata.normalize("NFC", letter + mark)
+
+
+def _named_greek(arg: str) -> str | None:
+    """The Greek letter a sheet names in place of a glyph, ``(greek small letter omega with psili)``, or None."""
+    import unicodedata
+
+    m = re.fullmatch(r"\s*\((greek [a-z ]+)\)\s*", arg)
+    if m is None:
+        return None
+    head, *marks = m.group(1).upper().split(" WITH ")
+    try:
+        if not marks:
+            return unicodedata.lookup(head)
+        try:
+            return unicodedata.lookup(m.group(1))
+        except KeyError:
+            return unicodedata.normalize("NFC", unicodedata.lookup(head) + "".join(
+                unicodedata.lookup("COMBINING " + mark) for mark in marks))
+    except KeyError:
+        return None

@@ -169,16 +169,38 @@ def _starts_with_number(e: Expr) -> bool:
 _ACCENTS = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0307": r"\dot", "\u0303": r"\tilde"}
 
 
-def _greek(c: str) -> str:
-    """A Greek letter as its command; omicron, which has none, as o."""
-    if c == "ο":
-        return "o"
-    return "\\" + SPELLED[c] + " " if c in SPELLED else c
+#: Math accents for the marks a Greek letter may carry (``ά`` is ``\\acute{\\alpha}``, ``ΐ`` ``\\acute{\\ddot{\\iota}}``).
+_GREEK_ACCENTS = {"\u0301": r"\acute", "\u0300": r"\grave", "\u0342": r"\tilde", "\u0303": r"\tilde", "\u0308": r"\ddot",
+                  "\u0304": r"\bar", "\u0306": r"\breve", "\u0302": r"\hat", "\u0307": r"\dot", "\u030c": r"\check"}
+def greek_math(ch: str) -> str | None:
+    """A Greek letter with its marks (``ά``, or α and a combining acute) in math mode that pdflatex compiles:
+    a command (``\\alpha``), under math accents (``\\acute{\\alpha}``), or, with a mark no math accent draws
+    (the breathing of ``ὠ``, an iota subscript) or no command (``Α``, ``ϑ``), by its Unicode name, which
+    :mod:`latex_reader` reads back; None for a character that is not Greek."""
+    if ch == "ο":
+        return "o"              # omicron, which has no command
+    if ch in SPELLED:
+        return "\\" + SPELLED[ch] + " "
+    nfd = unicodedata.normalize("NFD", ch)
+    base, marks = nfd[:1], nfd[1:]
+    if not unicodedata.name(base, "").startswith("GREEK"):
+        return None
+    letter = greek_math(base) if marks and base in SPELLED and base != "ο" else None
+    if letter is None or letter.startswith(r"\text") or not all(m in _GREEK_ACCENTS for m in marks):
+        nfc = unicodedata.normalize("NFC", ch)
+        name = " with ".join([unicodedata.name(nfc[0], "")] + [unicodedata.name(m, "").removeprefix("COMBINING ")
+                                                                for m in nfc[1:]])
+        return rf"\text{{\textit{{({name.lower()})}}}}"
+    for m in marks:
+        letter = f"{_GREEK_ACCENTS[m]}{{{letter.strip()}}}"
+    return letter
 
 
 def _math_letters(text: str) -> str:
-    """Letters for math mode: Greek as commands, other letters beyond ASCII (é, х) as ``\\text{…}``."""
-    greek = "".join(_greek(c) for c in text)
+    """Letters for math mode: Greek as commands (accented ones by :func:`greek_math`), other letters beyond
+    ASCII (é, х) as ``\\text{…}``."""
+    clusters = re.findall(r".[\u0300-\u036f]*", unicodedata.normalize("NFC", text), re.S)
+    greek = "".join(g if (g := greek_math(c)) is not None else c for c in clusters)
     return re.sub(r"[^\x00-\x7f]+", lambda m: rf"\text{{{m.group(0)}}}", greek)
 
 

@@ -8,6 +8,7 @@ import re
 import unicodedata
 
 from backprop_cli.formula.names import GREEK
+from backprop_cli.formula.printers import greek_math
 
 _TEXT = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "_": r"\_",
          "%": r"\%", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "<": r"\textless{}",
@@ -70,6 +71,9 @@ def _tex_char(ch: str) -> str:
         return _TEXT.get(ch) or _NAMED.get(ch) or rf"\ensuremath{{{_MORE_MATH.get(ch) or _MATH[ch]}}}"
     if ch.isascii() or "\u00a0" <= ch <= "\u00ff" or "\u0400" <= ch <= "\u04ff":
         return ch                                   # Latin-1 and Cyrillic: inputenc knows them
+    greek = greek_math(ch)
+    if greek is not None and not greek.startswith(r"\text"):
+        return rf"\ensuremath{{{greek.strip()}}}"   # ά as \acute{\alpha}; ὠ (no accent command) by its name below
     nfd = unicodedata.normalize("NFD", ch)
     base, marks = nfd[0], nfd[1:]
     if base.isascii() and base.isalpha() and marks and all(m in _ACCENTS for m in marks):
