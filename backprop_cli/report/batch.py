@@ -157,7 +157,8 @@ def grade_junit(cg: ClassGrade, lang: str = "en") -> str:
                 text = record_error(r, lang) or ""
                 ET.SubElement(case, "error", message=text).text = text
             elif not r.passed:
-                bad = ", ".join(f"{x.question}: {x.status} {x.points:g}/{x.max_points:g}"
+                bad = ", ".join(f"{x.question}: {message('report.status.' + x.status, lang)} "
+                                f"{x.points:g}/{x.max_points:g}"
                                 f"{' (' + message('report.retryable', lang) + ')' if x.retryable else ''}"
                                 for x in r.results if x.status != "correct")
                 ET.SubElement(case, "failure", message=f"{r.score:g}/{r.max_score:g}").text = bad
