@@ -36,6 +36,3 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is tuple and type(b) is tuple:
         return len(a) == len(b) and all(x is y for x, y in zip(a, b))
     return a is b
-
-    def clear(self) -> None:
-        self._entries.clear()

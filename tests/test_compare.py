@@ -13,7 +13,7 @@ from backprop_cli.derive.infer import canonical, infer
 from backprop_cli.derive.numeric import agree, evaluate, evaluate_trials
 from backprop_cli.errors import BackpropError
 from backprop_cli.grade import compare, policy
-from backprop_cli.grade.grading import _parse
+from backprop_cli.grade.reading import read_answer as _parse
 from backprop_cli.exercise.answers import AnswerEntry
 from backprop_cli.errors import Mark
 from backprop_cli.grade.reference import prepared

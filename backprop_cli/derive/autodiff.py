@@ -23,6 +23,8 @@ from backprop_cli.derive.tidy import tidy
 
 @dataclass(frozen=True)
 class Reverse:
+    """What reverse mode derived: every named node's gradient, its paths and their order."""
+
     grads: dict[str, Expr]                            # name -> dJ/dX formula in the exercise's layout
     paths: dict[str, tuple[tuple[str, Expr], ...]]    # name -> ((consumer name, contribution formula), ...)
     order: tuple[str, ...]                            # named nodes from the loss back to the inputs

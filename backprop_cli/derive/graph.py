@@ -23,6 +23,8 @@ _LABELS = {"Neg": "−", "T": "ᵀ", "Pow": "^", "*": "·", "Num": "const"}
 
 @dataclass(frozen=True)
 class Node:
+    """One node of the computational graph."""
+
     id: int
     kind: str                    # input | const | op | opaque | alias
     name: str | None             # inputs and equation targets have names; inner operations don't
@@ -35,6 +37,8 @@ class Node:
 
 @dataclass(eq=False)
 class Graph:
+    """The computational graph of an exercise's forward equations."""
+
     exercise: Exercise
     nodes: list[Node]
     ids: dict[str, int]              # name -> node id

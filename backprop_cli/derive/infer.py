@@ -26,6 +26,8 @@ MAX_WORK = 20_000_000           # element operations of one evaluation of a whol
 
 @dataclass
 class Scope:
+    """What shape inference knows: the shapes of names, the dimension names and the declared functions."""
+
     shapes: dict[str, Shape]                                 # name -> shape, for inputs and nodes
     dims: frozenset[str] = frozenset()                       # dimension names
     functions: dict[str, str] = field(default_factory=dict)  # declared function name -> elementwise|opaque

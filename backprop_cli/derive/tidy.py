@@ -2,7 +2,6 @@
 no ``1 ·``, no ``⊙ ones``, numbers first, transposes of scalars dropped. Every rewrite keeps the value."""
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Callable
 
 from backprop_cli.errors import BackpropError
@@ -77,6 +76,8 @@ class _Tidy:
         coef, num, den = self.split(e)
         if len(num) + len(den) > 8 or (coef == 1 and not den):
             return e
+        from fractions import Fraction     # rarely needed: not on every check's import path
+
         ratio = Fraction(coef).limit_denominator(1000)
         if abs(float(ratio) - coef) > 1e-12 * max(1.0, abs(coef)):
             return e

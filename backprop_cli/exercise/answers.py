@@ -40,6 +40,8 @@ class AnswerEntry:
 
 @dataclass(frozen=True, eq=False)
 class Answers:
+    """A student's answers file: its entries by section, and the warnings met reading it."""
+
     exercise: str | None
     answers: dict[str, AnswerEntry]
     shapes: dict[str, AnswerEntry]

@@ -44,6 +44,8 @@ _NAME_ONLY = re.compile(rf"{_NAME}\Z")
 
 @dataclass(frozen=True)
 class InputSpec:
+    """An input of the exercise: its name, shape and the domain its trial values are drawn from."""
+
     name: str
     shape: tuple[Dim, ...]
     domain: str
@@ -53,6 +55,8 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class FunctionSpec:
+    """A function the exercise declares (elementwise or opaque)."""
+
     name: str
     kind: str
     mark: Mark
@@ -60,6 +64,8 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class Equation:
+    """One forward equation as written, with where it was written."""
+
     text: str
     mark: Mark
     exact: bool
@@ -67,6 +73,8 @@ class Equation:
 
 @dataclass(frozen=True)
 class Question:
+    """One question: a derivative, a shape or a value, with its points."""
+
     kind: str
     target: str
     points: float
@@ -82,6 +90,8 @@ class Question:
 
 @dataclass(frozen=True, eq=False)
 class Exercise:
+    """An exercise as read from its YAML file."""
+
     id: str
     title: str
     source: str | None

@@ -16,6 +16,8 @@ ADD, SUB, MUL, HADAMARD, DIV, OUTER = "+", "-", "*", "⊙", "/", "⊗"
 
 @dataclass(frozen=True)
 class Num:
+    """A number."""
+
     value: float
     pos: int = _pos
 
@@ -44,12 +46,16 @@ class Deriv:
 
 @dataclass(frozen=True)
 class Neg:
+    """The negation ``-x``."""
+
     x: "Expr"
     pos: int = _pos
 
 
 @dataclass(frozen=True)
 class Bin:
+    """A binary operation ``left op right``: ``op`` is one of + - * ⊙ / ⊗ (``*`` is the matrix product)."""
+
     op: str
     left: "Expr"
     right: "Expr"

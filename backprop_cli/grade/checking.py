@@ -80,7 +80,6 @@ def check_files(ex: Exercise, answers_path: str, seed: int = 0, student: str | N
     (:func:`hard_deadline`)."""
     from backprop_cli.exercise.answers import load_answers, match_answers
     from backprop_cli.exercise.variants import for_student
-    from backprop_cli.grade.copying import spot_copies
     from backprop_cli.grade.grading import grade
     from backprop_cli.grade.variant_refs import prepared_for
 
@@ -90,6 +89,8 @@ def check_files(ex: Exercise, answers_path: str, seed: int = 0, student: str | N
     with hard_deadline(deadline, answers_path):
         report = grade(ref, answers)
         if own is not ex and not report.passed:
+            from backprop_cli.grade.copying import spot_copies
+
             def others() -> Iterator[tuple[str | None, Reference]]:     # prepared only when a wrong number needs them
                 yield None, prepared_for(ex, None, seed)
                 yield from ((name, prepared_for(ex, name, seed)) for name in classmates if name != student)

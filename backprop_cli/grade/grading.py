@@ -8,29 +8,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 
 from backprop_cli.errors import BackpropError, FormulaError, FormulaSyntaxError, LimitError, ShapeError
 from backprop_cli.exercise.answers import AnswerEntry, Answers
-from backprop_cli.formula.ast import MUL, Bin, Deriv, Expr, Name, Pow, T, walk
-from backprop_cli.formula import definitions
-from backprop_cli.formula.latex_reader import from_latex
+from backprop_cli.formula.ast import MUL, Bin, Deriv, Expr, Name, Pow, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import unicode
-from backprop_cli.derive.infer import MAX_WORK, Scope, canonical, infer
+from backprop_cli.derive.infer import Scope, infer
 from backprop_cli.derive.numeric import evaluate, evaluate_trials
 from backprop_cli.derive.program import BudgetExceeded, budget
-from backprop_cli.derive.shapes import dims, fmt, parse_shape
-from backprop_cli.grade import aliases, compare, policy, precision
+from backprop_cli.derive.shapes import fmt, parse_shape
+from backprop_cli.grade import compare, policy, precision
 from backprop_cli.grade.credit import match_mistake, settle
-from backprop_cli.grade.diagnosis import Finding, find, student_fix
+from backprop_cli.grade.reading import Parsed, read_answer, shaped, vector_jacobian
 from backprop_cli.grade.reference import QRef, Reference
-from backprop_cli.grade.suggestion import suggestion
 from backprop_cli.grade.verdict import DIMENSION_ERRORS, Report, Result
 
-Parsed = tuple[Expr | FormulaError, str]     # (formula or why it cannot be read, the text as read)
+if TYPE_CHECKING:
+    from backprop_cli.grade.diagnosis import Finding
+
 R = TypeVar("R")
 EXPLICIT_PRODUCTS = frozenset("*@·⋅×\\")   # a product joined by an operator (LaTeX's \cdot, \times start with \)
 
@@ -43,7 +42,7 @@ DIAGNOSIS_BUDGET = 30_000_000
 def grade(ref: Reference, answers: Answers) -> Report:
     """The report for ``answers`` (a :class:`model.Answers` matched to the exercise) against ``ref``."""
     sections = {"derivative": answers.answers, "shape": answers.shapes, "value": answers.values}
-    parsed = {q.key: _parse(ref, sections["derivative"].get(q.question.target))
+    parsed = {q.key: read_answer(ref, sections["derivative"].get(q.question.target))
               for q in ref.questions if q.kind == "derivative"}
     cycles = policy.circular({key: policy.symbols_used(p[0], ref) & ref.policy[key].others
                               for key, p in parsed.items() if p is not None and not isinstance(p[0], BackpropError)})
@@ -62,31 +61,6 @@ def grade(ref: Reference, answers: Answers) -> Report:
     results = settle(ref, answers, results)
     return Report(ref.exercise.id, ref.exercise.title, tuple(results), answers.warnings, answers.path,
                   variant=ref.exercise.variant)
-
-
-def _parse(ref: Reference, entry: AnswerEntry | None) -> Parsed | None:
-    """(formula, text as read) of a derivative answer written as one formula, or (error, text) when it
-    cannot be read; None for anything else (empty, numbers, a list, an entry YAML could not read)."""
-    if entry is None or _is_empty(entry) or entry.array is not None or entry.problem is not None:
-        return None
-    text = entry.text
-    assert text is not None      # an entry that is not empty and no array is text
-    if text.startswith("[") and text.endswith("]"):
-        return None
-    g = ref.graph
-    try:
-        names = set(g.shapes) | {g.loss}
-        functions = aliases.parse_functions(g, ref.aliases)
-        lines = definitions.split(text, names)
-        if lines is not None:                      # named intermediates, as solve prints a large formula
-            reserved = g.dims | set(ref.aliases.names) | set(ref.aliases.functions)
-            e, text = definitions.read(lines, functions, names, reserved)
-            return aliases.apply(e, ref.aliases), text
-        text = _decimal_comma(from_latex(text, names))    # positions of faults are in the text as read
-        e = parse(text, functions, names)
-        return aliases.apply(e, ref.aliases), text
-    except (FormulaSyntaxError, LimitError) as err:
-        return err, err.text or text
 
 
 def _circular(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed, cycle: tuple[str, ...]) -> Result:
@@ -166,16 +140,15 @@ def _grade_entry(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Par
     if entry is None or _is_empty(entry):
         return _result(q, entry, "missing", message="result.missing")
     if q.kind == "shape":
-        return _grade_shape(q, entry, ref.graph.dims, _vector_jacobian(ref, q))
+        return _grade_shape(q, entry, ref.graph.dims, vector_jacobian(ref, q))
     if entry.array is not None:
         return _grade_numbers(ref, q, entry, np.asarray(entry.array, dtype=float), None)
     text = entry.text
     assert text is not None      # an entry that is not empty and no array is text
-    g = ref.graph
     if text.startswith("[") and text.endswith("]"):
         return _grade_list(ref, q, entry)
-    read_back = parsed or _parse(ref, entry)
-    assert read_back is not None   # a formula, which _parse reads
+    read_back = parsed or read_answer(ref, entry)
+    assert read_back is not None   # a formula, which read_answer reads
     e, text = read_back
     if isinstance(e, FormulaError):
         return _result(q, entry, "invalid", message=e.key, args=e.args_, caret=(text, e.pos))
@@ -190,34 +163,34 @@ def _grade_entry(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Par
                 policy.check_constants(e, text, ref.constants)
         except FormulaError as err:
             return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
-    scope = ref.scope_for(q) if q.kind == "derivative" else g.scope()
     try:
-        shape = infer(e, scope, text, max_work=MAX_WORK)
+        shape, e, wanted = shaped(ref, q, e, text)
     except ShapeError as err:
         if err.key not in DIMENSION_ERRORS:
             return _result(q, entry, "invalid", read_formula=read, message=err.key, args=err.args_, caret=(text, err.pos))
+        from backprop_cli.grade.diagnosis import student_fix
+
         code: str | None = _within_budget(student_fix, ref, q, e) or "dimension-error"
         key = err.key
         if code == "elementwise-vs-matrix-product" and key == "shape.matmul" and err.pos is not None and text[err.pos:err.pos + 1] == "*":
             key = "result.star_is_matmul"      # numpy's habit: * meant elementwise, but here it is the matrix product
-        elif key == "shape.matmul" and _juxtaposed(e, scope, text, err):
+        elif key == "shape.matmul" and _juxtaposed(e, ref.scope_for(q) if q.kind == "derivative" else ref.graph.scope(), text, err):
             key = "result.juxtaposed_is_matmul"    # σ(h)(1 - σ(h)): side by side meant elementwise
         return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=key, args=err.args_,
                        caret=(text, err.pos))
     except FormulaError as err:
         args = err.args_
         if err.key in ("name.unknown", "name.unknown_in_symbol") and q.kind == "derivative":
+            from backprop_cli.grade.suggestion import suggestion
+
             args = {**args, "suggestion": suggestion(ref, q, text, err)}
         return _result(q, entry, "invalid", read_formula=read, message=err.key, args=args, caret=(text, err.pos))
-    e = canonical(e, scope)
     if constant and ref.value_trial is not None:
         return _grade_numbers(ref, q, entry, evaluate(e, ref.env(ref.value_trial)), read)
-    if shape != q.shape and _vector_jacobian(ref, q) and tuple(reversed(shape)) == q.shape:
-        e = T(e)    # a vector-shaped Jacobian may be written as a row or as a column
-        shape = q.shape
+    shape, e = wanted
     if shape != q.shape:
         values = evaluate_trials(e, ref.trial_envs())
-        found = _diagnosed(_within_budget(find, ref, q, values, shape, e), "shape-mismatch")
+        found = _diagnosed(_within_budget(_find, ref, q, values, shape, e), "shape-mismatch")
         return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), **found,
                                             message="result.wrong_shape", args={"got": fmt(shape), "want": fmt(q.shape)}),
                             values=values)
@@ -229,7 +202,7 @@ def _grade_entry(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Par
         return _result(q, entry, "correct", read_formula=read, answer_shape=fmt(shape), message="result.correct")
     if same == compare.NOT_FINITE:
         return _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), message="result.not_finite")
-    found = _diagnosed(_within_budget(find, ref, q, values, shape, e))
+    found = _diagnosed(_within_budget(_find, ref, q, values, shape, e))
     return _anticipated(ref, q, _result(q, entry, "incorrect", read_formula=read, answer_shape=fmt(shape), **found,
                                         message="result.wrong_value"), values=values)
 
@@ -248,6 +221,13 @@ def _juxtaposed(e: Expr, scope: Scope, text: str, err: ShapeError) -> bool:
             except FormulaError:
                 pass
     return False
+
+
+def _find(*args: Any) -> Finding | None:
+    """diagnosis.find, imported only when an answer is wrong (a correct one never needs it)."""
+    from backprop_cli.grade.diagnosis import find
+
+    return find(*args)
 
 
 def _diagnosed(found: Finding | None, default: str | None = None) -> dict[str, Any]:
@@ -342,19 +322,6 @@ def _constant_list(text: str) -> np.ndarray | None:
     if len({len(r) for r in table}) != 1 or not table[0]:
         return None
     return np.array(table if len(table) > 1 or text[1:].lstrip().startswith("[") else table[0], dtype=float)
-
-
-def _decimal_comma(text: str) -> str:
-    """``-4,0`` as ``-4.0``: a single number written with a decimal comma."""
-    return text.replace(",", ".") if re.fullmatch(r"\s*[-+−]?\d+,\d+\s*", text) else text
-
-
-def _vector_jacobian(ref: Reference, q: QRef) -> bool:
-    """dX/dY between nodes whose Jacobian has one dim only (a vector by a scalar, or the reverse): its
-    orientation is a convention, so a row and a column are both accepted."""
-    g = ref.graph
-    return (q.num is not None and q.num != g.loss
-            and len(dims(g.shapes[q.num]) + dims(g.shapes[q.den])) == 1)
 
 
 def _round(x: Any) -> str:

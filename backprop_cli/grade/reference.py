@@ -51,6 +51,8 @@ class QRef:
 
 @dataclass(eq=False)
 class Trial:
+    """One trial: the sizes of the dimensions and the values of the inputs, given symbols and nodes."""
+
     sizes: dict[str, int]
     values: dict[str, np.ndarray]
     given: dict[str, np.ndarray]     # symbol key -> array (upstream gradients of an external loss, local partials)
@@ -61,6 +63,8 @@ class Trial:
 
 @dataclass(eq=False)
 class Reference:
+    """An exercise prepared for grading: its graph, reference formulas, policies and trials."""
+
     exercise: Exercise
     graph: Graph
     rev: Reverse
