@@ -125,3 +125,20 @@ def test_a_translated_sheet_with_named_intermediates_compiles_and_is_read_back(t
     if HAVE_PDFLATEX:
         done = _compile(tex, tmp_path)
         assert done.returncode == 0, done.stdout.decode("utf-8", "replace")[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["de", "ru"])
+@pytest.mark.parametrize("exercise", ["colah-graph", "jacobian-softmax", "mlp-pytorch"])
+def test_translated_question_sheets_and_forward_steps_compile(tmp_path, exercise, lang):
+    """The German and Russian questions-only sheet and the sheet with forward-mode steps compile with
+    pdflatex (the answers with reverse steps of every bank exercise are compiled in test_latex_sheets)."""
+    from test_latex_sheets import HAVE_PDFLATEX, _compile
+
+    if not HAVE_PDFLATEX:
+        pytest.skip("needs pdflatex (required in CI)")
+    ref = prepared_for(load_exercise(str(ROOT / "exercises" / f"{exercise}.yaml")), None)
+    forward = solve(ref, steps=True, mode="forward", wrt=ref.graph.inputs[0])
+    for tex in (solution_latex(solve(ref), True, lang), solution_latex(forward, False, lang)):
+        done = _compile(tex, tmp_path)
+        assert done.returncode == 0, done.stdout.decode("utf-8", "replace")[-2000:]
