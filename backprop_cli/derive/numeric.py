@@ -1,7 +1,8 @@
 """Lets you put numbers into formulas: seeded random instantiation within domains, evaluation with
 numpy (float64), and central finite differences.
 
-All randomness comes from a ``numpy.random.Generator`` passed in by the caller.
+All randomness comes from a seeded source passed in by the caller (:class:`draws.Draws`, or a
+``numpy.random.Generator``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 from backprop_cli.formula.ast import Deriv, Expr, Name
 from backprop_cli.derive.infer import const_of, dim_of
 from backprop_cli.derive.ops import as_array
+from backprop_cli.derive.draws import Rng
 from backprop_cli.derive.shapes import Dim
 
 
@@ -72,7 +74,7 @@ def evaluate_trials(e: Expr, envs: list[NumEnv]) -> list[np.ndarray]:
 
 
 # -- random instantiation ----------------------------------------------------------------------------
-def draw_sizes(names: Iterable[str], rng: np.random.Generator, fixed: dict[str, int] | None = None) -> dict[str, int]:
+def draw_sizes(names: Iterable[str], rng: Rng, fixed: dict[str, int] | None = None) -> dict[str, int]:
     """Distinct sizes from 2..7 for the dimension names (wider if there are more than six)."""
     ordered = sorted(names)
     pool = list(range(2, max(8, len(ordered) + 2)))
@@ -82,7 +84,7 @@ def draw_sizes(names: Iterable[str], rng: np.random.Generator, fixed: dict[str, 
     return sizes
 
 
-def draw_value(shape: tuple[int, ...], domain: str, rng: np.random.Generator) -> np.ndarray:
+def draw_value(shape: tuple[int, ...], domain: str, rng: Rng) -> np.ndarray:
     """A random array of ``shape`` (concrete) within ``domain``."""
     if domain == "positive":
         x = rng.uniform(0.5, 2.0, shape)
@@ -109,7 +111,7 @@ def draw_value(shape: tuple[int, ...], domain: str, rng: np.random.Generator) ->
     return as_array(x)
 
 
-def smooth_function(rng: np.random.Generator) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+def smooth_function(rng: Rng) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
     """A random smooth elementwise function and its derivative, for a declared ``f: elementwise``."""
     a, b, c, d = rng.uniform(0.5, 1.5), rng.uniform(0.5, 1.5), rng.uniform(-1, 1), rng.uniform(0.2, 1.0)
     return (lambda x: a * np.sin(b * x + c) + d * x,

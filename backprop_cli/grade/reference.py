@@ -16,6 +16,7 @@ from backprop_cli.cache import BoundedCache
 from backprop_cli.derive import numeric
 from backprop_cli.derive.autodiff import Reverse, forward, reverse
 from backprop_cli.derive.chain import jacobian_formula
+from backprop_cli.derive.draws import Draws, Rng
 from backprop_cli.errors import FormulaError, InputError, NotAllowedError, UnknownNameError
 from backprop_cli.exercise.model import Exercise, Question
 from backprop_cli.formula.ast import Deriv, Expr, Name, rewrite, walk
@@ -260,7 +261,7 @@ def prepare(ex: Exercise, seed: int = 0, trials: int = TRIALS) -> Reference:
                              symbols=", ".join(sorted(_symbols(ref, formula) - ref.policy[key].allowed)))
         ref.questions.append(QRef(q, kind, key, num, den, shape, formula, expanded, rule if rule != formula else None,
                                   graph.reserved, key in shapes_asked))
-    rng = np.random.default_rng(seed)
+    rng = Draws(seed)
     for _ in range(trials):
         ref.trials.append(_draw_finite(ref, rng))
     if ex.values:
@@ -276,7 +277,7 @@ def _uses_only(ref: Reference, formula: Expr, policy: Policy) -> bool:
     return _symbols(ref, formula) <= policy.allowed
 
 
-def _draw_finite(ref: Reference, rng: np.random.Generator, attempts: int = 20) -> Trial:
+def _draw_finite(ref: Reference, rng: Rng, attempts: int = 20) -> Trial:
     for _ in range(attempts):
         trial = draw_trial(ref, rng)
         if all(np.all(np.isfinite(ref.value(trial, q))) for q in ref.questions if q.kind != "shape"):
@@ -284,7 +285,7 @@ def _draw_finite(ref: Reference, rng: np.random.Generator, attempts: int = 20) -
     raise InputError("reference.not_finite", ref.exercise.loss_mark)
 
 
-def draw_trial(ref: Reference, rng: np.random.Generator, sizes: dict[str, int] | None = None,
+def draw_trial(ref: Reference, rng: Rng, sizes: dict[str, int] | None = None,
                inputs: dict[str, np.ndarray] | None = None) -> Trial:
     g, ex = ref.graph, ref.exercise
     if sizes is None or set(sizes) != set(g.dims):   # the value trial fixes only the dims its inputs show
@@ -313,7 +314,7 @@ def draw_trial(ref: Reference, rng: np.random.Generator, sizes: dict[str, int] |
     return trial
 
 
-def _value_trial(ref: Reference, rng: np.random.Generator) -> Trial:
+def _value_trial(ref: Reference, rng: Rng) -> Trial:
     g, ex = ref.graph, ref.exercise
     sizes: dict[str, int] = {}
     inputs: dict[str, np.ndarray] = {}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 
 from backprop_cli.cache import BoundedCache
 from backprop_cli.exercise.model import Exercise
+from backprop_cli.derive.draws import Draws
 from backprop_cli.grade.reference import Reference
 
 _cache = BoundedCache(4096)
@@ -29,7 +29,7 @@ def prepared_for(ex: Exercise, student: str | None, seed: int = 0) -> Reference:
     def make() -> Reference:
         ref = dataclasses.replace(base, exercise=own, value_trial=None)
         ref._tangents = base._tangents          # derived from the graph alone: shared, not copied
-        ref.value_trial = _value_trial(ref, np.random.default_rng(seed))
+        ref.value_trial = _value_trial(ref, Draws(seed))
         return ref
 
     ref: Reference = _cache.get((id(base), student), make, owner=base)
