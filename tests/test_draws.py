@@ -64,10 +64,21 @@ def test_trial_values_keep_their_domains():
     assert len(set(sizes.values())) == 3 and all(2 <= s <= 7 for s in sizes.values())
 
 
-def test_check_does_not_load_numpy_random():
-    """A cold ``check`` of the bank's affine exercise never imports numpy.random (about 10 ms of start-up)."""
+def test_check_does_not_load_numpy_random_or_openssl():
+    """A cold ``check`` of the bank's affine exercise imports neither numpy.random (about 10 ms of start-up)
+    nor hashlib's OpenSSL (about 2 ms): its fingerprint is CPython's own sha256."""
     code = ("import sys\nfrom backprop_cli.cli import main\ntry:\n    main(['check', 'affine', '--format', 'json'])\n"
-            "except SystemExit:\n    pass\nprint('LOADED' if 'numpy.random' in sys.modules else 'NOT LOADED', file=sys.stderr)")
+            "except SystemExit:\n    pass\nprint('LOADED' if {'numpy.random', '_hashlib'} & set(sys.modules) else 'NOT LOADED', file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stderr.strip().splitlines()[-1] == "NOT LOADED"
+
+
+def test_the_fingerprint_is_hashlibs_sha256():
+    """The sha256 the fingerprint uses is hashlib's, byte for byte (pinned fingerprints stay valid)."""
+    import hashlib
+
+    from backprop_cli.grade.assignment import _sha256_hex
+
+    for data in (b"", b"abc", "ä∂J/∂c".encode("utf-8") * 1000):
+        assert _sha256_hex(data) == hashlib.sha256(data).hexdigest()
