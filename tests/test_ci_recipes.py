@@ -33,7 +33,7 @@ def backprop_on_path(tmp_path):
 
 def fingerprint(ex_id: str) -> str:
     from backprop_cli.exercise.bank import exercise_path
-    from backprop_cli.grade.assignment import fingerprint as fp
+    from backprop_cli.exercise.fingerprint import fingerprint as fp
 
     old = os.getcwd()
     os.chdir(ROOT)

@@ -78,7 +78,7 @@ def test_the_fingerprint_is_hashlibs_sha256():
     """The sha256 the fingerprint uses is hashlib's, byte for byte (pinned fingerprints stay valid)."""
     import hashlib
 
-    from backprop_cli.grade.assignment import _sha256_hex
+    from backprop_cli.exercise.fingerprint import _sha256_hex
 
     for data in (b"", b"abc", "ä∂J/∂c".encode("utf-8") * 1000):
         assert _sha256_hex(data) == hashlib.sha256(data).hexdigest()

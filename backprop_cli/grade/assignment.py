@@ -6,22 +6,19 @@ Everything odd found in a folder is a *problem*: a message key and its arguments
 """
 from __future__ import annotations
 
-import importlib
-import json
 import os
 import stat
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from backprop_cli.errors import InputError, UsageError
+from backprop_cli.exercise.fingerprint import ANSWER_EXTS, digest, shadowed_builtin
 
 if TYPE_CHECKING:      # loaded when an assignment is read
     from backprop_cli.exercise.model import Exercise
-    from backprop_cli.exercise.yamlio import Node
 
 Problem = tuple[str, dict[str, Any]]      # (message key, args)
 
-ANSWER_EXTS = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,54 +55,13 @@ class Submission:
     problems: tuple[Problem, ...] = ()                        # (key, args) for everything else worth saying
 
 
-def fingerprint(path: str) -> str:
-    """The sha256 of an exercise file's canonical content (its YAML data as sorted, compact JSON), so
-    reformatting or reordering keys keeps the fingerprint and any change of meaning changes it."""
-    from backprop_cli.exercise.yamlio import load_yaml
-
-    return _digest(load_yaml(path))
-
-
-def _digest(node: Node) -> str:
-    from backprop_cli.exercise.yamlio import plain
-
-    text = json.dumps(plain(node), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return _sha256_hex(text.encode("utf-8"))
-
-
-def _sha256_hex(data: bytes) -> str:
-    """The sha256 of ``data`` in hex, from CPython's own module where there is one (loaded in about 0.1 ms;
-    hashlib loads OpenSSL, about 2 ms of every check's start-up)."""
-    for name in ("_sha2", "_sha256"):        # Python 3.12 and later; 3.11
-        try:
-            return str(importlib.import_module(name).sha256(data).hexdigest())
-        except ImportError:
-            continue
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
-def shadowed_builtin(path: str, ex_id: str, fp: str) -> str | None:
-    """The built-in exercise file that ``path`` shadows with different content, if any."""
-    from backprop_cli.exercise.bank import BUILTIN
-
-    for ext in ANSWER_EXTS:
-        builtin = BUILTIN / f"{ex_id}{ext}"
-        if builtin.is_file():
-            if os.path.realpath(builtin) == os.path.realpath(path):
-                return None
-            return None if fingerprint(str(builtin)) == fp else str(builtin)
-    return None
-
-
 def _assigned(path: str, points: float | None = None) -> Assigned:
     from backprop_cli.exercise.model import parse_exercise
     from backprop_cli.exercise.yamlio import load_yaml
 
     node = load_yaml(path)                 # read once: for the exercise and for its fingerprint
     ex = parse_exercise(node, path)
-    fp = _digest(node)
+    fp = digest(node)
     return Assigned(ex.id, path, ex, fp, points, shadowed_builtin(path, ex.id, fp))
 
 

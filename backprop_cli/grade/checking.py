@@ -101,7 +101,7 @@ def check_files(ex: Exercise, answers_path: str, seed: int = 0, student: str | N
 def exercise_identity(ex: Exercise, pinned: str | None = None) -> tuple[str, tuple[Warning_, ...]]:
     """The exercise's fingerprint and the warning that it shadows a built-in exercise (if it does).
     With ``pinned``, an exercise whose fingerprint differs is a usage error (exit 2)."""
-    from backprop_cli.grade.assignment import fingerprint, shadowed_builtin
+    from backprop_cli.exercise.fingerprint import fingerprint, shadowed_builtin
 
     fp = fingerprint(ex.path)
     if pinned is not None and (len(pinned) < 12 or not fp.startswith(pinned.strip().lower())):

@@ -17,7 +17,7 @@ def _row(ex: Exercise) -> dict[str, Any]:
 
 def listing_json(exercises: Iterable[Exercise]) -> str:
     """The exercises as a JSON list, each with its fingerprint."""
-    from backprop_cli.grade.assignment import fingerprint
+    from backprop_cli.exercise.fingerprint import fingerprint
 
     return json.dumps([{**_row(e), "fingerprint": fingerprint(e.path)} for e in exercises], ensure_ascii=False, indent=2)
 
