@@ -110,16 +110,17 @@ def grade_csv(cg: ClassGrade, lang: str = "en") -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow([cell(h) for h in head])
+    column = {key: len(head) - 2 * len(questions) + 2 * i for i, key in enumerate(questions)}
     for student, _, _, _, recs in totals(cg):
         problems = "; ".join(message(k, lang, **a) for k, a in cg.problems.get(student, ()))
         for r in recs:
-            by_q = {(r.exercise, x.kind, x.question): x for x in r.results} if r.counted else {}
             row = [cell(student), r.exercise, _num(r.score) if r.counted else "", _num(r.max_score),
                    f"{100 * r.score / r.max_score if r.max_score else 0:.1f}" if r.counted else "", fps[r.exercise],
-                   cell(record_error(r, lang)), cell(problems), cell(r.variant)]
-            for key in questions:
-                x = by_q.get(key)
-                row += ["", ""] if x is None else [_num(x.points), x.diagnosis or ""]
+                   cell(record_error(r, lang)), cell(problems), cell(r.variant)] + [""] * (2 * len(questions))
+            for x in r.results if r.counted else ():      # a row fills only its own exercise's columns
+                at = column.get((r.exercise, x.kind, x.question))
+                if at is not None:
+                    row[at:at + 2] = [_num(x.points), x.diagnosis or ""]
             w.writerow(row)
     return out.getvalue()
 
