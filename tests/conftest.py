@@ -3,6 +3,7 @@ memory tracer for bounds that must not depend on the machine's speed."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 import tracemalloc
 from contextlib import contextmanager
@@ -99,6 +100,24 @@ def wait_for(condition, what: str, proc, safety: float = 300.0):
         if time.monotonic() > give_up:
             pytest.fail(f"no {what} after {safety:g} s (hung)")
         time.sleep(0.05)
+
+
+def signal_when_ready(proc, ready, what: str, signum: int) -> list[int]:
+    """Wait until ``ready()`` gives the workers of ``proc`` (a Popen), send ``proc`` the signal ``signum`` and
+    return the workers still running after it ended. ``proc`` and every worker are killed in the end, even
+    when the test fails, so a stalled worker is never left behind."""
+    workers: list[int] = []
+    try:
+        workers = wait_for(ready, what, proc)
+        proc.send_signal(signum)
+        proc.wait(timeout=300)      # a safety net only
+        return still_running(workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in still_running(workers, tries=0):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _state(pid: int) -> str:

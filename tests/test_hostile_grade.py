@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, children, still_running, wait_for
+from conftest import ROOT, children, signal_when_ready
 
 SOLUTION = (ROOT / "solutions" / "affine.yaml").read_text()
 ASSIGNMENT = str(ROOT / "tests" / "data" / "affine-assignment.yaml")
@@ -233,25 +233,15 @@ def test_sigterm_stops_the_workers(tmp_path, signum):
     root = make_class(tmp_path / "c", {f"s{i}": {"affine.yaml": SOLUTION} for i in range(8)})
     log = tmp_path / "grading.log"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    workers: list[int] = []
     with open(tmp_path / "out", "wb") as out:     # files, not pipes: a worker left alive cannot hold up the wait
         proc = subprocess.Popen([sys.executable, "-c", STALLING_GRADE, str(log), "grade", str(root), "--assignment",
                                  ASSIGNMENT, "-j", "4", "--timeout", "300"], env=env, stdout=out, stderr=out)
-    try:
-        def four_grading():   # the four workers (by /proc), each past its set-up and stalled in a file (by the log)
-            grading = {int(p) for p in log.read_text().split()} if log.exists() else set()
-            return sorted(grading) if len(grading) == 4 and set(children(proc.pid)) == grading else None
 
-        workers = wait_for(four_grading, "four workers grading", proc)
-        proc.send_signal(signum)
-        proc.wait(timeout=300)      # a safety net only
-        left = still_running(workers)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for pid in still_running(workers, tries=0):   # never leave a stalled worker behind, even on failure
-            os.kill(pid, signal.SIGKILL)
+    def four_grading():   # the four workers (by /proc), each past its set-up and stalled in a file (by the log)
+        grading = {int(p) for p in log.read_text().split()} if log.exists() else set()
+        return sorted(grading) if len(grading) == 4 and set(children(proc.pid)) == grading else None
+
+    left = signal_when_ready(proc, four_grading, "four workers grading", signum)
     assert proc.returncode != 0
     assert left == [], (tmp_path / "out").read_text(errors="replace")
 

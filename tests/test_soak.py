@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 import backprop_cli
-from conftest import ROOT, children, still_running, wait_for
+from conftest import ROOT, children, signal_when_ready
 
 sys.path.insert(0, str(ROOT / "fuzz"))
 from quotients import quotient  # noqa: E402
@@ -293,27 +293,17 @@ def test_sigterm_half_way_through_the_class_stops_everything(tmp_path):
     script = (f"import sys\nsys.path.insert(0, {str(ROOT / 'tests')!r})\nimport test_soak\n"
               "from backprop_cli.cli import main\n"
               f"test_soak._hostile_grading(setattr, {str(log)!r})\nmain(sys.argv[1:])\n")
-    workers: list[int] = []
     with open(tmp_path / "stderr", "wb") as err:     # a file, not a pipe: a worker left alive cannot hold up the wait
         proc = subprocess.Popen([sys.executable, "-c", script, "grade", str(root), "--assignment", str(assignment),
                                  "--format", "json", "-o", str(out), "-j", "2", "--timeout", "20"],
                                 env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=err)
-    try:
-        def half_way():      # 200 of the ~520 files graded (the stalled one keeps the class going for 20 s)
-            workers = children(proc.pid)
-            graded = len(log.read_text().split()) if log.exists() else 0
-            return workers if graded >= 200 and len(workers) == 2 else None
 
-        workers = wait_for(half_way, "200 files graded by two workers", proc)
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=300)       # a safety net only
-        left = still_running(workers)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for pid in still_running(workers, tries=0):   # never leave a worker behind, even on failure
-            os.kill(pid, signal.SIGKILL)
+    def half_way():      # 200 of the ~520 files graded (the stalled one keeps the class going for 20 s)
+        workers = children(proc.pid)
+        graded = len(log.read_text().split()) if log.exists() else 0
+        return workers if graded >= 200 and len(workers) == 2 else None
+
+    left = signal_when_ready(proc, half_way, "200 files graded by two workers", signal.SIGTERM)
     assert proc.returncode != 0
     assert left == [], (tmp_path / "stderr").read_text(errors="replace")
     assert list(out.parent.iterdir()) == []
