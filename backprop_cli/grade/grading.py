@@ -23,7 +23,7 @@ from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import fmt, parse_shape
 from backprop_cli.grade import compare, policy, precision
 from backprop_cli.grade.credit import match_mistake, settle
-from backprop_cli.grade.reading import Parsed, read_answer, shaped, vector_jacobian
+from backprop_cli.grade.reading import Parsed, answer_scope, is_empty, read_answer, shaped, vector_jacobian
 from backprop_cli.grade.reference import QRef, Reference
 from backprop_cli.grade.verdict import DIMENSION_ERRORS, Report, Result
 
@@ -108,14 +108,10 @@ def _result(q: QRef, entry: AnswerEntry | None, status: str, **kw: Any) -> Resul
                   reference=formula, taken=q.taken, **kw)
 
 
-def _is_empty(entry: AnswerEntry | None) -> bool:
-    return entry is None or (entry.array is None and (entry.text is None or not entry.text.strip()))
-
-
 def _grade_one(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed | None = None) -> Result:
     result = _grade_entry(ref, q, entry, parsed)
     if result.status == "incorrect" and result.read_formula is not None and result.credit is None and _matrix_power_minus_one(
-            result.read_formula, ref.scope_for(q) if q.kind == "derivative" else ref.graph.scope()):
+            result.read_formula, answer_scope(ref, q)):
         return replace(result, remark="remark.power_minus_one_elementwise")
     return result
 
@@ -137,7 +133,7 @@ def _matrix_power_minus_one(e: Expr, scope: Scope) -> bool:
 def _grade_entry(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Parsed | None = None) -> Result:
     if entry is not None and entry.problem is not None:
         return _result(q, entry, "invalid", message="result.quote_it", args={"got": entry.problem})
-    if entry is None or _is_empty(entry):
+    if entry is None or is_empty(entry):
         return _result(q, entry, "missing", message="result.missing")
     if q.kind == "shape":
         return _grade_shape(q, entry, ref.graph.dims, vector_jacobian(ref, q))
@@ -174,7 +170,7 @@ def _grade_entry(ref: Reference, q: QRef, entry: AnswerEntry | None, parsed: Par
         key = err.key
         if code == "elementwise-vs-matrix-product" and key == "shape.matmul" and err.pos is not None and text[err.pos:err.pos + 1] == "*":
             key = "result.star_is_matmul"      # numpy's habit: * meant elementwise, but here it is the matrix product
-        elif key == "shape.matmul" and _juxtaposed(e, ref.scope_for(q) if q.kind == "derivative" else ref.graph.scope(), text, err):
+        elif key == "shape.matmul" and _juxtaposed(e, answer_scope(ref, q), text, err):
             key = "result.juxtaposed_is_matmul"    # σ(h)(1 - σ(h)): side by side meant elementwise
         return _result(q, entry, "incorrect", read_formula=read, diagnosis=code, message=key, args=err.args_,
                        caret=(text, err.pos))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import weakref
 
-from backprop_cli.derive.infer import MAX_WORK, canonical, infer
+from backprop_cli.derive.infer import MAX_WORK, Scope, canonical, infer
 from backprop_cli.derive.shapes import Shape, dims
 from backprop_cli.errors import FormulaError, FormulaSyntaxError, LimitError
 from backprop_cli.exercise.answers import AnswerEntry
@@ -39,7 +39,7 @@ MEMO, MEMO_TEXT = 4096, 2000      # texts kept per preparation (and questions), 
 def read_answer(ref: Reference, entry: AnswerEntry | None) -> Parsed | None:
     """(formula, text as read) of a derivative answer written as one formula, or (error, text) when it
     cannot be read; None for anything else (empty, numbers, a list, an entry YAML could not read)."""
-    if entry is None or _is_empty(entry) or entry.array is not None or entry.problem is not None:
+    if entry is None or is_empty(entry) or entry.array is not None or entry.problem is not None:
         return None
     text = entry.text
     assert text is not None      # an entry that is not empty and no array is text
@@ -84,7 +84,7 @@ def shaped(ref: Reference, q: QRef, e: Expr, text: str) -> tuple[Shape, Expr, tu
     hit = memo.get((q.kind, q.key, text))
     if hit is not None:
         return hit
-    scope = ref.scope_for(q) if q.kind == "derivative" else ref.graph.scope()
+    scope = answer_scope(ref, q)
     shape = infer(e, scope, text, max_work=MAX_WORK)
     e = canonical(e, scope)
     wanted = (shape, e)
@@ -109,5 +109,11 @@ def _decimal_comma(text: str) -> str:
     return text.replace(",", ".") if re.fullmatch(r"\s*[-+−]?\d+,\d+\s*", text) else text
 
 
-def _is_empty(entry: AnswerEntry) -> bool:
+def answer_scope(ref: Reference, q: QRef) -> Scope:
+    """What an answer to ``q`` may use: a derivative's allowed symbols (SPEC 7.2), the graph's names otherwise."""
+    return ref.scope_for(q) if q.kind == "derivative" else ref.graph.scope()
+
+
+def is_empty(entry: AnswerEntry) -> bool:
+    """Whether ``entry`` gives no answer: no numbers, and text of blanks only or none."""
     return entry.array is None and (entry.text is None or not entry.text.strip())
