@@ -59,7 +59,8 @@ class _Failure(click.ClickException):
 
     def __init__(self, text: str, exit_code: int):
         super().__init__(text)
-        self.exit_code = exit_code
+        # click reads exit_code from the instance; click 8.5 declares it a ClassVar, so it is set as data here
+        setattr(self, "exit_code", exit_code)
 
     def show(self, file: Any = None) -> None:
         click.echo(self.message, err=True)
