@@ -59,8 +59,7 @@ class _Failure(click.ClickException):
 
     def __init__(self, text: str, exit_code: int):
         super().__init__(text)
-        # click reads exit_code from the instance; click 8.5 declares it a ClassVar, so it is set as data here
-        setattr(self, "exit_code", exit_code)
+        setattr(self, "exit_code", exit_code)    # click reads it from the instance; 8.5 types it as a ClassVar
 
     def show(self, file: Any = None) -> None:
         click.echo(self.message, err=True)
