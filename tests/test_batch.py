@@ -343,3 +343,14 @@ def test_grade_survives_a_hostile_class(run, tmp_path):
     assert rows["ghost"]["score"] == 0 and rows["ghost"]["problems"]
     nested = {(x["kind"], x["question"]): x["status"] for x in rows["nested"]["exercises"][0]["results"]}
     assert nested[("derivative", "dJ/da")] == "invalid"
+
+
+def test_json_has_one_line_per_question_result(run, klass):
+    """``grade --format json`` indents the document down to the results, each question's result on a line
+    of its own (a class has tens of thousands of them), and the lines are JSON themselves."""
+    res = grade(run, klass, "--format", "json")
+    doc = json.loads(res.output)
+    results = [r for s in doc["students"] for e in s["exercises"] for r in e["results"]]
+    lines = [line.strip().rstrip(",") for line in res.output.splitlines() if line.lstrip().startswith('{"question": ')]
+    assert [json.loads(line) for line in lines] == results
+    assert res.output.startswith('{\n  "exercises": [\n    {\n      "exercise": "affine",')

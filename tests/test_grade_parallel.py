@@ -16,9 +16,25 @@ ASSIGNMENT = str(ROOT / "tests" / "data" / "affine-assignment.yaml")
 
 def test_chunks_hold_one_exercise_each_and_keep_the_order():
     """Tasks are cut at every change of exercise and at the size limit, in their order."""
-    tasks = list(enumerate([("a", "p", "s1"), ("a", "p", "s2"), ("a", "p", "s3"), ("b", "p", "s1"), ("c", "p", "s1")]))
-    chunks = _chunks(tasks, 2)
-    assert [[i for i, _ in c] for c in chunks] == [[0, 1], [2], [3], [4]]
+    tasks = list(enumerate([("a", "p", f"s{i}") for i in range(20)] + [("b", "p", "s1"), ("c", "p", "s1")]))
+    chunks = _chunks(tasks, 1)
+    assert [i for c in chunks for i, _ in c] == list(range(22))
+    assert all(len({t[0] for _, t in c}) == 1 for c in chunks)
+    assert [len(c) for c in chunks][:2] == [5, 4]      # a quarter of what is left: 22 // 4, then 17 // 4
+
+
+def test_chunks_shrink_so_the_workers_finish_together():
+    """A chunk holds at most a quarter of each worker's share of what is left (and at most 64), so the
+    last chunks are single files: no worker is left grading a big chunk while the others wait."""
+    tasks = list(enumerate((f"ex{i // 60:02d}", "p", f"s{i % 60}") for i in range(37 * 60)))
+    for jobs in (1, 2, 4):
+        chunks = _chunks(tasks, jobs)
+        left = len(tasks)
+        for c in chunks:
+            assert len(c) <= max(1, min(64, left // (4 * jobs)))
+            left -= len(c)
+        assert [len(c) for c in chunks[-3:]] == [1, 1, 1]
+        assert len(chunks[0]) == 60      # a whole exercise while much is left
 
 
 def test_a_worker_killed_mid_chunk_blames_only_its_current_file(run, tmp_path, monkeypatch):

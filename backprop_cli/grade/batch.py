@@ -242,8 +242,7 @@ def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Calla
     from multiprocessing.connection import wait
 
     ctx = multiprocessing.get_context("fork")
-    size = max(1, min(64, len(tasks) // (jobs * 4)))
-    queue = _chunks(list(enumerate(tasks)), size)
+    queue = _chunks(list(enumerate(tasks)), jobs)
     queue.reverse()
     tries: dict[int, int] = {}
     old_term = signal.signal(signal.SIGTERM, _terminate)    # before any worker exists
@@ -253,7 +252,7 @@ def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Calla
         slots.extend(_Slot(ctx, timeout, memory_mib) for _ in range(min(jobs, len(tasks))))
         while queue or any(s.chunk for s in slots):
             for i, s in enumerate(slots):    # a second chunk waits in the pipe: a worker never waits for us
-                while len(s.chunk) <= size and queue:
+                while queue and len(s.chunk) <= len(queue[-1]):
                     chunk = queue.pop()
                     try:
                         s.send(chunk)
@@ -306,16 +305,19 @@ def run_tasks(tasks: Sequence[Task], jobs: int, timeout: float, on_result: Calla
             s.kill()
 
 
-def _chunks(tasks: list[tuple[int, Task]], size: int) -> list[list[tuple[int, Task]]]:
-    """``tasks`` (index, (exercise, path, student)) cut into chunks of at most ``size`` of one exercise
-    each, so that a worker prepares an exercise only when it grades a good share of its files."""
+def _chunks(tasks: list[tuple[int, Task]], jobs: int) -> list[list[tuple[int, Task]]]:
+    """``tasks`` (index, (exercise, path, student)) cut into chunks of one exercise each, so that a worker
+    prepares an exercise only when it grades a good share of its files. A chunk holds at most a quarter of
+    each worker's share of the tasks still to come (and at most 64): chunks shrink towards the end, so the
+    workers finish together instead of one grading a last big chunk while the others wait."""
     out: list[list[tuple[int, Task]]] = []
-    for item in tasks:
-        last = out[-1] if out else None
-        if last is not None and len(last) < size and last[-1][1][0] == item[1][0]:
-            last.append(item)
+    size = 0
+    for at, item in enumerate(tasks):
+        if out and len(out[-1]) < size and out[-1][-1][1][0] == item[1][0]:
+            out[-1].append(item)
         else:
             out.append([item])
+            size = max(1, min(64, (len(tasks) - at) // (jobs * 4)))
     return out
 
 

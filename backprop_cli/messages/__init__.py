@@ -30,11 +30,15 @@ def default_lang() -> str:
     return "en"
 
 
+_LOADED: dict[str, dict[str, str]] = {}
+
+
 def catalogue(lang: str) -> dict[str, str]:
     """The templates of ``lang`` by message key (English for a language we do not have)."""
-    if lang not in LANGUAGES:
-        lang = "en"
-    templates: dict[str, str] = importlib.import_module(f"backprop_cli.messages.{lang}").MESSAGES
+    templates = _LOADED.get(lang)
+    if templates is None:       # a report asks for thousands of messages: the module is looked up once
+        code = lang if lang in LANGUAGES else "en"
+        templates = _LOADED[lang] = importlib.import_module(f"backprop_cli.messages.{code}").MESSAGES
     return templates
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -94,8 +93,11 @@ def grade_dict(cg: ClassGrade, lang: str = "en") -> dict[str, Any]:
 
 
 def grade_json(cg: ClassGrade, lang: str = "en") -> str:
-    """The JSON document of :func:`grade_dict`, as text."""
-    return json.dumps(grade_dict(cg, lang), ensure_ascii=False, indent=2)
+    """The JSON document of :func:`grade_dict`, as text: indented down to each question's result, which
+    is one line (a class has tens of thousands of them)."""
+    from backprop_cli.report.jsontext import json_text
+
+    return json_text(grade_dict(cg, lang), flat=6)
 
 
 def grade_csv(cg: ClassGrade, lang: str = "en") -> str:
