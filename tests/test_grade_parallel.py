@@ -1,4 +1,4 @@
-"""How ``grade`` hands files to its workers (grade/batch.py): chunks of one exercise, results sent back a
+"""How ``grade`` hands files to its workers (grade/batch.py, grade/pool.py): chunks of one exercise, results sent back a
 few at a time, and a dead worker blamed on the file it was grading, never on one it had already graded."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import signal
 
 from conftest import ROOT
 
-from backprop_cli.grade.batch import _chunks
+from backprop_cli.grade.pool import _chunks
 
 SOLUTION = (ROOT / "solutions" / "affine.yaml").read_text()
 ASSIGNMENT = str(ROOT / "tests" / "data" / "affine-assignment.yaml")
@@ -65,3 +65,37 @@ def test_a_worker_killed_mid_chunk_blames_only_its_current_file(run, tmp_path, m
     assert all(recs[s]["score"] == 10 and recs[s]["exercises"][0]["error"] is None for s in students if s != "s15")
     assert recs["s15"]["exercises"][0]["counted"] is False
     assert len(log.read_text().split()) == 2
+
+
+def test_workers_collect_garbage_and_the_parent_collects_again_after():
+    """The parent turns its collector off while it gathers results (they hold no cycles), but a worker's
+    grading makes cyclic garbage, so every worker has it on; afterwards the parent's is on again."""
+    import gc
+
+    from backprop_cli.grade.pool import run_tasks
+
+    seen: dict[int, object] = {}
+    run_tasks([("a", "p", f"s{i}") for i in range(12)], lambda task, timeout: ("ok", gc.isenabled()), 2, 5.0,
+              lambda i, out: seen.update({i: out}))
+    assert seen == {i: ("ok", True) for i in range(12)}
+    assert gc.isenabled()
+
+
+def test_a_result_sent_by_a_worker_is_the_verdict_without_the_formulas_for_printing(tmp_path):
+    """A worker pickles its reports to the parent: every verdict field arrives (the copy is equal and
+    renders the same grade JSON), but not the formulas kept only to print ``read`` and ``solution``."""
+    import pickle
+
+    from backprop_cli.exercise.bank import load
+    from backprop_cli.grade.checking import check_files
+    from backprop_cli.report.check import report_dict
+
+    wrong = tmp_path / "affine.yaml"
+    wrong.write_text(SOLUTION.replace("dJ/dW: a' @ dJ/dc", "dJ/dW: dJ/dc' @ a"))
+    report = check_files(load("affine"), str(wrong))
+    sent = pickle.loads(pickle.dumps(report))
+    assert sent == report and {r.status for r in sent.results} == {"correct", "incorrect"}
+    assert report_dict(sent) == report_dict(report)
+    assert all(r.read is not None for r in report.results if r.kind != "shape")
+    assert all(r.read is None and r.reference is None and not r.taken for r in sent.results)
+    assert [r.solution for r in sent.results if r.kind == "shape"] == [r.solution for r in report.results if r.kind == "shape"]

@@ -104,9 +104,9 @@ def test_a_killed_worker_costs_only_its_own_row(run, tmp_path, monkeypatch):
 def test_a_worker_that_dies_while_idle_costs_nothing(run, tmp_path, monkeypatch):
     """A worker killed between two chunks (the parent's next send finds a broken pipe) is replaced and the
     chunk goes to the new one: every record is graded (before, the whole class ended in BrokenPipeError)."""
-    from backprop_cli.grade import batch
+    from backprop_cli.grade import pool
 
-    real, sends = batch._Slot.send, []
+    real, sends = pool._Slot.send, []
 
     def send_to_a_dead_worker(slot, chunk):
         sends.append(1)
@@ -115,7 +115,7 @@ def test_a_worker_that_dies_while_idle_costs_nothing(run, tmp_path, monkeypatch)
             slot.proc.join()
         real(slot, chunk)
 
-    monkeypatch.setattr(batch._Slot, "send", send_to_a_dead_worker)
+    monkeypatch.setattr(pool._Slot, "send", send_to_a_dead_worker)
     students = {f"s{i:02d}": {"affine.yaml": SOLUTION} for i in range(40)}
     res = run("grade", str(make_class(tmp_path / "c", students)), "--assignment", ASSIGNMENT, "--format", "json", "-j", "2")
     assert res.exit_code == 0, res.stderr

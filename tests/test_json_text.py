@@ -10,7 +10,8 @@ from backprop_cli.report.jsontext import json_text
 
 DOC = {"students": [{"student": "Jürgen", "score": 1.5, "exercises": [
     {"results": [{"question": "dJ/da", "answer": "∂J/∂c · Wᵀ", "line": None, "ok": True}, {"q": []}],
-     "warnings": []}]}], "summary": {}, "n": 0, "e": 1e-300, "big": 10 ** 20}
+     "warnings": []}]}], "summary": {}, "n": 0, "e": 1e-300, "big": 10 ** 20,
+       "keys": {2: "a", None: "b", 1.5: "c", False: "d"}, "escapes": "\"quoted\"\n\t\\ \u2028 \x00"}
 
 
 @pytest.mark.parametrize("flat", [0, 1, 2, 3, 4, 5, 6, 10])

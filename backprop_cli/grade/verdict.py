@@ -18,6 +18,9 @@ RETRYABLE_MESSAGES = DIMENSION_ERRORS + ("result.wrong_shape", "result.wrong_sha
                                            "result.juxtaposed_is_matmul", "result.shape_rank1")
 
 
+_FOR_PRINTING = frozenset({"reference", "read_formula", "taken"})   # left to the class defaults when pickled
+
+
 @dataclass(frozen=True)
 class Result:
     """The verdict on one question: status, points, and why (a diagnosis code, a message key)."""
@@ -48,6 +51,12 @@ class Result:
     # A formula too large to print whole is printed through named intermediates (formula/named.py),
     # on one line here: ``g1 = …; g2 = …; answer``, which reads back as the same answer.
     # Printed only when a renderer asks: a class graded in batch never prints a reference.
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickled Result carries (``grade``'s workers send theirs to the parent): the verdict, without
+        the formulas kept for printing (a batch never prints them; they were half of what was sent). The
+        copy is equal to the original; its ``read``, and its ``solution`` of a formula, are None."""
+        return {k: v for k, v in self.__dict__.items() if k not in _FOR_PRINTING}
+
     @property
     def read(self) -> str | None:
         """How the answer was read (unicode)."""
