@@ -26,6 +26,7 @@ MEMORY_MIB = 1024          # address space a worker may add to what it holds whe
 GRACE = 5.0                # seconds past the time-out before the parent kills a stuck worker
 FLUSH = 0.2                # seconds a worker may keep results before it sends them
 
+
 # --- in a worker -------------------------------------------------------------------------------------
 def _cap_memory(mib: int) -> None:
     try:
@@ -123,8 +124,9 @@ class _Slot:
 def run_tasks(tasks: Sequence[Task], work: Work, jobs: int, timeout: float,
               on_result: Callable[[int, Outcome], object], memory_mib: int = MEMORY_MIB) -> None:
     """Do ``work(task, timeout)`` for each of ``tasks`` in ``jobs`` worker processes (forked: they hold what
-    the parent holds), calling ``on_result(index, outcome)`` as each finishes. A dead worker's current task is retried once,
-    then reported as ("internal", "grade.worker_died", {}); a stuck one is killed and reported as timed out."""
+    the parent holds), calling ``on_result(index, outcome)`` as each finishes. A dead worker's current task
+    is retried once, then reported as ("internal", "grade.worker_died", {}); a stuck one is killed and
+    reported as timed out."""
     import multiprocessing
     from multiprocessing.connection import wait
 
