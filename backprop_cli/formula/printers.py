@@ -185,14 +185,14 @@ def greek_math(ch: str) -> str | None:
     base, marks = nfd[:1], nfd[1:]
     if not unicodedata.name(base, "").startswith("GREEK"):
         return None
-    letter = greek_math(base) if marks and base in SPELLED and base != "ο" else None
-    if letter is None or letter.startswith(r"\text") or not all(m in _GREEK_ACCENTS for m in marks):
+    letter = "\\" + SPELLED[base] if marks and base in SPELLED and base != "ο" else None
+    if letter is None or not all(m in _GREEK_ACCENTS for m in marks):
         nfc = unicodedata.normalize("NFC", ch)
         name = " with ".join([unicodedata.name(nfc[0], "")] + [unicodedata.name(m, "").removeprefix("COMBINING ")
                                                                 for m in nfc[1:]])
         return rf"\text{{\textit{{({name.lower()})}}}}"
     for m in marks:
-        letter = f"{_GREEK_ACCENTS[m]}{{{letter.strip()}}}"
+        letter = f"{_GREEK_ACCENTS[m]}{{{letter}}}"
     return letter
 
 
