@@ -60,7 +60,8 @@ def _title(node: Node, graph: Graph, lang: str = "en") -> str:
     return node.label if node.kind == "const" else operation(node, graph, lang)
 
 
-def _shape(shape: Shape, lang: str) -> str:
+def shape_text(shape: Shape, lang: str = "en") -> str:
+    """A shape as drawings and sheets print it: ``1×n``, or the word for scalar in ``lang``."""
     return fmt(shape) if shape else message("solve.scalar", lang)
 
 
@@ -124,7 +125,7 @@ def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None =
     def line(node: Node) -> str:
         head = (f"{_title(node, graph, lang)} ({operation(node, graph, lang)})" if node.name
                 else f"({_title(node, graph, lang)})")
-        return "  ".join([f"{head} : {_shape(node.shape, lang)}"] + _numbers_text(numbers, node.id, "=", lang))
+        return "  ".join([f"{head} : {shape_text(node.shape, lang)}"] + _numbers_text(numbers, node.id, "=", lang))
 
     def visit(node_id: int, prefix: str, last: bool, top: bool) -> None:
         node = graph.nodes[node_id]
@@ -140,7 +141,7 @@ def graph_tree(graph: Graph, ref: Reference | None = None, trial: Trial | None =
 
     if graph.external:
         given = ", ".join(f"d{graph.loss}/d{o}" for o in graph.outputs)
-        lines.append(f"{graph.loss} ({message('graph.word.loss_given', lang, given=given)}) : {_shape((), lang)}")
+        lines.append(f"{graph.loss} ({message('graph.word.loss_given', lang, given=given)}) : {shape_text((), lang)}")
         for k, out in enumerate(graph.outputs):
             visit(graph.ids[out], "", k == len(graph.outputs) - 1, False)
     else:
@@ -153,14 +154,14 @@ _DOT_SHAPES = {"input": "box", "const": "plaintext", "op": "ellipse", "opaque": 
 
 
 def _label_lines(node: Node, graph: Graph, numbers: Numbers, lang: str = "en") -> list[str]:
-    named = f"{node.name} : {_shape(node.shape, lang)}" if node.name else None
+    named = f"{node.name} : {shape_text(node.shape, lang)}" if node.name else None
     if node.kind == "input":
         assert named is not None, node.id      # inputs are named
         lines = [named]
     elif node.kind == "const":
         lines = [_title(node, graph, lang)]
     else:
-        lines = [operation(node, graph, lang), named or _shape(node.shape, lang)]
+        lines = [operation(node, graph, lang), named or shape_text(node.shape, lang)]
     return lines + _numbers_text(numbers, node.id, " ")
 
 
@@ -183,7 +184,7 @@ def graph_dot(graph: Graph, trial: Trial | None = None, lang: str = "en") -> str
         extra = ", peripheries=2" if node.name == graph.loss else ""
         out.append(f"  n{node.id} [shape={_DOT_SHAPES.get(node.kind, 'ellipse')}, label=<{label}>{extra}];")
     if graph.external:
-        loss = html.escape(f"{graph.loss} : {_shape((), lang)}", quote=False)
+        loss = html.escape(f"{graph.loss} : {shape_text((), lang)}", quote=False)
         word = html.escape(message("graph.word.loss", lang), quote=False)
         out.append(f"  loss [shape=box, style=dashed, label=<{loss}<br/>{word}>];")
     for node in graph.nodes:
@@ -213,7 +214,7 @@ def graph_mermaid(graph: Graph, trial: Trial | None = None, lang: str = "en") ->
         out.append(f"  n{node.id}{left}{label}{right}")
     if graph.external:
         word = _mermaid_text(message("graph.word.loss", lang))
-        out.append(f'  loss{{{{"{_mermaid_text(graph.loss)} : {_mermaid_text(_shape((), lang))}<br/>{word}"}}}}')
+        out.append(f'  loss{{{{"{_mermaid_text(graph.loss)} : {_mermaid_text(shape_text((), lang))}<br/>{word}"}}}}')
     for node in graph.nodes:
         out.extend(f"  n{arg} --> n{node.id}" for arg in node.args)
     if graph.external:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from backprop_cli.formula.ast import Expr
 from backprop_cli.formula.printers import plain, unicode
-from backprop_cli.derive.shapes import Shape, fmt
+from backprop_cli.derive.shapes import fmt
 from backprop_cli.report.latex import solution_latex
+from backprop_cli.report.graph import shape_text
 from backprop_cli.report.sheet import (asked, equations, external, has_values, json_value, loss_line, shown,
                                        step_text, steps_title, value_text, whole)
 from backprop_cli.report.tex import tex_text
@@ -60,7 +61,7 @@ def solution_markdown(sol: Solution, lang: str = "en") -> str:
     if ex.description.strip():
         out += [ex.description.strip(), ""]
     out += [f"## {say('solve.forward_pass')}", "",
-            say("sheet.inputs", inputs=", ".join(f"`{i.name}` ({_shape(i.shape, lang)})" for i in ex.inputs))]
+            say("sheet.inputs", inputs=", ".join(f"`{i.name}` ({shape_text(i.shape, lang)})" for i in ex.inputs))]
     if ex.values:
         out += ["", say("sheet.values", values=", ".join(f"`{n} = {value_text(v)}`" for n, (v, _) in ex.values.items()))]
     out += ["", "```"] + [_unicode_equation(t, e) for t, e in eqs] + ["```", ""]
@@ -70,20 +71,13 @@ def solution_markdown(sol: Solution, lang: str = "en") -> str:
             + (f" {say('solve.value')} |" if values else ""), "|---|---|---|---|" + ("---|" if values else "")]
     for k, q in enumerate(sol.questions, 1):
         answer = f"`{_cell(shown(unicode, q.formula, sol.names, '; ') or '')}`" if q.kind == "derivative" and q.formula is not None else ""
-        row = f"| {k} | {_cell(asked(q, lambda t: f'`{t}`', lang))} | {answer} | {_shape(q.shape, lang)} |"
+        row = f"| {k} | {_cell(asked(q, lambda t: f'`{t}`', lang))} | {answer} | {shape_text(q.shape, lang)} |"
         out.append(row + (f" {_cell(value_text(q.value))} |" if values else ""))
     if sol.steps:
         out += ["", f"## {steps_title(sol, lang)}", ""]
         for k, s in enumerate(sol.steps, 1):
             out += _markdown_step(k, s, sol.names, lang)
     return "\n".join(out) + "\n"
-
-
-def _shape(shape: Shape, lang: str) -> str:
-    """A shape as the sheets print it: ``1×n``, or the word for scalar in ``lang``."""
-    from backprop_cli.messages import message
-
-    return fmt(shape) if shape else message("solve.scalar", lang)
 
 
 def _unicode_equation(targets: tuple[str, ...] | None, e: Expr | str) -> str:
@@ -96,7 +90,7 @@ def _markdown_step(k: int, s: Step, taken: frozenset[str], lang: str = "en") -> 
     symbol, formula, below = step_text(s, unicode, taken, "; ")
     head = message("solve.is_given", lang, symbol=f"`{symbol}`") if formula is None else f"`{symbol} = {formula}`"
     value = f" = {value_text(s.value)}" if s.value is not None else ""
-    return [f"{k}. {head} ({_shape(s.shape, lang)}){value}"] + [
+    return [f"{k}. {head} ({shape_text(s.shape, lang)}){value}"] + [
         f"   - {message('solve.' + label.replace(' ', '_'), lang)}{f' `{via}`' if via else ''}: `{text}`"
         for label, via, text in below]
 
@@ -113,9 +107,6 @@ def print_solution_rich(sol: Solution, console: Console, lang: str = "en") -> No
 
     def say(key: str, **args: Any) -> str:
         return message("solve." + key, lang, **args)
-
-    def shape(s: Shape) -> str:
-        return say("scalar") if not s else fmt(s)
 
     ex, eqs = sol.exercise, equations(sol.exercise)
     console.print(Text(ex.title, style="bold"))
@@ -138,17 +129,15 @@ def print_solution_rich(sol: Solution, console: Console, lang: str = "en") -> No
         table.add_column(column, overflow="fold")
     for k, q in enumerate(sol.questions, 1):
         answer = (shown(unicode, q.formula, sol.names) or "") if q.kind == "derivative" else ""
-        question = say("asked_" + q.kind, target=q.question) if q.kind != "derivative" else q.question
-        row = [str(k), question, answer, shape(q.shape)] + ([value_text(q.value)] if values else [])
+        row = [str(k), asked(q, lang=lang), answer, shape_text(q.shape, lang)] + ([value_text(q.value)] if values else [])
         table.add_row(*(Text(c) for c in row))
     console.print(table)
     if sol.steps:
-        title = say("steps_reverse", loss=sol.exercise.loss) if sol.mode == "reverse" else say("steps_forward", wrt=sol.wrt)
-        tree = Tree(Text(title, style="bold"))
+        tree = Tree(Text(steps_title(sol, lang), style="bold"))
         for s in sol.steps:
             symbol, formula, below = step_text(s, unicode, sol.names)
             text = Text(say("is_given", symbol=symbol) if formula is None else f"{symbol} = {formula}")
-            text.append(f"   {shape(s.shape)}", style="dim")
+            text.append(f"   {shape_text(s.shape, lang)}", style="dim")
             if s.value is not None:
                 text.append(f"   = {value_text(s.value)}", style="cyan")
             branch = tree.add(text)
