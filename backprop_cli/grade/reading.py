@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import weakref
 
+from backprop_cli.cache import BoundedCache
 from backprop_cli.derive.infer import MAX_WORK, Scope, canonical, infer
 from backprop_cli.derive.shapes import Shape, dims
 from backprop_cli.errors import FormulaError, FormulaSyntaxError, LimitError
@@ -28,8 +29,8 @@ class _Read:
     formula read from a text is then one object, so its compiled program is found again too."""
 
     def __init__(self) -> None:
-        self.parsed: dict[str, Parsed] = {}
-        self.shaped: dict[tuple[str, str, str], tuple[Shape, Expr, tuple[Shape, Expr]]] = {}
+        self.parsed = BoundedCache(MEMO)      # text -> Parsed
+        self.shaped = BoundedCache(MEMO)      # (question kind, key, text) -> shape, form, form compared
 
 
 _read: weakref.WeakKeyDictionary[Reference, _Read] = weakref.WeakKeyDictionary()   # dies with its preparation
@@ -45,13 +46,10 @@ def read_answer(ref: Reference, entry: AnswerEntry | None) -> Parsed | None:
     assert text is not None      # an entry that is not empty and no array is text
     if text.startswith("[") and text.endswith("]"):
         return None
-    memo = _read.setdefault(ref, _Read()).parsed
-    hit = memo.get(text)
-    if hit is None:
-        hit = _read_formula(ref, text)
-        if len(memo) < MEMO and len(text) <= MEMO_TEXT:
-            memo[text] = hit
-    return hit
+    if len(text) > MEMO_TEXT:
+        return _read_formula(ref, text)
+    parsed: Parsed = _read.setdefault(ref, _Read()).parsed.get(text, lambda: _read_formula(ref, text))
+    return parsed
 
 
 def _read_formula(ref: Reference, text: str) -> Parsed:
@@ -80,20 +78,20 @@ def shaped(ref: Reference, q: QRef, e: Expr, text: str) -> tuple[Shape, Expr, tu
     as compared with the reference (a vector-shaped Jacobian written the other way round transposed);
     raises ShapeError or FormulaError when it has none. Kept per preparation, question and text, so a
     text met again is not redone."""
-    memo = _read.setdefault(ref, _Read()).shaped
-    hit = memo.get((q.kind, q.key, text))
-    if hit is not None:
-        return hit
+    if len(text) > MEMO_TEXT:
+        return _shaped(ref, q, e, text)
+    out: tuple[Shape, Expr, tuple[Shape, Expr]] = _read.setdefault(ref, _Read()).shaped.get(
+        (q.kind, q.key, text), lambda: _shaped(ref, q, e, text))
+    return out
+
+
+def _shaped(ref: Reference, q: QRef, e: Expr, text: str) -> tuple[Shape, Expr, tuple[Shape, Expr]]:
     scope = answer_scope(ref, q)
     shape = infer(e, scope, text, max_work=MAX_WORK)
     e = canonical(e, scope)
-    wanted = (shape, e)
     if shape != q.shape and vector_jacobian(ref, q) and tuple(reversed(shape)) == q.shape:
-        wanted = (q.shape, T(e))    # a vector-shaped Jacobian may be written as a row or as a column
-    out = (shape, e, wanted)
-    if len(memo) < MEMO and len(text) <= MEMO_TEXT:
-        memo[(q.kind, q.key, text)] = out
-    return out
+        return shape, e, (q.shape, T(e))    # a vector-shaped Jacobian may be written as a row or as a column
+    return shape, e, (shape, e)
 
 
 def vector_jacobian(ref: Reference, q: QRef) -> bool:
