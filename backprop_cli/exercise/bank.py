@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from backprop_cli.exercise.model import Exercise
 
 BUILTIN = Path(__file__).resolve().parent.parent / "bank"
+ANSWER_EXTS = (".yaml", ".yml")     # the extensions of exercise and answers files
 
 
 def exercise_path(name: str) -> str:
@@ -19,11 +20,24 @@ def exercise_path(name: str) -> str:
     if os.path.isfile(name):
         return name
     for folder in (Path("exercises"), BUILTIN):
-        for ext in (".yaml", ".yml"):
+        for ext in ANSWER_EXTS:
             candidate = folder / f"{name}{ext}"
             if candidate.is_file():
                 return str(candidate)
     raise UsageError("cli.unknown_exercise", name=name)
+
+
+def shadowed_builtin(path: str, ex_id: str, fp: str) -> str | None:
+    """The built-in exercise file that ``path`` shadows with different content (``fp``, its fingerprint), if any."""
+    from backprop_cli.exercise.fingerprint import fingerprint
+
+    for ext in ANSWER_EXTS:
+        builtin = BUILTIN / f"{ex_id}{ext}"
+        if builtin.is_file():
+            if os.path.realpath(builtin) == os.path.realpath(path):
+                return None
+            return None if fingerprint(str(builtin)) == fp else str(builtin)
+    return None
 
 
 def load(name: str, student: str | None = None) -> Exercise:
@@ -42,7 +56,7 @@ def exercise_files(paths: Iterable[str]) -> list[str]:
     files = []
     for p in paths:
         if os.path.isdir(p):
-            found = sorted(str(f) for f in Path(p).iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+            found = sorted(str(f) for f in Path(p).iterdir() if f.suffix in ANSWER_EXTS and f.is_file())
             if not found:
                 raise UsageError("cli.no_exercises", path=p)
             files.extend(found)

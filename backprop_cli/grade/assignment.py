@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from backprop_cli.errors import InputError, UsageError
-from backprop_cli.exercise.fingerprint import ANSWER_EXTS, digest, shadowed_builtin
+from backprop_cli.exercise.bank import ANSWER_EXTS, shadowed_builtin
+from backprop_cli.exercise.fingerprint import digest
 
 if TYPE_CHECKING:      # loaded when an assignment is read
     from backprop_cli.exercise.model import Exercise

@@ -101,7 +101,8 @@ def check_files(ex: Exercise, answers_path: str, seed: int = 0, student: str | N
 def exercise_identity(ex: Exercise, pinned: str | None = None) -> tuple[str, tuple[Warning_, ...]]:
     """The exercise's fingerprint and the warning that it shadows a built-in exercise (if it does).
     With ``pinned``, an exercise whose fingerprint differs is a usage error (exit 2)."""
-    from backprop_cli.exercise.fingerprint import fingerprint, shadowed_builtin
+    from backprop_cli.exercise.bank import shadowed_builtin
+    from backprop_cli.exercise.fingerprint import fingerprint
 
     fp = fingerprint(ex.path)
     if pinned is not None and (len(pinned) < 12 or not fp.startswith(pinned.strip().lower())):
@@ -114,9 +115,11 @@ def no_answers(path: str, exercise: str) -> UsageError:
     """The usage error for a missing answers file, with a did-you-mean when a similar file is beside it."""
     import difflib
 
+    from backprop_cli.exercise.bank import ANSWER_EXTS
+
     folder, name = os.path.split(path)
     try:
-        near = [f for f in os.listdir(folder or ".") if f.endswith((".yaml", ".yml"))]
+        near = [f for f in os.listdir(folder or ".") if f.endswith(ANSWER_EXTS)]
     except OSError:
         near = []
     close = difflib.get_close_matches(name, near, n=1, cutoff=0.7)
