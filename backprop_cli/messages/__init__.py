@@ -35,10 +35,10 @@ _LOADED: dict[str, dict[str, str]] = {}
 
 def catalogue(lang: str) -> dict[str, str]:
     """The templates of ``lang`` by message key (English for a language we do not have)."""
-    templates = _LOADED.get(lang)
+    code = lang if lang in LANGUAGES else "en"
+    templates = _LOADED.get(code)
     if templates is None:       # a report asks for thousands of messages: the module is looked up once
-        code = lang if lang in LANGUAGES else "en"
-        templates = _LOADED[lang] = importlib.import_module(f"backprop_cli.messages.{code}").MESSAGES
+        templates = _LOADED[code] = importlib.import_module(f"backprop_cli.messages.{code}").MESSAGES
     return templates
 
 
