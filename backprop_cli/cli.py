@@ -206,24 +206,24 @@ def solve(exercise: str, fmt: str, steps: bool, mode: str, wrt: str | None, seed
         raise UsageError("cli.wrt_needs_forward", name=wrt)
     if wrt is not None and wrt not in ref.graph.shapes:
         raise UsageError("cli.unknown_wrt", name=wrt, inputs=", ".join(ref.graph.inputs))
-    sol = solve_exercise(ref, steps, mode, wrt)
+    sol, lang = solve_exercise(ref, steps, mode, wrt), _lang(click.get_current_context())
     if fmt == "json":
         _write(output, json.dumps(solution_json(sol), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        _write(output, solution_markdown(sol, _lang(click.get_current_context())))
+        _write(output, solution_markdown(sol, lang))
     elif fmt == "latex":
-        _write(output, solution_latex(sol, questions_only, _lang(click.get_current_context())))
+        _write(output, solution_latex(sol, questions_only, lang))
     elif output:
         from io import StringIO
         from rich.console import Console
 
         console = Console(file=StringIO(), record=True, width=100, color_system=None)
-        print_solution_rich(sol, console, _lang(click.get_current_context()))
+        print_solution_rich(sol, console, lang)
         _write(output, console.export_text())
     else:
-        print_solution_rich(sol, _console(), _lang(click.get_current_context()))
+        print_solution_rich(sol, _console(), lang)
     if sol.not_finite is not None:     # printed, but never silently: say which node, exit 1
-        click.echo(message(sol.not_finite[0], _lang(click.get_current_context()), **sol.not_finite[1]), err=True)
+        click.echo(message(sol.not_finite[0], lang, **sol.not_finite[1]), err=True)
         click.get_current_context().exit(1)
 
 
