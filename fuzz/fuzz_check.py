@@ -2,8 +2,8 @@
 mutations of the bank's sample answers, are graded against bank exercises. Only designed errors may come
 out (the grader turns them into verdicts), and the work of grading each answers file, counted as the budgets
 charge it (``derive.program.metered``), stays within the bound that keeps ``check`` under its 2 s: the work
-of one answer (as tests/test_hostile.py bounds it) per answer in the file. Counted, never timed: the same
-input gives the same count on a loaded machine.
+of one answer (``grading.WORK_PER_ANSWER``, as tests/test_hostile.py bounds it) per answer in the file.
+Counted, never timed: the same input gives the same count on a loaded machine.
 
     python fuzz/fuzz_check.py [--examples 2000] [--seed 0]
 
@@ -24,14 +24,13 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backprop_cli.derive.infer import MAX_WORK  # noqa: E402
 from backprop_cli.derive.program import metered  # noqa: E402
 from backprop_cli.exercise.answers import match_answers, parse_answers  # noqa: E402
 from backprop_cli.errors import BackpropError  # noqa: E402
 from backprop_cli.grade.checking import Deadline, time_limit  # noqa: E402
-from backprop_cli.grade.grading import DIAGNOSIS_BUDGET, grade  # noqa: E402
+from backprop_cli.grade.grading import WORK_PER_ANSWER, grade  # noqa: E402
 from backprop_cli.exercise.model import load_exercise  # noqa: E402
-from backprop_cli.grade.reference import TRIALS, prepared  # noqa: E402
+from backprop_cli.grade.reference import prepared  # noqa: E402
 from backprop_cli.exercise.yamlio import load_yaml_text  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "fuzz"))
@@ -96,9 +95,6 @@ answers_files = st.builds(
 )
 
 
-#: The most work grading one answer may do (as tests/test_hostile.py bounds it): an evaluation per trial and
-#: at the values, each within MAX_WORK, and one diagnosis within its budget.
-WORK_PER_ANSWER = (TRIALS + 1) * MAX_WORK + DIAGNOSIS_BUDGET
 #: CPU seconds after which one answers file counts as hung: only a safety net that turns a hang in uncounted
 #: work into a failure instead of a stuck run, far above the 2 s of check, and CPU time, which load does not eat.
 HUNG = 60.0

@@ -10,16 +10,10 @@ import json
 import pytest
 import yaml
 
-from backprop_cli.derive.infer import MAX_WORK
 from backprop_cli.derive.program import metered
 from backprop_cli.exercise.yamlio import MAX_EVENTS
-from backprop_cli.grade.grading import DIAGNOSIS_BUDGET
-from backprop_cli.grade.reference import TRIALS
+from backprop_cli.grade.grading import WORK_PER_ANSWER
 from conftest import ROOT
-
-#: The most work grading one answer may do: an evaluation per trial and at the values, each within
-#: MAX_WORK, and one diagnosis within its budget.
-WORK_PER_ANSWER = (TRIALS + 1) * MAX_WORK + DIAGNOSIS_BUDGET
 
 HOSTILE_FORMULAS = [
     pytest.param('__import__("os").system("touch /tmp/pwned")', id="import"),

@@ -17,14 +17,14 @@ from backprop_cli.exercise.answers import AnswerEntry, Answers
 from backprop_cli.formula.ast import MUL, Bin, Deriv, Expr, Name, Pow, walk
 from backprop_cli.formula.parser import parse
 from backprop_cli.formula.printers import unicode
-from backprop_cli.derive.infer import Scope, infer
+from backprop_cli.derive.infer import MAX_WORK, Scope, infer
 from backprop_cli.derive.numeric import evaluate, evaluate_trials
 from backprop_cli.derive.program import BudgetExceeded, budget
 from backprop_cli.derive.shapes import fmt, parse_shape
 from backprop_cli.grade import compare, policy, precision
 from backprop_cli.grade.credit import match_mistake, settle
 from backprop_cli.grade.reading import Parsed, answer_scope, is_empty, read_answer, shaped, vector_jacobian
-from backprop_cli.grade.reference import QRef, Reference
+from backprop_cli.grade.reference import TRIALS, QRef, Reference
 from backprop_cli.grade.verdict import DIMENSION_ERRORS, Report, Result
 
 if TYPE_CHECKING:
@@ -37,6 +37,9 @@ EXPLICIT_PRODUCTS = frozenset("*@·⋅×\\")   # a product joined by an operator
 #: Work units (elements computed, plus a fixed cost per numpy step) the diagnosis of one answer may use;
 #: an answer's own evaluation is bounded beforehand by :data:`infer.MAX_WORK`, from its shapes.
 DIAGNOSIS_BUDGET = 30_000_000
+#: The most work units grading one answer may do: an evaluation per trial and at the values, each within
+#: infer.MAX_WORK, and one diagnosis within its budget (tests/test_hostile.py and the fuzzer hold it to that).
+WORK_PER_ANSWER = (TRIALS + 1) * MAX_WORK + DIAGNOSIS_BUDGET
 
 
 def grade(ref: Reference, answers: Answers) -> Report:
